@@ -1,0 +1,1 @@
+namespace Probe; public static class P { }
