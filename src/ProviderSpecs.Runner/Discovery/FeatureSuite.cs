@@ -29,6 +29,7 @@ public static class FeatureSuite
         return Directory.EnumerateFiles(featuresDirectory, "*.feature", SearchOption.AllDirectories)
             .Where(path => !IsBuildOutput(featuresDirectory, path))
             .Order(StringComparer.Ordinal)
+            .AsParallel().AsOrdered() // parsing dominates discovery; files are independent
             .Select(path => Parse(path, Path.GetRelativePath(featuresDirectory, path).Replace('\\', '/')))
             .ToList();
     }

@@ -1,0 +1,309 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using ProviderSpecs.Providers.Errors;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Providers.Resilience;
+using ProviderSpecs.Providers.Telemetry;
+
+namespace ProviderSpecs.Providers.Chat;
+
+/// <summary>
+/// Chat with one model of one provider. Typed calls (<see cref="CompleteAsync"/>, <see cref="Stream"/>) return
+/// usage, ids, attempts and timings; it is also an <see cref="IChatClient"/> for Microsoft.Extensions.AI code.
+/// Provider-specific request fields go in <see cref="ChatOptions.AdditionalProperties"/> and are checked
+/// against the registry before anything is sent.
+/// </summary>
+public sealed class ProviderChatClient : IChatClient
+{
+    private readonly IChatClient _inner;
+    private readonly ProviderDefinition _provider;
+    private readonly IReadOnlySet<string> _commonOptions;
+    private readonly ProviderResilience _resilience;
+    private readonly TelemetryOptions _telemetry;
+
+    internal ProviderChatClient(IChatClient inner, ProviderDefinition provider, IReadOnlySet<string> commonOptions, string model,
+        ProviderResilience resilience, TelemetryOptions telemetry)
+    {
+        _inner = inner;
+        _provider = provider;
+        _commonOptions = commonOptions;
+        Model = model;
+        _resilience = resilience;
+        _telemetry = telemetry;
+    }
+
+    public ProviderDefinition Provider => _provider;
+    public string Model { get; }
+
+    public async Task<ChatResult> CompleteAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var extraBody = ValidateOptions(options);
+        var attempts = new List<AttemptRecord>();
+        var started = Stopwatch.GetTimestamp();
+        var settings = _resilience.Options;
+        try
+        {
+            using var lease = await _resilience.AcquireAsync(_provider.Id, cancellationToken).ConfigureAwait(false);
+            using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            total.CancelAfter(settings.TotalTimeout);
+            var (response, exchange) = await _resilience.ExecuteAsync(async token =>
+            {
+                using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(token, total.Token);
+                attemptTimeout.CancelAfter(settings.FirstTokenTimeout);
+                var exchange = new WireExchange(extraBody);
+                using var scope = WireExchange.Begin(exchange);
+                try
+                {
+                    var reply = await _inner.GetResponseAsync(messages, options, attemptTimeout.Token).ConfigureAwait(false);
+                    return (reply, exchange);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no reply within the first-token timeout");
+                }
+            }, attempts, total.Token).ConfigureAwait(false);
+            return BuildResult(response, exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw Fail(e, attempts);
+        }
+    }
+
+    public Task<ChatResult> CompleteAsync(string prompt, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        CompleteAsync([new ChatMessage(ChatRole.User, prompt)], options, cancellationToken);
+
+    /// <summary>A streamed reply: enumerate it for the updates, then read <see cref="ChatStream.Result"/>.</summary>
+    public ChatStream Stream(IEnumerable<ChatMessage> messages, ChatOptions? options = null) => new(this, messages.ToList(), options);
+
+    public ChatStream Stream(string prompt, ChatOptions? options = null) => Stream([new ChatMessage(ChatRole.User, prompt)], options);
+
+    internal async IAsyncEnumerable<ChatResponseUpdate> StreamCore(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
+        Action<ChatResult> complete, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var extraBody = ValidateOptions(options);
+        var attempts = new List<AttemptRecord>();
+        var started = Stopwatch.GetTimestamp();
+        var settings = _resilience.Options;
+        var updates = new List<ChatResponseUpdate>();
+        using var lease = await AcquireOrFail(attempts, cancellationToken).ConfigureAwait(false);
+        using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        total.CancelAfter(settings.TotalTimeout);
+
+        // Retries cover opening the stream up to its first chunk; after that a failure is stream-interrupted.
+        Opened opened;
+        try
+        {
+            opened = await _resilience.ExecuteAsync(async token =>
+            {
+                var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(token, total.Token);
+                attemptTimeout.CancelAfter(settings.FirstTokenTimeout);
+                var exchange = new WireExchange(extraBody);
+                IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+                try
+                {
+                    using (WireExchange.Begin(exchange))
+                    {
+                        enumerator = _inner.GetStreamingResponseAsync(messages, options, attemptTimeout.Token).GetAsyncEnumerator(attemptTimeout.Token);
+                        var hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                        attemptTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
+                        return new Opened(enumerator, hasFirst, exchange, attemptTimeout, Stopwatch.GetElapsedTime(started));
+                    }
+                }
+                catch (Exception e)
+                {
+                    if (enumerator is not null) await enumerator.DisposeAsync().ConfigureAwait(false);
+                    attemptTimeout.Dispose();
+                    if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
+                    throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no first chunk within the first-token timeout");
+                }
+            }, attempts, total.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw Fail(e, attempts);
+        }
+
+        await using var enumerator = opened.Enumerator;
+        using var attemptScope = opened.AttemptTimeout;
+        ProviderTelemetry.RecordTimeToFirstToken(_telemetry, _provider.Id, Model, opened.TimeToFirstChunk);
+        var hasCurrent = opened.HasFirst;
+        while (hasCurrent)
+        {
+            updates.Add(enumerator.Current);
+            yield return enumerator.Current;
+            try
+            {
+                hasCurrent = await enumerator.MoveNextAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                throw Fail(MapFailure(e, streamStarted: true, cancellationToken, total.Token, "the stream exceeded the total timeout"), attempts);
+            }
+        }
+        var response = updates.ToChatResponse();
+        complete(BuildResult(response, opened.Exchange, attempts, Stopwatch.GetElapsedTime(started), opened.TimeToFirstChunk, updates.Count));
+    }
+
+    private async ValueTask<System.Threading.RateLimiting.RateLimitLease> AcquireOrFail(List<AttemptRecord> attempts, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _resilience.AcquireAsync(_provider.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ProviderException e)
+        {
+            throw Fail(e, attempts);
+        }
+    }
+
+    private sealed record Opened(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, WireExchange Exchange,
+        CancellationTokenSource AttemptTimeout, TimeSpan TimeToFirstChunk);
+
+    private ProviderException MapFailure(Exception e, bool streamStarted, CancellationToken callerToken, CancellationToken totalToken, string timeoutWhat)
+    {
+        if (e is OperationCanceledException && !callerToken.IsCancellationRequested)
+        {
+            var what = totalToken.IsCancellationRequested ? $"the call exceeded the total timeout of {_resilience.Options.TotalTimeout}" : $"{timeoutWhat} ({_resilience.Options.FirstTokenTimeout})";
+            return new ProviderException(ErrorKeys.Timeout, $"{_provider.DisplayName} model '{Model}': {what}.", e) { ProviderId = _provider.Id, Model = Model };
+        }
+        return ErrorMapper.FromException(e, _provider, Model, streamStarted, callerToken.IsCancellationRequested);
+    }
+
+    private ProviderException Fail(Exception e, List<AttemptRecord> attempts)
+    {
+        var error = e as ProviderException ?? ErrorMapper.FromException(e, _provider, Model);
+        error = error.WithContext(_provider.Id, Model);
+        error.Attempts = attempts;
+        ProviderTelemetry.RecordError(_telemetry, _provider.Id, Model, error.ErrorKey);
+        return error;
+    }
+
+    private ChatResult BuildResult(ChatResponse response, WireExchange exchange, IReadOnlyList<AttemptRecord> attempts,
+        TimeSpan elapsed, TimeSpan? timeToFirstToken, int chunks)
+    {
+        var usage = response.Usage is { } u || exchange.Timings is not null
+            ? new ChatUsage(response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.Usage?.TotalTokenCount, exchange.Timings)
+            : null;
+        return new ChatResult
+        {
+            ProviderId = _provider.Id,
+            Model = Model,
+            Text = response.Text,
+            FinishReason = response.FinishReason?.Value ?? NormaliseFinishReason(exchange.RawFinishReason),
+            RawFinishReason = exchange.RawFinishReason,
+            Usage = usage,
+            ResponseId = response.ResponseId,
+            RequestId = exchange.Header("x-request-id"),
+            ProviderResponseId = exchange.ProviderResponseId,
+            RateLimit = RateLimitInfo.FromHeaders(exchange.Header, _provider.RateLimitDialect),
+            Attempts = attempts,
+            Elapsed = elapsed,
+            TimeToFirstToken = timeToFirstToken,
+            StreamedChunks = chunks,
+            Response = response,
+        };
+    }
+
+    internal static string? NormaliseFinishReason(string? raw) => raw switch
+    {
+        null => null,
+        "eos" or "stop" or "end_turn" => "stop",
+        "length" or "max_tokens" => "length",
+        "tool_calls" or "function_call" => "tool_calls",
+        _ => raw,
+    };
+
+    /// <summary>Checks provider-specific options against the registry and returns them as JSON fields to add.</summary>
+    internal IReadOnlyDictionary<string, JsonNode?> ValidateOptions(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties is not { Count: > 0 } extras) return new Dictionary<string, JsonNode?>();
+        var fields = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
+        foreach (var (name, value) in extras)
+        {
+            var node = value is null ? null : JsonSerializer.SerializeToNode(value, value.GetType());
+            if (_provider.Options.TryGetValue(name, out var rule))
+            {
+                if (Violation(rule, node) is { } problem) throw Unsupported(name, node, problem);
+            }
+            else if (!_commonOptions.Contains(name))
+            {
+                throw Unsupported(name, node, "it is not a request option this provider accepts");
+            }
+            fields[name] = node;
+        }
+        return fields;
+    }
+
+    private static string? Violation(OptionRule rule, JsonNode? value)
+    {
+        if (rule.Values is { } allowed && !(value is JsonValue v && v.TryGetValue<string>(out var s) && allowed.Contains(s)))
+            return $"allowed values are {string.Join(", ", allowed)}";
+        if ((rule.Min is not null || rule.Max is not null) && value is JsonValue number && number.TryGetValue<double>(out var n))
+        {
+            if (rule.Max is { } max && n > max) return $"the maximum is {max}";
+            if (rule.Min is { } min && n < min) return $"the minimum is {min}";
+        }
+        return null;
+    }
+
+    private ProviderException Unsupported(string name, JsonNode? value, string problem) =>
+        new(ErrorKeys.UnsupportedParameter,
+            $"{_provider.DisplayName} does not support request option '{name}' = {value?.ToJsonString() ?? "null"}: {problem}. "
+            + $"Provider options it accepts: {string.Join(", ", _provider.Options.Keys.Order(StringComparer.Ordinal))}. Nothing was sent.")
+        {
+            ProviderId = _provider.Id, Model = Model,
+        };
+
+    async Task<ChatResponse> IChatClient.GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken) =>
+        (await CompleteAsync(messages, options, cancellationToken).ConfigureAwait(false)).Response;
+
+    async IAsyncEnumerable<ChatResponseUpdate> IChatClient.GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var update in Stream(messages, options).WithCancellation(cancellationToken).ConfigureAwait(false)) yield return update;
+    }
+
+    object? IChatClient.GetService(Type serviceType, object? serviceKey) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this : _inner.GetService(serviceType, serviceKey);
+
+    public void Dispose() => _inner.Dispose();
+
+    public override string ToString() => $"ProviderChatClient({_provider.Id}/{Model})";
+}
+
+/// <summary>A streamed reply. Enumerate it once; <see cref="Result"/> is available after the stream completes.</summary>
+public sealed class ChatStream : IAsyncEnumerable<ChatResponseUpdate>
+{
+    private readonly ProviderChatClient _client;
+    private readonly IReadOnlyList<ChatMessage> _messages;
+    private readonly ChatOptions? _options;
+    private ChatResult? _result;
+    private int _enumerated;
+
+    internal ChatStream(ProviderChatClient client, IReadOnlyList<ChatMessage> messages, ChatOptions? options)
+    {
+        _client = client;
+        _messages = messages;
+        _options = options;
+    }
+
+    public ChatResult Result => _result ?? throw new InvalidOperationException("The stream has not completed yet; enumerate it to the end first.");
+
+    public IAsyncEnumerator<ChatResponseUpdate> GetAsyncEnumerator(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _enumerated, 1) == 1)
+            throw new InvalidOperationException("A ChatStream can be enumerated once; call Stream again for another request.");
+        return _client.StreamCore(_messages, _options, r => _result = r, cancellationToken).GetAsyncEnumerator(cancellationToken);
+    }
+
+    /// <summary>Reads the whole stream and returns its result.</summary>
+    public async Task<ChatResult> CollectAsync(CancellationToken cancellationToken = default)
+    {
+        await foreach (var _ in this.WithCancellation(cancellationToken).ConfigureAwait(false)) { }
+        return Result;
+    }
+}

@@ -1,0 +1,113 @@
+using ProviderSpecs.Providers.Errors;
+
+namespace ProviderSpecs.Providers.Chat;
+
+/// <summary>
+/// Wraps a server-sent-events body: passes it through line by line, records extras of each <c>data:</c> event,
+/// and throws <c>stream-interrupted</c> when the body ends before <c>data: [DONE]</c> — the SDK would otherwise
+/// report a cut-off stream as a shorter success.
+/// </summary>
+internal sealed class SseGuardStream(Stream inner, WireExchange exchange) : Stream
+{
+    private static readonly byte[] DataPrefix = "data:"u8.ToArray();
+    private static readonly byte[] Done = "[DONE]"u8.ToArray();
+    private readonly byte[] _readBuffer = new byte[16 * 1024];
+    private byte[] _line = new byte[4 * 1024];
+    private int _lineLength;
+    private byte[] _output = new byte[16 * 1024];
+    private int _outputStart;
+    private int _outputEnd;
+    private bool _innerEnded;
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    {
+        while (_outputStart == _outputEnd)
+        {
+            if (_innerEnded) return 0;
+            var read = await inner.ReadAsync(_readBuffer, cancellationToken).ConfigureAwait(false);
+            _outputStart = _outputEnd = 0;
+            if (read == 0)
+            {
+                _innerEnded = true;
+                if (_lineLength > 0) CompleteLine();
+                if (!exchange.StreamCompleted)
+                {
+                    throw new ProviderException(ErrorKeys.StreamInterrupted,
+                        $"The response stream ended without [DONE] after {exchange.StreamEvents} events; the reply is incomplete.");
+                }
+                continue;
+            }
+            Consume(_readBuffer.AsSpan(0, read));
+        }
+        var count = Math.Min(destination.Length, _outputEnd - _outputStart);
+        _output.AsSpan(_outputStart, count).CopyTo(destination.Span);
+        _outputStart += count;
+        return count;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+
+    private void Consume(ReadOnlySpan<byte> bytes)
+    {
+        while (!bytes.IsEmpty)
+        {
+            var newline = bytes.IndexOf((byte)'\n');
+            var part = newline < 0 ? bytes : bytes[..(newline + 1)];
+            Append(ref _line, ref _lineLength, part);
+            bytes = bytes[part.Length..];
+            if (newline >= 0) CompleteLine();
+        }
+    }
+
+    private void CompleteLine()
+    {
+        var line = _line.AsSpan(0, _lineLength);
+        byte[]? rewritten = null;
+        if (line.StartsWith(DataPrefix))
+        {
+            var payload = line[DataPrefix.Length..].Trim(" \r\n"u8);
+            if (payload.SequenceEqual(Done))
+            {
+                exchange.StreamCompleted = true;
+            }
+            else if (!payload.IsEmpty)
+            {
+                exchange.StreamEvents++;
+                var newPayload = WireJson.InspectChunk(payload, exchange);
+                if (newPayload is not null) rewritten = [.. "data: "u8, .. newPayload, .. "\n"u8];
+            }
+        }
+        AppendOutput(rewritten ?? line);
+        _lineLength = 0;
+    }
+
+    private void AppendOutput(ReadOnlySpan<byte> bytes)
+    {
+        if (_outputStart > 0 && _outputStart == _outputEnd) _outputStart = _outputEnd = 0;
+        Append(ref _output, ref _outputEnd, bytes);
+    }
+
+    private static void Append(ref byte[] buffer, ref int length, ReadOnlySpan<byte> bytes)
+    {
+        if (length + bytes.Length > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + bytes.Length));
+        bytes.CopyTo(buffer.AsSpan(length));
+        length += bytes.Length;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

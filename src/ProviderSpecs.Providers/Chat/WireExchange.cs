@@ -1,0 +1,41 @@
+using System.Text.Json.Nodes;
+
+namespace ProviderSpecs.Providers.Chat;
+
+/// <summary>
+/// What one HTTP attempt sent and received beyond what the SDK surfaces: extra request fields to add, response
+/// headers, Groq's timings and x_groq.id, the raw finish reason, whether the stream finished. Flows from the
+/// chat façade to <see cref="ProviderWirePolicy"/> through an AsyncLocal, because the SDK gives no per-call hook.
+/// </summary>
+internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraBody)
+{
+    private static readonly AsyncLocal<WireExchange?> CurrentExchange = new();
+
+    public static WireExchange? Current => CurrentExchange.Value;
+
+    public static IDisposable Begin(WireExchange exchange)
+    {
+        var previous = CurrentExchange.Value;
+        CurrentExchange.Value = exchange;
+        return new Restore(previous);
+    }
+
+    public IReadOnlyDictionary<string, JsonNode?> ExtraBody { get; } = extraBody;
+    public int? Status { get; set; }
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public string? ProviderResponseId { get; set; }
+    public string? RawFinishReason { get; set; }
+    public GroqTimings? Timings { get; set; }
+    public bool StreamCompleted { get; set; }
+    public int StreamEvents { get; set; }
+
+    public string? Header(string name) => Headers.GetValueOrDefault(name);
+
+    private sealed class Restore(WireExchange? previous) : IDisposable
+    {
+        public void Dispose() => CurrentExchange.Value = previous;
+    }
+}
+
+/// <summary>Groq's server-side timings from <c>usage</c> / <c>x_groq.usage</c> (seconds on the wire).</summary>
+public sealed record GroqTimings(TimeSpan? QueueTime, TimeSpan? PromptTime, TimeSpan? CompletionTime, TimeSpan? TotalTime);

@@ -1,0 +1,33 @@
+namespace ProviderSpecs.Providers.Errors;
+
+/// <summary>The stable error keys of the taxonomy; features, reports and metrics use these strings.</summary>
+public static class ErrorKeys
+{
+    public const string Authentication = "authentication";
+    public const string Permission = "permission";
+    public const string ModelNotFound = "model-not-found";
+    public const string RateLimited = "rate-limited";
+    public const string ContextLengthExceeded = "context-length-exceeded";
+    public const string RequestTooLarge = "request-too-large";
+    public const string BadRequest = "bad-request";
+    public const string Overloaded = "overloaded";
+    public const string ServerError = "server-error";
+    public const string Timeout = "timeout";
+    public const string ConnectionFailed = "connection-failed";
+    public const string MalformedResponse = "malformed-response";
+    public const string StreamInterrupted = "stream-interrupted";
+    public const string UnsupportedParameter = "unsupported-parameter";
+    public const string MissingCredential = "missing-credential";
+    public const string UnknownProvider = "unknown-provider";
+
+    public static IReadOnlyList<string> All { get; } =
+    [
+        Authentication, Permission, ModelNotFound, RateLimited, ContextLengthExceeded, RequestTooLarge, BadRequest,
+        Overloaded, ServerError, Timeout, ConnectionFailed, MalformedResponse, StreamInterrupted,
+        UnsupportedParameter, MissingCredential, UnknownProvider,
+    ];
+
+    /// <summary>Keys worth another attempt (same provider after a delay, or the next provider in a fallback chain).</summary>
+    public static bool IsRetryable(string key) =>
+        key is RateLimited or Overloaded or ServerError or ConnectionFailed or Timeout;
+}

@@ -1,0 +1,144 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
+using OpenAI;
+using ProviderSpecs.Providers.Catalog;
+using ProviderSpecs.Providers.Chat;
+using ProviderSpecs.Providers.Credentials;
+using CredentialResolver = ProviderSpecs.Providers.Credentials.CredentialResolver;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Providers.Resilience;
+using ProviderSpecs.Providers.Telemetry;
+
+namespace ProviderSpecs.Providers;
+
+/// <summary>Everything a session may override. <see cref="ToString"/> masks the key.</summary>
+public sealed class ProviderSessionOptions
+{
+    /// <summary>Source (1) of the credential chain.</summary>
+    public string? ApiKey { get; init; }
+    /// <summary>Overrides the <c>*_BASE_URL</c> variable and the registry default (e.g. a simulator on 127.0.0.1).</summary>
+    public Uri? BaseUrl { get; init; }
+    /// <summary>Shared HttpClient (connection pooling, test handlers). When null the session creates and owns one.</summary>
+    public HttpClient? HttpClient { get; init; }
+    public ResilienceOptions Resilience { get; init; } = new();
+    public TelemetryOptions Telemetry { get; init; } = new();
+    /// <summary>Environment, working directory and config directory the credential chain reads; the process by default.</summary>
+    public CredentialEnvironment? Environment { get; init; }
+    public ProviderRegistry? Registry { get; init; }
+    public ModelSnapshot? Snapshot { get; init; }
+    public TimeSpan CatalogTimeToLive { get; init; } = TimeSpan.FromMinutes(10);
+    public TimeProvider? TimeProvider { get; init; }
+
+    public override string ToString() =>
+        $"ProviderSessionOptions(ApiKey={(ApiKey is null ? "none" : KeyMask.Mask(ApiKey))}, BaseUrl={BaseUrl?.ToString() ?? "default"}, "
+        + $"HttpClient={(HttpClient is null ? "owned" : "shared")}, Resilience={Resilience}, Telemetry={Telemetry})";
+}
+
+/// <summary>Where the session's base URL came from.</summary>
+public enum BaseUrlSource { SessionOption, EnvironmentVariable, Registry }
+
+/// <summary>
+/// The entry point: one provider with its resolved base URL, credential chain, catalog, resilience pipeline and
+/// a chat client per model.
+/// </summary>
+public sealed class ProviderSession : IAsyncDisposable, IDisposable
+{
+    private readonly ProviderSessionOptions _options;
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly CredentialResolver _credentials;
+    private readonly Lazy<CredentialResolution> _credential;
+    private readonly ProviderRegistry _registry;
+
+    private ProviderSession(ProviderDefinition provider, ProviderSessionOptions options, ProviderRegistry registry)
+    {
+        _options = options;
+        _registry = registry;
+        Provider = provider;
+        var environment = options.Environment ?? CredentialEnvironment.FromProcess();
+        (BaseUrl, BaseUrlSource) = ResolveBaseUrl(provider, options.BaseUrl, environment);
+        _credentials = CredentialResolver.Standard(options.ApiKey, environment);
+        _credential = new Lazy<CredentialResolution>(() => _credentials.Resolve(Provider));
+        _ownsHttp = options.HttpClient is null;
+        _http = options.HttpClient ?? new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = options.Resilience.ConnectTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        })
+        {
+            // Our own first-token and total timeouts govern; HttpClient's 100 s default would cut long streams.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        Resilience = new ProviderResilience(options.Resilience, options.TimeProvider);
+        Catalog = new ModelCatalog(provider, BaseUrl, _http, () => Credential.Key, options.CatalogTimeToLive,
+            options.Snapshot, options.TimeProvider);
+    }
+
+    /// <summary>Opens a session for a provider id or alias (<c>groq</c>, <c>together</c>, …).</summary>
+    public static ProviderSession Open(string providerIdOrAlias, ProviderSessionOptions? options = null)
+    {
+        options ??= new ProviderSessionOptions();
+        var registry = options.Registry ?? ProviderRegistry.Default;
+        return new ProviderSession(registry.Resolve(providerIdOrAlias), options, registry);
+    }
+
+    public ProviderDefinition Provider { get; }
+    public Uri BaseUrl { get; }
+    public BaseUrlSource BaseUrlSource { get; }
+    public ModelCatalog Catalog { get; }
+    public ProviderResilience Resilience { get; }
+
+    /// <summary>The credential chain's answer (resolved once per session). Does not throw; see <see cref="CredentialResolution.RequireKey"/>.</summary>
+    public CredentialResolution Credential => _credential.Value;
+
+    /// <summary>
+    /// A chat client for one model. Throws <see cref="MissingCredentialException"/> when no key resolves.
+    /// </summary>
+    public ProviderChatClient CreateChatClient(string model)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(model);
+        var key = Credential.RequireKey();
+        var sdkOptions = new OpenAIClientOptions
+        {
+            Endpoint = BaseUrl,
+            RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
+            Transport = new HttpClientPipelineTransport(_http),
+            // Timeouts are ours (ResilienceOptions); the SDK's own network timeout would race them.
+            NetworkTimeout = Timeout.InfiniteTimeSpan,
+        };
+        sdkOptions.AddPolicy(new ProviderWirePolicy(), PipelinePosition.PerTry);
+        IChatClient chat = new OpenAIClient(new ApiKeyCredential(key), sdkOptions).GetChatClient(model).AsIChatClient();
+        if (_options.Telemetry.Enabled)
+        {
+            chat = chat.AsBuilder()
+                .UseOpenTelemetry(sourceName: ProviderTelemetry.ActivitySourceName,
+                    configure: otel => otel.EnableSensitiveData = _options.Telemetry.EnableSensitiveData)
+                .Build();
+        }
+        return new ProviderChatClient(chat, Provider, _registry.CommonOptions, model, Resilience, _options.Telemetry);
+    }
+
+    private static (Uri, BaseUrlSource) ResolveBaseUrl(ProviderDefinition provider, Uri? explicitUrl, CredentialEnvironment environment)
+    {
+        if (explicitUrl is not null) return (Validated(explicitUrl.ToString(), "the BaseUrl session option"), BaseUrlSource.SessionOption);
+        var fromEnv = environment.GetEnvironmentVariable(provider.BaseUrlEnvVar);
+        if (!string.IsNullOrWhiteSpace(fromEnv)) return (Validated(fromEnv.Trim(), $"environment variable {provider.BaseUrlEnvVar}"), BaseUrlSource.EnvironmentVariable);
+        return (provider.BaseUrl, BaseUrlSource.Registry);
+    }
+
+    private static Uri Validated(string url, string origin) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            ? uri
+            : throw new ArgumentException($"The base URL from {origin} ('{url}') is not an absolute http(s) URL; use a form like https://api.groq.com/openai/v1 or http://127.0.0.1:5000/v1.");
+
+    public async ValueTask DisposeAsync()
+    {
+        await Resilience.DisposeAsync().ConfigureAwait(false);
+        if (_ownsHttp) _http.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    public override string ToString() => $"ProviderSession({Provider.Id} @ {BaseUrl} [{BaseUrlSource}], key {Credential.MaskedKey})";
+}

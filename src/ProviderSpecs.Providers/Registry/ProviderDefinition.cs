@@ -1,0 +1,54 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ProviderSpecs.Providers.Registry;
+
+/// <summary>One provider as described by the bundled registry (Registry/providers.json).</summary>
+public sealed record ProviderDefinition
+{
+    public required string Id { get; init; }
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+    public required string DisplayName { get; init; }
+    /// <summary>How the layer talks to it; every provider here is <c>openai-compatible</c>.</summary>
+    public required string Adapter { get; init; }
+    public required Uri BaseUrl { get; init; }
+    public required string KeyEnvVar { get; init; }
+    public required string BaseUrlEnvVar { get; init; }
+    public string AuthScheme { get; init; } = "bearer";
+    /// <summary>Documented key prefix (e.g. <c>gsk_</c>); null when the provider documents none.</summary>
+    public string? KeyPrefix { get; init; }
+    public Uri? DocsUrl { get; init; }
+    public required ModelListShape ModelListShape { get; init; }
+    public required RateLimitDialect RateLimitDialect { get; init; }
+    /// <summary>Provider-specific request fields it accepts beyond the common OpenAI ones, with their constraints.</summary>
+    public IReadOnlyDictionary<string, OptionRule> Options { get; init; } = new Dictionary<string, OptionRule>();
+}
+
+/// <summary>Constraint on one provider-specific request option.</summary>
+public sealed record OptionRule
+{
+    public IReadOnlyList<string>? Values { get; init; }
+    public double? Min { get; init; }
+    public double? Max { get; init; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ModelListShape>))]
+public enum ModelListShape
+{
+    [JsonStringEnumMemberName("openai-list")] OpenAiList,
+    [JsonStringEnumMemberName("groq-list")] GroqList,
+    [JsonStringEnumMemberName("together-array")] TogetherArray,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<RateLimitDialect>))]
+public enum RateLimitDialect
+{
+    [JsonStringEnumMemberName("openai")] OpenAi,
+    [JsonStringEnumMemberName("groq")] Groq,
+    [JsonStringEnumMemberName("together")] Together,
+}
+
+internal sealed record RegistryDocument(IReadOnlyList<string> CommonOptions, IReadOnlyList<ProviderDefinition> Providers)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+}

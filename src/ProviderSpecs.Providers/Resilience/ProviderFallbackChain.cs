@@ -1,0 +1,58 @@
+using Microsoft.Extensions.AI;
+using ProviderSpecs.Providers.Chat;
+using ProviderSpecs.Providers.Errors;
+
+namespace ProviderSpecs.Providers.Resilience;
+
+/// <summary>What happened at one link of a fallback chain.</summary>
+public sealed record FallbackStep(string ProviderId, string Model, string Outcome, string? Reason, int Attempts)
+{
+    public bool Answered => Outcome == AttemptRecord.Success;
+}
+
+/// <summary>The answer of a fallback chain: the result, who answered, and why the ones before did not.</summary>
+public sealed record FallbackResult(ChatResult Result, IReadOnlyList<FallbackStep> Steps)
+{
+    public string AnsweringProvider => Result.ProviderId;
+    public string AnsweringModel => Result.Model;
+}
+
+/// <summary>
+/// Tries chat clients in order (e.g. Groq then Together), moving on only for retryable failures (after each
+/// client has spent its own retries). A non-retryable failure stops the chain, since another provider would
+/// reject the same request too.
+/// </summary>
+public sealed class ProviderFallbackChain(IReadOnlyList<ProviderChatClient> links)
+{
+    public IReadOnlyList<ProviderChatClient> Links { get; } = links.Count > 0
+        ? links
+        : throw new ArgumentException("A fallback chain needs at least one chat client.", nameof(links));
+
+    public async Task<FallbackResult> CompleteAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var conversation = messages.ToList();
+        var steps = new List<FallbackStep>();
+        foreach (var link in Links)
+        {
+            try
+            {
+                var result = await link.CompleteAsync(conversation, options, cancellationToken).ConfigureAwait(false);
+                steps.Add(new FallbackStep(link.Provider.Id, link.Model, AttemptRecord.Success, null, result.Attempts.Count));
+                return new FallbackResult(result, steps);
+            }
+            catch (ProviderException error) when (error.IsRetryable)
+            {
+                steps.Add(new FallbackStep(link.Provider.Id, link.Model, error.ErrorKey, error.Message, error.Attempts.Count));
+            }
+        }
+        throw new ProviderFallbackException(steps);
+    }
+}
+
+/// <summary>Every provider of a fallback chain failed.</summary>
+public sealed class ProviderFallbackException(IReadOnlyList<FallbackStep> steps)
+    : ProviderException(steps[^1].Outcome,
+        "Every provider in the fallback chain failed: " + string.Join("; ", steps.Select(s => $"{s.ProviderId}/{s.Model}: {s.Outcome}")) + ".")
+{
+    public IReadOnlyList<FallbackStep> Steps { get; } = steps;
+}
