@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using ProviderSpecs.Benchmarking.Metrics;
+using ProviderSpecs.Benchmarking.Results;
+using ProviderSpecs.Benchmarking.Targets;
+
+namespace ProviderSpecs.Benchmarking.Load;
+
+/// <summary>
+/// Drives an <see cref="IBenchmarkTarget"/> under a <see cref="LoadModel"/>: a warm-up phase, then the measured
+/// phase. One async loop per concurrency slot (closed loop) or one dispatcher plus a slot semaphore (open loop);
+/// every slot owns a reusable <see cref="RequestContext"/>; completed requests are recorded into lock-striped shards.
+/// </summary>
+public static class BenchmarkRunner
+{
+    public static async Task<ScenarioResult> RunAsync(IBenchmarkTarget target, BenchmarkRunOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+
+        var warmupRequests = options.EffectiveWarmupRequests;
+        var warmup = new Phase(target, options.ConnectionMode, isWarmup: true,
+            slots: Math.Min(options.Load.MaxConcurrency, warmupRequests), maxRequests: warmupRequests, maxDuration: null, expectedRequests: warmupRequests);
+        await warmup.RunClosedLoopAsync(cancellationToken).ConfigureAwait(false);
+        var warmupFailures = warmup.Merge().Failed;
+
+        var expected = options.MaxRequests ?? 1024;
+        var measured = new Phase(target, options.ConnectionMode, isWarmup: false,
+            slots: options.Load.MaxConcurrency, maxRequests: options.MaxRequests, maxDuration: options.MaxDuration,
+            expectedRequests: expected);
+
+        using var monitor = ResourceMonitor.Start(options.ConnectionPort);
+        var started = Stopwatch.GetTimestamp();
+        if (options.Load is OpenLoopLoad open)
+            await measured.RunOpenLoopAsync(open.CreateSchedule(), cancellationToken).ConfigureAwait(false);
+        else
+            await measured.RunClosedLoopAsync(cancellationToken).ConfigureAwait(false);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var totals = measured.Merge();
+        var resources = monitor.Stop(totals.Started);
+
+        return BuildResult(target, options, warmupRequests, warmupFailures, measured, totals, elapsed, resources);
+    }
+
+    /// <summary>Runs one scenario per load point (e.g. <see cref="LoadSweep.Concurrency"/>), with the same bounds and warm-up rules.</summary>
+    public static async Task<SweepResult> RunSweepAsync(IBenchmarkTarget target, IReadOnlyList<LoadModel> points, BenchmarkRunOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        if (points.Count == 0)
+            throw new ArgumentException("points must not be empty: give at least one load, e.g. LoadSweep.Concurrency(1, 4, 16).", nameof(points));
+        if (points.Select(p => p.GetType()).Distinct().Count() > 1)
+            throw new ArgumentException("points mix closed-loop and open-loop loads: sweep either concurrency or rate.", nameof(points));
+        var results = new List<ScenarioResult>(points.Count);
+        foreach (var point in points)
+            results.Add(await RunAsync(target, options with { Load = point }, cancellationToken).ConfigureAwait(false));
+        var parameter = points[0] is OpenLoopLoad ? "rate" : "concurrency";
+        return new SweepResult(target.Provider, target.Model, parameter, results);
+    }
+
+    private static ScenarioResult BuildResult(IBenchmarkTarget target, BenchmarkRunOptions options, int warmupRequests, int warmupFailures,
+        Phase measured, MetricsShard totals, TimeSpan elapsed, ResourceUsage resources)
+    {
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
+        var load = options.Load;
+        return new ScenarioResult
+        {
+            Provider = target.Provider,
+            Model = target.Model,
+            Name = options.Name,
+            Load = new LoadDescription(
+                load is OpenLoopLoad ? "open-loop" : "closed-loop", load.Describe(), load.LoadLevel, load.MaxConcurrency,
+                (load as OpenLoopLoad)?.Arrival.ToString().ToLowerInvariant(), (load as OpenLoopLoad)?.Seed),
+            ConnectionMode = options.ConnectionMode == ConnectionMode.Pooled ? "pooled" : "new-connection-per-request",
+            WarmupRequests = warmupRequests,
+            WarmupFailures = warmupFailures,
+            StoppedBy = options.MaxRequests is { } max && totals.Started >= max ? "request-count" : "duration",
+            Started = totals.Started,
+            Succeeded = totals.Succeeded,
+            Failed = totals.Failed,
+            ElapsedSeconds = elapsed.TotalSeconds,
+            PeakInFlight = measured.PeakInFlight,
+            OutputTokens = totals.OutputTokens,
+            RequestsPerSecond = new Rate(totals.Succeeded / seconds, "req/s", MetricDefinitions.RequestsPerSecond),
+            OutputTokensPerSecond = new Rate(totals.OutputTokens / seconds, "tok/s", MetricDefinitions.OutputTokensPerSecond),
+            ErrorRate = new Rate(totals.Started == 0 ? 0 : (double)totals.Failed / totals.Started, "ratio", MetricDefinitions.ErrorRate),
+            ErrorsByKey = new SortedDictionary<string, int>(totals.ErrorsByKey, StringComparer.Ordinal),
+            RateLimitedResponses = totals.RateLimitedResponses,
+            MaxRetryAfterSeconds = totals.MaxRetryAfter?.TotalSeconds,
+            RateLimitRecovery = totals.RateLimitRecovery().ToDistribution("Rate-limit recovery", "ms", MetricDefinitions.RateLimitRecovery, 1000),
+            Ttft = totals.Ttft.ToDistribution("TTFT", "ms", MetricDefinitions.Ttft, 1000),
+            Tpot = totals.Tpot.ToDistribution("TPOT", "ms", MetricDefinitions.Tpot, 1000),
+            InterTokenLatency = totals.InterTokenLatency.ToDistribution("ITL", "ms", MetricDefinitions.InterTokenLatency, 1000),
+            EndToEnd = totals.EndToEnd.ToDistribution("E2E latency", "ms", MetricDefinitions.EndToEnd, 1000),
+            OutputTokensPerSecondPerRequest = totals.OutputTokensPerSecond.ToDistribution(
+                "Output tokens/s per request", "tok/s", MetricDefinitions.OutputTokensPerSecondPerRequest, MetricsShard.TokensPerSecondScale),
+            QueueTime = totals.QueueTime.ToDistribution("Queue time", "ms", MetricDefinitions.QueueTime, 1000),
+            Attempts = totals.Attempts.ToDistribution("Attempts", "attempts", MetricDefinitions.Attempts),
+            TtftError = totals.TtftError.ToDistribution("TTFT error", "ms", MetricDefinitions.TtftError, 1000),
+            InterTokenGapError = totals.InterTokenGapError.ToDistribution("Chunk gap error", "ms", MetricDefinitions.InterTokenGapError, 1000),
+            Resources = resources,
+        };
+    }
+
+    /// <summary>One phase (warm-up or measured): slots, bounds and in-flight accounting.</summary>
+    private sealed class Phase
+    {
+        private readonly IBenchmarkTarget _target;
+        private readonly ConnectionMode _connectionMode;
+        private readonly bool _isWarmup;
+        private readonly long _maxRequests;
+        private readonly long _deadline;
+        private readonly RequestContext[] _contexts;
+        private readonly MetricsShard[] _shards;
+        private long _issued;
+        private int _inFlight;
+        private int _peakInFlight;
+
+        public Phase(IBenchmarkTarget target, ConnectionMode connectionMode, bool isWarmup, int slots, int? maxRequests, TimeSpan? maxDuration, int expectedRequests)
+        {
+            _target = target;
+            _connectionMode = connectionMode;
+            _isWarmup = isWarmup;
+            _maxRequests = maxRequests ?? long.MaxValue;
+            _deadline = maxDuration is { } d ? Stopwatch.GetTimestamp() + (long)(d.TotalSeconds * Stopwatch.Frequency) : long.MaxValue;
+            _contexts = new RequestContext[slots];
+            for (var i = 0; i < slots; i++) _contexts[i] = new RequestContext();
+            // A shard holds nine HdrHistograms (~180 KB each at µs resolution up to an hour), so slots share a few
+            // lock-striped shards instead of owning one each; the lock is held only to record one request.
+            var shardCount = Math.Clamp(Environment.ProcessorCount * 2, 1, slots);
+            _shards = new MetricsShard[shardCount];
+            for (var i = 0; i < shardCount; i++) _shards[i] = new MetricsShard(expectedRequests / shardCount);
+        }
+
+        public int PeakInFlight => Volatile.Read(ref _peakInFlight);
+
+        /// <summary>Claims the next request index, or returns false when a bound is reached.</summary>
+        private bool TryClaim(out long index)
+        {
+            index = -1;
+            if (Stopwatch.GetTimestamp() >= _deadline) return false;
+            index = Interlocked.Increment(ref _issued) - 1;
+            return index < _maxRequests;
+        }
+
+        public async Task RunClosedLoopAsync(CancellationToken cancellationToken)
+        {
+            var workers = new Task[_contexts.Length];
+            for (var i = 0; i < workers.Length; i++) workers[i] = WorkerAsync(i, cancellationToken);
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+
+        private async Task WorkerAsync(int slot, CancellationToken cancellationToken)
+        {
+            // Let every worker start before any runs: a target that completes synchronously would otherwise
+            // let the first worker run the whole phase alone.
+            await Task.Yield();
+            while (!cancellationToken.IsCancellationRequested && TryClaim(out var index))
+                await ExecuteAsync(slot, index, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        public async Task RunOpenLoopAsync(ArrivalSchedule schedule, CancellationToken cancellationToken)
+        {
+            var freeSlots = new ConcurrentStack<int>(Enumerable.Range(0, _contexts.Length));
+            using var slotGate = new SemaphoreSlim(_contexts.Length, _contexts.Length);
+            var start = Stopwatch.GetTimestamp();
+            try
+            {
+                while (TryClaim(out var index))
+                {
+                    var due = start + (long)(schedule.NextOffsetSeconds() * Stopwatch.Frequency);
+                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
+                    // Timers have ~1 ms resolution; arrivals due sooner are sent at once (they are already late).
+                    if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    if (Stopwatch.GetTimestamp() >= _deadline) break;
+                    await slotGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    freeSlots.TryPop(out var slot);
+                    _ = RunInSlotAsync(slot, index, freeSlots, slotGate, cancellationToken);
+                }
+            }
+            finally
+            {
+                // Wait for every in-flight request (they observe the same token), so none outlives the run.
+                for (var i = 0; i < _contexts.Length; i++) await slotGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        private async Task RunInSlotAsync(int slot, long index, ConcurrentStack<int> freeSlots, SemaphoreSlim slotGate, CancellationToken cancellationToken)
+        {
+            try
+            {
+                await ExecuteAsync(slot, index, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                freeSlots.Push(slot);
+                slotGate.Release();
+            }
+        }
+
+        private async Task ExecuteAsync(int slot, long index, CancellationToken cancellationToken)
+        {
+            var context = _contexts[slot];
+            var inFlight = Interlocked.Increment(ref _inFlight);
+            UpdatePeak(inFlight);
+            context.Begin(index, _isWarmup, _connectionMode);
+            RequestOutcome outcome;
+            try
+            {
+                outcome = await _target.SendAsync(context, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                Interlocked.Decrement(ref _inFlight);
+                return;
+            }
+            catch (Exception)
+            {
+                // A target should return a failed outcome; a throwing one is still counted, under a stable key.
+                outcome = RequestOutcome.Failed(RequestOutcome.ClientExceptionKey);
+            }
+            var end = Stopwatch.GetTimestamp();
+            Interlocked.Decrement(ref _inFlight);
+            var shard = _shards[slot % _shards.Length];
+            lock (shard) shard.Record(context, outcome, end);
+        }
+
+        private void UpdatePeak(int inFlight)
+        {
+            var peak = Volatile.Read(ref _peakInFlight);
+            while (inFlight > peak)
+            {
+                var seen = Interlocked.CompareExchange(ref _peakInFlight, inFlight, peak);
+                if (seen == peak) break;
+                peak = seen;
+            }
+        }
+
+        public MetricsShard Merge()
+        {
+            var total = new MetricsShard(16);
+            foreach (var shard in _shards) total.Add(shard);
+            return total;
+        }
+    }
+}

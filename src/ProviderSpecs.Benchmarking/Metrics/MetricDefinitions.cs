@@ -1,0 +1,20 @@
+namespace ProviderSpecs.Benchmarking.Metrics;
+
+/// <summary>The definition each reported figure uses, so every report can say which one it is.</summary>
+public static class MetricDefinitions
+{
+    public const string Ttft = "llmperf/vLLM TTFT: request start to first chunk with content";
+    public const string Tpot = "vLLM TPOT: (e2e − TTFT) ÷ (output tokens − 1), per request";
+    public const string InterTokenLatency = "vLLM ITL: every gap between successive content chunks, pooled over requests";
+    public const string EndToEnd = "end-to-end latency: request start to last byte";
+    public const string OutputTokensPerSecondPerRequest = "llmperf per-request throughput: output tokens ÷ e2e";
+    public const string QueueTime = "provider-reported queue time (e.g. Groq usage.queue_time)";
+    public const string Attempts = "HTTP attempts per request (1 = no retry)";
+    public const string RateLimitRecovery = "time from the first rate-limited (429) response to the next success";
+    public const string RequestsPerSecond = "run throughput: successful requests ÷ measured wall time";
+    public const string OutputTokensPerSecond = "run throughput: output tokens of successful requests ÷ measured wall time";
+    public const string ErrorRate = "llmperf error rate: failed requests ÷ started requests";
+    public const string TtftError = "self-test: |measured TTFT − first-chunk delay the server actually served|";
+    public const string InterTokenGapError = "self-test: |measured chunk gap − chunk gap the server actually served|";
+    public const string StatisticsOverSuccesses = "percentiles from HdrHistogram (µs resolution, 3 significant digits) over successful requests";
+}

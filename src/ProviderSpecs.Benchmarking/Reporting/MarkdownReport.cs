@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text;
+using ProviderSpecs.Benchmarking.Metrics;
+using ProviderSpecs.Benchmarking.Results;
+
+namespace ProviderSpecs.Benchmarking.Reporting;
+
+/// <summary>Markdown report of a <see cref="BenchmarkDocument"/>: comparison, per-scenario percentiles, sweeps, definitions.</summary>
+public static class MarkdownReport
+{
+    public const string FileName = "benchmark-report.md";
+
+    public static string Render(BenchmarkDocument document, IReadOnlyList<string>? chartFiles = null)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var md = new StringBuilder();
+        var m = document.Metadata;
+        md.AppendLine("# Benchmark report").AppendLine();
+        md.AppendLine("| Run | |").AppendLine("|---|---|");
+        md.AppendLine(F($"| Target | {m.Target} |"));
+        md.AppendLine(F($"| Started | {m.StartedAt:yyyy-MM-dd HH:mm:ss} UTC |"));
+        md.AppendLine(F($"| Machine | {Cell(m.Machine)} ({m.ProcessorCount} CPUs, {Cell(m.OperatingSystem)}) |"));
+        md.AppendLine(F($"| Runtime | {Cell(m.Runtime)}; framework {Cell(m.FrameworkVersion)} |"));
+        md.AppendLine(F($"| Seed | {(m.Seed?.ToString(CultureInfo.InvariantCulture) ?? "—")} |"));
+        md.AppendLine(F($"| Schema version | {document.SchemaVersion} |"));
+        if (!string.IsNullOrWhiteSpace(m.Notes)) md.AppendLine(F($"| Notes | {Cell(m.Notes)} |"));
+        md.AppendLine();
+
+        if (document.Scenarios.Count > 0)
+        {
+            md.AppendLine("## Provider comparison").AppendLine();
+            md.AppendLine("Latencies in ms (llmperf/vLLM TTFT, vLLM TPOT, end-to-end); throughput over the measured wall time; error rate as llmperf.").AppendLine();
+            md.AppendLine("| Provider | Model | Load | Requests | Error rate | req/s | output tok/s | TTFT p50 | TTFT p95 | TTFT p99 | TPOT p50 | E2E p95 |");
+            md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var s in document.Scenarios)
+                md.AppendLine(F($"| {Cell(s.Provider)} | {Cell(s.Model)} | {Cell(s.Load.Description)} | {s.Started} | {s.ErrorRate.Value:P1} | {s.RequestsPerSecond.Value:0.0} | {s.OutputTokensPerSecond.Value:0.0} | {N(s.Ttft, s.Ttft.P50)} | {N(s.Ttft, s.Ttft.P95)} | {N(s.Ttft, s.Ttft.P99)} | {N(s.Tpot, s.Tpot.P50)} | {N(s.EndToEnd, s.EndToEnd.P95)} |"));
+            md.AppendLine();
+            foreach (var s in document.Scenarios) AppendScenario(md, s);
+        }
+
+        foreach (var sweep in document.Sweeps)
+        {
+            md.AppendLine(F($"## Sweep: {Cell(sweep.Provider)} / {Cell(sweep.Model)} over {sweep.Parameter}")).AppendLine();
+            md.AppendLine(F($"| {sweep.Parameter} | Requests | Error rate | req/s | output tok/s | TTFT p50 (ms) | TTFT p95 (ms) | E2E p95 (ms) |"));
+            md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var p in sweep.Points)
+                md.AppendLine(F($"| {p.Load.Level:0.##} | {p.Started} | {p.ErrorRate.Value:P1} | {p.RequestsPerSecond.Value:0.0} | {p.OutputTokensPerSecond.Value:0.0} | {N(p.Ttft, p.Ttft.P50)} | {N(p.Ttft, p.Ttft.P95)} | {N(p.EndToEnd, p.EndToEnd.P95)} |"));
+            md.AppendLine();
+        }
+
+        if (chartFiles is { Count: > 0 })
+        {
+            md.AppendLine("## Charts").AppendLine();
+            foreach (var chart in chartFiles) md.AppendLine(F($"![{Path.GetFileNameWithoutExtension(chart)}]({Path.GetFileName(chart)})")).AppendLine();
+        }
+
+        md.AppendLine("## Metric definitions").AppendLine();
+        foreach (var definition in Definitions) md.AppendLine(F($"- {definition}"));
+        return md.ToString();
+    }
+
+    /// <summary>Every definition a report can use, listed at its end.</summary>
+    public static readonly IReadOnlyList<string> Definitions =
+    [
+        MetricDefinitions.Ttft, MetricDefinitions.Tpot, MetricDefinitions.InterTokenLatency, MetricDefinitions.EndToEnd,
+        MetricDefinitions.OutputTokensPerSecondPerRequest, MetricDefinitions.QueueTime, MetricDefinitions.Attempts,
+        MetricDefinitions.RateLimitRecovery, MetricDefinitions.RequestsPerSecond, MetricDefinitions.OutputTokensPerSecond,
+        MetricDefinitions.ErrorRate, MetricDefinitions.StatisticsOverSuccesses,
+    ];
+
+    private static void AppendScenario(StringBuilder md, ScenarioResult s)
+    {
+        md.AppendLine(F($"## {Cell(s.Provider)} / {Cell(s.Model)} — {Cell(s.Load.Description)}{(s.Name is null ? "" : $" ({Cell(s.Name)})")}")).AppendLine();
+        md.AppendLine(F($"{s.Started} measured requests ({s.Succeeded} succeeded, {s.Failed} failed) in {s.ElapsedSeconds:0.00} s after {s.WarmupRequests} warm-up requests ({s.WarmupFailures} failed); connections: {s.ConnectionMode}; stopped by {s.StoppedBy}; peak in flight {s.PeakInFlight}.")).AppendLine();
+        md.AppendLine("| Metric | Unit | n | p50 | p90 | p95 | p99 | p99.9 | mean | min | max | Definition |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        Distribution[] rows = [s.Ttft, s.Tpot, s.InterTokenLatency, s.EndToEnd, s.OutputTokensPerSecondPerRequest, s.QueueTime, s.Attempts, s.RateLimitRecovery, s.TtftError, s.InterTokenGapError];
+        foreach (var d in rows.Where(d => d.Count > 0 || d == s.Ttft || d == s.EndToEnd))
+            md.AppendLine(F($"| {d.Metric} | {d.Unit} | {d.Count} | {N(d, d.P50)} | {N(d, d.P90)} | {N(d, d.P95)} | {N(d, d.P99)} | {N(d, d.P999)} | {N(d, d.Mean)} | {N(d, d.Min)} | {N(d, d.Max)} | {Cell(d.Definition)} |"));
+        md.AppendLine();
+        md.AppendLine(F($"- Throughput: {s.RequestsPerSecond.Value:0.0} req/s, {s.OutputTokensPerSecond.Value:0.0} output tok/s ({s.OutputTokens} tokens)."));
+        md.AppendLine(F($"- Errors: {(s.ErrorsByKey.Count == 0 ? "none" : string.Join(", ", s.ErrorsByKey.Select(e => $"{e.Key} × {e.Value}")))}; error rate {s.ErrorRate.Value:P2}."));
+        md.AppendLine(F($"- Rate limits: {s.RateLimitedResponses} × 429{(s.MaxRetryAfterSeconds is { } ra ? $", longest Retry-After {ra:0.###} s" : "")}{(s.RateLimitRecovery.Count > 0 ? $", recovery p50 {s.RateLimitRecovery.P50:0.0} ms / max {s.RateLimitRecovery.Max:0.0} ms" : "")}."));
+        var r = s.Resources;
+        md.AppendLine(F($"- Resources (whole process): {r.AllocatedBytes / 1024.0 / 1024.0:0.0} MiB allocated ({r.AllocatedBytesPerRequest:0} B/request); GC gen0/1/2 {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections}; working set {r.WorkingSetStartBytes / 1048576.0:0} → peak {r.WorkingSetPeakBytes / 1048576.0:0} MiB; open connections peak {(r.PeakOpenConnections?.ToString(CultureInfo.InvariantCulture) ?? "not measured")}."));
+        md.AppendLine();
+    }
+
+    private static string N(Distribution d, double value) => d.Count == 0 ? "—" : value.ToString(value >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
+
+    private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>Writes a run's JSON, Markdown and SVG charts into one output directory (e.g. reports/benchmarks/).</summary>
+public static class BenchmarkReport
+{
+    public const string LatencyChartFileName = "latency-percentiles-ttft.svg";
+    public const string EndToEndChartFileName = "latency-percentiles-e2e.svg";
+    public const string ThroughputChartFileName = "throughput-vs-load.svg";
+
+    /// <summary>Writes every artefact and returns their paths (JSON first, then Markdown, then charts).</summary>
+    public static IReadOnlyList<string> WriteAll(BenchmarkDocument document, string outputDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentException.ThrowIfNullOrWhiteSpace(outputDirectory);
+        Directory.CreateDirectory(outputDirectory);
+        var charts = new List<string>();
+        if (document.Scenarios.Count > 0)
+        {
+            charts.Add(WriteText(outputDirectory, LatencyChartFileName, SvgCharts.LatencyPercentiles(document.Scenarios)));
+            charts.Add(WriteText(outputDirectory, EndToEndChartFileName, SvgCharts.LatencyPercentiles(document.Scenarios, Budgets.Metric.EndToEnd)));
+        }
+        if (document.Sweeps.Count > 0)
+            charts.Add(WriteText(outputDirectory, ThroughputChartFileName, SvgCharts.ThroughputVsLoad(document.Sweeps)));
+        var json = document.Save(outputDirectory);
+        var markdown = WriteText(outputDirectory, MarkdownReport.FileName, MarkdownReport.Render(document, charts));
+        return [json, markdown, .. charts];
+    }
+
+    private static string WriteText(string directory, string fileName, string content)
+    {
+        var path = Path.Combine(directory, fileName);
+        File.WriteAllText(path, content);
+        return path;
+    }
+}

@@ -1,0 +1,83 @@
+using ProviderSpecs.Benchmarking.Metrics;
+
+namespace ProviderSpecs.Benchmarking.Results;
+
+/// <summary>The measured result of one benchmark run of one provider/model under one load.</summary>
+public sealed record ScenarioResult
+{
+    public required string Provider { get; init; }
+    public required string Model { get; init; }
+    public string? Name { get; init; }
+    public required LoadDescription Load { get; init; }
+    public required string ConnectionMode { get; init; }
+    public required int WarmupRequests { get; init; }
+    public required int WarmupFailures { get; init; }
+
+    /// <summary>Why the run stopped: "request-count" or "duration".</summary>
+    public required string StoppedBy { get; init; }
+
+    public required int Started { get; init; }
+    public required int Succeeded { get; init; }
+    public required int Failed { get; init; }
+    public required double ElapsedSeconds { get; init; }
+
+    /// <summary>Highest number of requests the runner had in flight at once.</summary>
+    public required int PeakInFlight { get; init; }
+
+    public required long OutputTokens { get; init; }
+    public required Rate RequestsPerSecond { get; init; }
+    public required Rate OutputTokensPerSecond { get; init; }
+    public required Rate ErrorRate { get; init; }
+    public required IReadOnlyDictionary<string, int> ErrorsByKey { get; init; }
+
+    /// <summary>429 responses seen, including ones a retry inside a request recovered from.</summary>
+    public required int RateLimitedResponses { get; init; }
+    public required double? MaxRetryAfterSeconds { get; init; }
+    public required Distribution RateLimitRecovery { get; init; }
+
+    public required Distribution Ttft { get; init; }
+    public required Distribution Tpot { get; init; }
+    public required Distribution InterTokenLatency { get; init; }
+    public required Distribution EndToEnd { get; init; }
+    public required Distribution OutputTokensPerSecondPerRequest { get; init; }
+    public required Distribution QueueTime { get; init; }
+    public required Distribution Attempts { get; init; }
+
+    /// <summary>|measured − served| TTFT; only filled when the target reports served timing (paced self-test target).</summary>
+    public required Distribution TtftError { get; init; }
+
+    /// <summary>|measured − served| chunk gap; only filled when the target reports served timing.</summary>
+    public required Distribution InterTokenGapError { get; init; }
+
+    public required ResourceUsage Resources { get; init; }
+
+    /// <summary>The latency distributions, in report order.</summary>
+    public IEnumerable<Distribution> LatencyDistributions() => [Ttft, Tpot, InterTokenLatency, EndToEnd, QueueTime];
+}
+
+/// <summary>A scalar rate with the definition it uses.</summary>
+public sealed record Rate(double Value, string Unit, string Definition);
+
+/// <summary>The load a scenario ran under.</summary>
+public sealed record LoadDescription(string Kind, string Description, double Level, int MaxConcurrency, string? Arrival, int? Seed);
+
+/// <summary>Process resource use during the measured phase of a run (client and any in-process target together).</summary>
+public sealed record ResourceUsage
+{
+    public required double DurationSeconds { get; init; }
+    public required long AllocatedBytes { get; init; }
+    public required double AllocatedBytesPerRequest { get; init; }
+    public required int Gen0Collections { get; init; }
+    public required int Gen1Collections { get; init; }
+    public required int Gen2Collections { get; init; }
+    public required long WorkingSetStartBytes { get; init; }
+
+    /// <summary>Highest working set sampled during the run.</summary>
+    public required long WorkingSetPeakBytes { get; init; }
+
+    /// <summary>Peak sampled count of established TCP connections to the target port; null when no port was given.</summary>
+    public required int? PeakOpenConnections { get; init; }
+}
+
+/// <summary>A sweep: the same provider/model at increasing load.</summary>
+public sealed record SweepResult(string Provider, string Model, string Parameter, IReadOnlyList<ScenarioResult> Points);

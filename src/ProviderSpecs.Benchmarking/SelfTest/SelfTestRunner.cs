@@ -1,0 +1,286 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.RegularExpressions;
+using ProviderSpecs.Benchmarking.Load;
+using ProviderSpecs.Benchmarking.Metrics;
+
+namespace ProviderSpecs.Benchmarking.SelfTest;
+
+/// <summary>Settings of the harness self-test; the defaults finish in well under a minute on 2 cores.</summary>
+public sealed record SelfTestOptions
+{
+    public IReadOnlyList<int> Concurrencies { get; init; } = [1, 16, 64, 256];
+    public TimeSpan AccuracyDurationPerLevel { get; init; } = TimeSpan.FromSeconds(3);
+    public TimeSpan FirstChunkDelay { get; init; } = TimeSpan.FromMilliseconds(20);
+    public TimeSpan ChunkGap { get; init; } = TimeSpan.FromMilliseconds(10);
+    public int ChunksPerStream { get; init; } = 8;
+    public TimeSpan CapacityDuration { get; init; } = TimeSpan.FromSeconds(3);
+    public int CapacityConcurrency { get; init; } = 64;
+    public int CapacityChunksPerStream { get; init; } = 8;
+    public int MemoryStreams { get; init; } = 1024;
+    public bool RunWrk { get; init; } = true;
+    public string WrkPath { get; init; } = "/usr/bin/wrk";
+    public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(3);
+
+    public void Validate()
+    {
+        if (Concurrencies.Count == 0 || Concurrencies.Any(c => c < 1))
+            throw new ArgumentException("Concurrencies must be a non-empty list of values ≥ 1: give e.g. 1, 16, 64, 256.", nameof(Concurrencies));
+        foreach (var (name, value) in new[] { (nameof(AccuracyDurationPerLevel), AccuracyDurationPerLevel), (nameof(CapacityDuration), CapacityDuration), (nameof(WrkDuration), WrkDuration) })
+            if (value <= TimeSpan.Zero) throw new ArgumentException($"{name} must be positive (got {value}): give e.g. 3 s.", name);
+        if (ChunksPerStream < 2) throw new ArgumentException($"ChunksPerStream must be at least 2 (got {ChunksPerStream}): gaps need two chunks.", nameof(ChunksPerStream));
+        if (CapacityConcurrency < 1) throw new ArgumentException($"CapacityConcurrency must be at least 1 (got {CapacityConcurrency}).", nameof(CapacityConcurrency));
+        if (CapacityChunksPerStream < 1) throw new ArgumentException($"CapacityChunksPerStream must be at least 1 (got {CapacityChunksPerStream}).", nameof(CapacityChunksPerStream));
+        if (MemoryStreams < 1) throw new ArgumentException($"MemoryStreams must be at least 1 (got {MemoryStreams}): give the number of streams to hold open, e.g. 1024.", nameof(MemoryStreams));
+    }
+}
+
+/// <summary>Measured minus served timing at one concurrency.</summary>
+public sealed record TimingAccuracy(int Concurrency, int Streams, Distribution TtftError, Distribution InterTokenGapError, Distribution MeasuredTtft);
+
+/// <summary>Memory held per concurrently open stream (client and the in-process server together).</summary>
+public sealed record StreamMemory(int Streams, double ManagedBytesPerStream, double WorkingSetBytesPerStream);
+
+/// <summary>The harness self-test's figures.</summary>
+public sealed record SelfTestResult(
+    IReadOnlyList<TimingAccuracy> Accuracy,
+    double RequestsPerSecond,
+    double StreamsPerSecond,
+    int CapacityConcurrency,
+    int CapacityChunksPerStream,
+    double PlainClientRequestsPerSecond,
+    double? WrkRequestsPerSecond,
+    string WrkNote,
+    StreamMemory Memory,
+    double ElapsedSeconds)
+{
+    /// <summary>Our zero-cost request rate ÷ wrk's on the same target in the same run; null when wrk did not run.</summary>
+    public double? RatioToWrk => WrkRequestsPerSecond is > 0 ? RequestsPerSecond / WrkRequestsPerSecond : null;
+
+    /// <summary>Our request rate ÷ a bare HttpClient loop's: what the harness's own bookkeeping costs.</summary>
+    public double RatioToPlainClient => PlainClientRequestsPerSecond > 0 ? RequestsPerSecond / PlainClientRequestsPerSecond : 0;
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Harness self-test").AppendLine();
+        md.AppendLine(F($"Loopback Kestrel target on 127.0.0.1 in the same process; {Environment.ProcessorCount} CPUs; {ElapsedSeconds:0.0} s in total.")).AppendLine();
+        md.AppendLine("## Timing accuracy: measured − served (ms)").AppendLine();
+        md.AppendLine("The paced target reports the first-chunk delay and gaps it actually served; each figure is |measured − served| per request (TTFT) or per gap (pooled, as vLLM ITL).").AppendLine();
+        md.AppendLine("| Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var a in Accuracy)
+            md.AppendLine(F($"| {a.Concurrency} | {a.Streams} | {a.TtftError.P50:0.000} | {a.TtftError.P99:0.000} | {a.InterTokenGapError.P50:0.000} | {a.InterTokenGapError.P99:0.000} | {a.MeasuredTtft.P50:0.00} |"));
+        md.AppendLine();
+        md.AppendLine("## Capacity").AppendLine();
+        md.AppendLine("| Figure | Value |").AppendLine("|---|---:|");
+        md.AppendLine(F($"| Harness requests/s (zero-cost target, c={CapacityConcurrency}) | {RequestsPerSecond:0} |"));
+        md.AppendLine(F($"| Harness streams/s (unpaced stream of {CapacityChunksPerStream} chunks, c={CapacityConcurrency}) | {StreamsPerSecond:0} |"));
+        md.AppendLine(F($"| Bare HttpClient loop requests/s (same target, no metrics, c={CapacityConcurrency}) | {PlainClientRequestsPerSecond:0} |"));
+        md.AppendLine(F($"| Harness ÷ bare HttpClient loop | {RatioToPlainClient:0.00}× |"));
+        md.AppendLine(F($"| wrk requests/s (same target, same run) | {(WrkRequestsPerSecond is { } w ? w.ToString("0", CultureInfo.InvariantCulture) : "not run")} |"));
+        md.AppendLine(F($"| Harness ÷ wrk | {(RatioToWrk is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "—")} |"));
+        md.AppendLine();
+        md.AppendLine(F($"wrk: {WrkNote}")).AppendLine();
+        md.AppendLine("## Memory per open stream").AppendLine();
+        md.AppendLine(F($"{Memory.Streams} streams held open at once: {Memory.ManagedBytesPerStream / 1024:0.0} KB managed heap and {Memory.WorkingSetBytesPerStream / 1024:0.0} KB working set per stream (client and in-process server together, after aggressive full GCs; kernel socket buffers are not in either figure)."));
+        return md.ToString();
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Runs the harness against its own loopback targets: timing accuracy against the served truth, request and
+/// stream capacity (with wrk as the reference when installed), and memory per open stream.
+/// </summary>
+public static partial class SelfTestRunner
+{
+    public static async Task<SelfTestResult> RunAsync(SelfTestOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new SelfTestOptions();
+        options.Validate();
+        var started = Stopwatch.GetTimestamp();
+        // 256 concurrent streams each wait on timers; without headroom the thread pool ramps up slowly and
+        // the ramp shows up as timing error.
+        ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+        ThreadPool.SetMinThreads(Math.Max(minWorkers, 64), Math.Max(minIo, 64));
+        try
+        {
+            await using var endpoint = await PacedEndpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+
+            var accuracy = new List<TimingAccuracy>();
+            using (var paced = new LoopbackStreamTarget(endpoint, options.FirstChunkDelay, options.ChunkGap, options.ChunksPerStream))
+            {
+                foreach (var concurrency in options.Concurrencies)
+                {
+                    var run = await BenchmarkRunner.RunAsync(paced, new BenchmarkRunOptions
+                    {
+                        Load = new ClosedLoopLoad(concurrency),
+                        MaxDuration = options.AccuracyDurationPerLevel,
+                    }, cancellationToken).ConfigureAwait(false);
+                    accuracy.Add(new TimingAccuracy(concurrency, run.Succeeded, run.TtftError, run.InterTokenGapError, run.Ttft));
+                }
+            }
+
+            double requestsPerSecond, streamsPerSecond;
+            using (var zero = new LoopbackZeroCostTarget(endpoint))
+            {
+                var run = await BenchmarkRunner.RunAsync(zero, new BenchmarkRunOptions
+                {
+                    Load = new ClosedLoopLoad(options.CapacityConcurrency),
+                    MaxDuration = options.CapacityDuration,
+                    WarmupRequests = options.CapacityConcurrency * 4,
+                }, cancellationToken).ConfigureAwait(false);
+                requestsPerSecond = run.RequestsPerSecond.Value;
+            }
+            var plainClientRate = await MeasurePlainClientAsync(endpoint.ZeroUri, options.CapacityConcurrency, options.CapacityDuration, cancellationToken).ConfigureAwait(false);
+
+            var (wrkRate, wrkNote) = options.RunWrk
+                ? await RunWrkAsync(options, endpoint, cancellationToken).ConfigureAwait(false)
+                : (null, "disabled by options");
+
+            using (var unpaced = new LoopbackStreamTarget(endpoint, TimeSpan.Zero, TimeSpan.Zero, options.CapacityChunksPerStream))
+            {
+                var run = await BenchmarkRunner.RunAsync(unpaced, new BenchmarkRunOptions
+                {
+                    Load = new ClosedLoopLoad(options.CapacityConcurrency),
+                    MaxDuration = options.CapacityDuration,
+                }, cancellationToken).ConfigureAwait(false);
+                streamsPerSecond = run.RequestsPerSecond.Value;
+            }
+
+            var memory = await MeasureStreamMemoryAsync(endpoint, options.MemoryStreams, cancellationToken).ConfigureAwait(false);
+            return new SelfTestResult(accuracy, requestsPerSecond, streamsPerSecond, options.CapacityConcurrency, options.CapacityChunksPerStream, plainClientRate, wrkRate, wrkNote, memory,
+                Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        finally
+        {
+            ThreadPool.SetMinThreads(minWorkers, minIo);
+        }
+    }
+
+    [GeneratedRegex(@"Requests/sec:\s+(?<rate>[\d.]+)")]
+    private static partial Regex WrkRate();
+
+    private static async Task<(double? Rate, string Note)> RunWrkAsync(SelfTestOptions options, PacedEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(options.WrkPath)) return (null, $"{options.WrkPath} not found (Debian package 'wrk'); no reference rate");
+        var seconds = Math.Max(1, (int)Math.Ceiling(options.WrkDuration.TotalSeconds));
+        var arguments = F($"-t2 -c{options.CapacityConcurrency} -d{seconds}s {endpoint.ZeroUri}");
+        using var process = Process.Start(new ProcessStartInfo(options.WrkPath, arguments)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException($"Could not start {options.WrkPath}.");
+        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var errors = process.StandardError.ReadToEndAsync(cancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(seconds + 15));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+        var match = WrkRate().Match(await output.ConfigureAwait(false));
+        return match.Success
+            ? (double.Parse(match.Groups["rate"].Value, CultureInfo.InvariantCulture), $"wrk {arguments} (exit {process.ExitCode})")
+            : (null, $"wrk printed no Requests/sec (exit {process.ExitCode}): {(await errors.ConfigureAwait(false)).Trim()}");
+    }
+
+    /// <summary>A bare HttpClient loop (no harness, no metrics) on the same target: the reference for the harness's own cost.</summary>
+    private static async Task<double> MeasurePlainClientAsync(Uri uri, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        long completed = 0;
+        var deadline = 0L;
+        async Task LoopAsync()
+        {
+            await Task.Yield();
+            while (Stopwatch.GetTimestamp() < Volatile.Read(ref deadline))
+            {
+                using var response = await client.GetAsync(uri, cancellationToken).ConfigureAwait(false);
+                if (response.IsSuccessStatusCode) Interlocked.Increment(ref completed);
+            }
+        }
+        // The first pass warms connections and JIT; the second is measured.
+        for (var pass = 0; pass < 2; pass++)
+        {
+            completed = 0;
+            var passDuration = pass == 0 ? TimeSpan.FromMilliseconds(300) : duration;
+            var started = Stopwatch.GetTimestamp();
+            Volatile.Write(ref deadline, started + (long)(passDuration.TotalSeconds * Stopwatch.Frequency));
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => LoopAsync())).ConfigureAwait(false);
+            if (pass == 1) return Interlocked.Read(ref completed) / Stopwatch.GetElapsedTime(started).TotalSeconds;
+        }
+        return 0;
+    }
+
+    /// <summary>Opens <paramref name="streams"/> streams at once, waits until each has its first chunk, and measures the memory they hold.</summary>
+    private static async Task<StreamMemory> MeasureStreamMemoryAsync(PacedEndpoint endpoint, int streams, CancellationToken cancellationToken)
+    {
+        // One chunk now, the second only after a gap far longer than the measurement: the stream stays open.
+        var uri = endpoint.StreamUri(TimeSpan.Zero, TimeSpan.FromMinutes(5), 2);
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false, AutomaticDecompression = DecompressionMethods.None })
+        { Timeout = Timeout.InfiniteTimeSpan };
+        using var hold = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Aggressive, compacting collections on both sides, so memory freed from earlier phases is returned to the
+        // OS before the baseline and the working-set delta reflects the open streams.
+        CollectAggressively();
+        var managedBefore = GC.GetTotalMemory(forceFullCollection: false);
+        var workingSetBefore = Environment.WorkingSet;
+        var opened = 0;
+        var allOpen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holders = new Task[streams];
+        for (var i = 0; i < streams; i++) holders[i] = HoldStreamAsync(client, uri, () => { if (Interlocked.Increment(ref opened) == streams) allOpen.TrySetResult(); }, hold.Token);
+        var firstFailure = Task.WhenAny(holders).Unwrap();
+        var done = await Task.WhenAny(allOpen.Task, firstFailure, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken)).ConfigureAwait(false);
+        if (done != allOpen.Task)
+        {
+            await hold.CancelAsync().ConfigureAwait(false);
+            await done.ConfigureAwait(false); // surfaces the failure or the cancellation
+            throw new TimeoutException($"Only {Volatile.Read(ref opened)} of {streams} streams opened within 30 s.");
+        }
+        CollectAggressively();
+        var managedAfter = GC.GetTotalMemory(forceFullCollection: false);
+        var workingSetAfter = Environment.WorkingSet;
+        await hold.CancelAsync().ConfigureAwait(false);
+        try { await Task.WhenAll(holders).ConfigureAwait(false); }
+        catch (OperationCanceledException) { /* the holders end by cancellation, as intended */ }
+        return new StreamMemory(streams, (double)(managedAfter - managedBefore) / streams, (double)(workingSetAfter - workingSetBefore) / streams);
+    }
+
+    private static void CollectAggressively()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+
+    private static async Task HoldStreamAsync(HttpClient client, Uri uri, Action onFirstChunk, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(512);
+        try
+        {
+            if (await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0) onFirstChunk();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,76 @@
+using System.Globalization;
+
+namespace ProviderSpecs.Drivers.Targets;
+
+/// <summary>
+/// The most a live run may spend: requests and tokens, from SPECS_LIVE_MAX_REQUESTS and SPECS_LIVE_MAX_TOKENS.
+/// Reservations are atomic, so workers racing for the last allowed request never overspend.
+/// </summary>
+public sealed class LiveBudget
+{
+    public const string MaxRequestsVariable = "SPECS_LIVE_MAX_REQUESTS";
+    public const string MaxTokensVariable = "SPECS_LIVE_MAX_TOKENS";
+    public const int DefaultMaxRequests = 200;
+    public const long DefaultMaxTokens = 50_000;
+
+    private long _requests;
+    private long _tokens;
+
+    public LiveBudget(long maxRequests, long maxTokens)
+    {
+        if (maxRequests <= 0) throw new ArgumentOutOfRangeException(nameof(maxRequests), maxRequests, $"A live budget needs at least one request; set {MaxRequestsVariable} to a positive number.");
+        if (maxTokens <= 0) throw new ArgumentOutOfRangeException(nameof(maxTokens), maxTokens, $"A live budget needs at least one token; set {MaxTokensVariable} to a positive number.");
+        MaxRequests = maxRequests;
+        MaxTokens = maxTokens;
+    }
+
+    public static LiveBudget Unlimited { get; } = new(long.MaxValue, long.MaxValue);
+
+    public long MaxRequests { get; }
+    public long MaxTokens { get; }
+    public long RequestsSpent => Interlocked.Read(ref _requests);
+    public long TokensSpent => Interlocked.Read(ref _tokens);
+
+    public static LiveBudget FromEnvironment(Func<string, string?>? getVariable = null)
+    {
+        getVariable ??= Environment.GetEnvironmentVariable;
+        return new LiveBudget(Parse(getVariable(MaxRequestsVariable), DefaultMaxRequests, MaxRequestsVariable),
+            Parse(getVariable(MaxTokensVariable), DefaultMaxTokens, MaxTokensVariable));
+    }
+
+    private static long Parse(string? value, long fallback, string variable) =>
+        string.IsNullOrWhiteSpace(value) ? fallback
+        : long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed > 0 ? parsed
+        : throw new ArgumentException($"{variable}='{value}' is not a positive whole number of {(variable == MaxTokensVariable ? "tokens" : "requests")}.");
+
+    /// <summary>Reserves one request and up to <paramref name="maxTokens"/> tokens; false when that would exceed the budget.</summary>
+    public bool TryReserve(long maxTokens)
+    {
+        while (true)
+        {
+            var requests = Interlocked.Read(ref _requests);
+            if (requests >= MaxRequests) return false;
+            if (Interlocked.CompareExchange(ref _requests, requests + 1, requests) != requests) continue;
+            while (true)
+            {
+                var tokens = Interlocked.Read(ref _tokens);
+                if (tokens + maxTokens > MaxTokens)
+                {
+                    Interlocked.Decrement(ref _requests);
+                    return false;
+                }
+                if (Interlocked.CompareExchange(ref _tokens, tokens + maxTokens, tokens) == tokens) return true;
+            }
+        }
+    }
+
+    /// <summary>Gives back the part of a reservation that was not used.</summary>
+    public void Refund(long unusedTokens)
+    {
+        if (unusedTokens > 0) Interlocked.Add(ref _tokens, -unusedTokens);
+    }
+
+    public override string ToString() => this == Unlimited
+        ? "no live budget (simulated target)"
+        : $"{RequestsSpent}/{MaxRequests} requests, {TokensSpent}/{MaxTokens} tokens";
+}

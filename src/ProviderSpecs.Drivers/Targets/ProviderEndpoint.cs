@@ -1,0 +1,49 @@
+using ProviderSpecs.Providers;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Simulators;
+
+namespace ProviderSpecs.Drivers.Targets;
+
+/// <summary>
+/// Where one scenario reaches one provider: on the simulated target a scope of the simulator with its own key
+/// (faults and request logs stay inside the scenario); on the live target the real base URL and the key the
+/// credential chain finds.
+/// </summary>
+public sealed class ProviderEndpoint
+{
+    internal ProviderEndpoint(ProviderDefinition provider, TargetKind target, Uri? baseUrl, string? apiKey, SimulatorScope? scope, HttpClient http)
+    {
+        Provider = provider;
+        Target = target;
+        BaseUrl = baseUrl;
+        ApiKey = apiKey;
+        Scope = scope;
+        Http = http;
+    }
+
+    public ProviderDefinition Provider { get; }
+    public TargetKind Target { get; }
+
+    /// <summary>The simulator's base URL; null on the live target (the registry or *_BASE_URL decides).</summary>
+    public Uri? BaseUrl { get; }
+
+    /// <summary>The scope's test key on the simulated target; null on the live target (the credential chain decides).</summary>
+    public string? ApiKey { get; }
+
+    /// <summary>The scenario's simulator scope; null on the live target.</summary>
+    public SimulatorScope? Scope { get; }
+
+    /// <summary>Shared per run, so connections are pooled as in production.</summary>
+    public HttpClient Http { get; }
+
+    /// <summary>The simulator scope, for steps that inject faults or read what the provider received.</summary>
+    public SimulatorScope RequireScope() => Scope ?? throw new InvalidOperationException(
+        $"This step needs the simulated {Provider.DisplayName}: tag the scenario @simulator_only so the live target skips it.");
+
+    /// <summary>Opens a provider-layer session aimed at this endpoint; <paramref name="configure"/> may change anything else.</summary>
+    public ProviderSession OpenSession(Func<ProviderSessionOptions, ProviderSessionOptions>? configure = null)
+    {
+        var options = new ProviderSessionOptions { ApiKey = ApiKey, BaseUrl = BaseUrl, HttpClient = Http };
+        return ProviderSession.Open(Provider.Id, configure is null ? options : configure(options));
+    }
+}

@@ -1,0 +1,90 @@
+using ProviderSpecs.Providers.Credentials;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Simulators;
+
+namespace ProviderSpecs.Drivers.Targets;
+
+/// <summary>
+/// The target of one test run, started once: the simulated providers on 127.0.0.1 (default), or the live APIs
+/// when SPECS_TARGET=live. Scenarios ask it for a <see cref="ProviderEndpoint"/> per provider.
+/// </summary>
+public sealed class SpecTarget : IAsyncDisposable
+{
+    /// <summary>Functional scenarios run the simulators' latency profiles scaled down by this factor, so they stay fast;
+    /// performance scenarios set their scope back to 1.0 (the profile is the ground truth).</summary>
+    public const double FunctionalTimeScale = 0.02;
+
+    public const string SimulatorOnlyTag = "simulator_only";
+
+    private SpecTarget(TargetKind kind, SimulatedProviders? simulators, LiveBudget budget)
+    {
+        Kind = kind;
+        Simulators = simulators;
+        Budget = budget;
+        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 512 })
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // the provider layer's own timeouts govern
+        };
+    }
+
+    public TargetKind Kind { get; }
+    public SimulatedProviders? Simulators { get; }
+    public LiveBudget Budget { get; }
+    public HttpClient Http { get; }
+    public ProviderRegistry Registry => ProviderRegistry.Default;
+
+    public static async Task<SpecTarget> StartAsync(TargetKind kind, string? fixturesDirectory = null)
+    {
+        if (kind == TargetKind.Live)
+            return new SpecTarget(kind, null, LiveBudget.FromEnvironment());
+        var simulators = await SimulatedProviders.StartAsync(new SimulatorOptions
+        {
+            FixturesDirectory = fixturesDirectory,
+            TimeScale = FunctionalTimeScale,
+        });
+        return new SpecTarget(kind, simulators, LiveBudget.Unlimited);
+    }
+
+    /// <summary>
+    /// Why a scenario cannot run on this target, or null when it can: fault injection needs the simulators, and a
+    /// live provider needs a key. Such scenarios are skipped with this reason — never failed, never passed.
+    /// </summary>
+    public string? SkipReason(IEnumerable<string> tags)
+    {
+        if (Kind != TargetKind.Live) return null;
+        var tagSet = tags.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        if (tagSet.Contains(SimulatorOnlyTag))
+            return "Skipped on the live target: the scenario injects faults or inspects the provider's side, which only the simulated target allows.";
+        foreach (var provider in Registry.Providers.Where(p => tagSet.Contains(p.Id)))
+        {
+            var credential = CredentialResolver.Standard().Resolve(provider);
+            if (!credential.Found)
+                return $"Skipped on the live target: no {provider.DisplayName} key resolves (set {provider.KeyEnvVar}).";
+        }
+        return null;
+    }
+
+    /// <summary>The endpoint of <paramref name="providerIdOrName"/> for one scenario (a fresh simulator scope each call).</summary>
+    public ProviderEndpoint Endpoint(string providerIdOrName, string scenarioName)
+    {
+        var provider = ResolveProvider(providerIdOrName);
+        if (Kind == TargetKind.Live)
+            return new ProviderEndpoint(provider, Kind, null, null, null, Http);
+
+        var simulated = Simulators!.FirstOrDefault(s => s.Id == provider.Id)
+            ?? throw new InvalidOperationException($"{provider.DisplayName} has no simulator; the simulated target serves {string.Join(", ", Simulators!.Select(s => s.Id))}.");
+        var scope = simulated.OpenScope(scenarioName);
+        return new ProviderEndpoint(provider, Kind, simulated.BaseUrl, scope.ApiKey, scope, Http);
+    }
+
+    /// <summary>Accepts an id, an alias or a display name ("Together AI").</summary>
+    public ProviderDefinition ResolveProvider(string idOrName) =>
+        Registry.Providers.FirstOrDefault(p => string.Equals(p.DisplayName, idOrName, StringComparison.OrdinalIgnoreCase))
+        ?? Registry.Resolve(idOrName);
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        if (Simulators is not null) await Simulators.DisposeAsync();
+    }
+}

@@ -1,0 +1,182 @@
+using ProviderSpecs.Benchmarking.Load;
+using ProviderSpecs.Benchmarking.Targets;
+
+namespace ProviderSpecs.Benchmarking.Tests;
+
+public class BenchmarkRunnerTests
+{
+    [Test]
+    public async Task Closed_loop_never_has_more_requests_in_flight_than_its_concurrency()
+    {
+        var probe = new TestTargets.ConcurrencyProbe();
+
+        var result = await BenchmarkRunner.RunAsync(probe.Target(TimeSpan.FromMilliseconds(2)),
+            new BenchmarkRunOptions { Load = new ClosedLoopLoad(4), MaxRequests = 60 });
+
+        probe.Peak.ShouldBeLessThanOrEqualTo(4);
+        result.PeakInFlight.ShouldBeLessThanOrEqualTo(4);
+        result.PeakInFlight.ShouldBeGreaterThan(1); // the workers really ran side by side
+    }
+
+    [Test]
+    public async Task A_request_count_bound_sends_exactly_that_many_measured_requests_after_the_warm_up()
+    {
+        var sent = 0;
+        var target = TestTargets.Streaming(onSend: () => Interlocked.Increment(ref sent));
+
+        var result = await BenchmarkRunner.RunAsync(target,
+            new BenchmarkRunOptions { Load = new ClosedLoopLoad(3), MaxRequests = 25, WarmupRequests = 5 });
+
+        result.Started.ShouldBe(25);
+        result.Succeeded.ShouldBe(25);
+        result.WarmupRequests.ShouldBe(5);
+        sent.ShouldBe(30);
+        result.StoppedBy.ShouldBe("request-count");
+    }
+
+    [Test]
+    public async Task A_duration_bound_stops_starting_requests_when_it_expires()
+    {
+        var probe = new TestTargets.ConcurrencyProbe();
+
+        var result = await BenchmarkRunner.RunAsync(probe.Target(TimeSpan.FromMilliseconds(5)),
+            new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxDuration = TimeSpan.FromMilliseconds(200) });
+
+        result.StoppedBy.ShouldBe("duration");
+        result.Started.ShouldBeGreaterThan(0);
+        // Each slot sends one request at a time and each takes ≥ 5 ms, so 200 ms bounds the count.
+        result.Started.ShouldBeLessThanOrEqualTo(2 * (200 / 5 + 1));
+    }
+
+    [Test]
+    public async Task Cancellation_stops_a_run_whose_requests_would_never_finish()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var started = 0;
+        var target = new DelegateTarget("test", "hang", async (ctx, ct) =>
+        {
+            if (!ctx.IsWarmup && Interlocked.Increment(ref started) == 8) await cancellation.CancelAsync();
+            if (!ctx.IsWarmup) await Task.Delay(Timeout.Infinite, ct);
+            return RequestOutcome.Success();
+        });
+
+        var run = BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(8), MaxRequests = 1000 }, cancellation.Token);
+
+        // A liveness guard, not a performance claim: without cancellation this run never ends.
+        (await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(10)))).ShouldBe(run);
+        await Should.ThrowAsync<OperationCanceledException>(run);
+    }
+
+    [Test]
+    public async Task Open_loop_respects_its_concurrency_cap_when_arrivals_outpace_completions()
+    {
+        var probe = new TestTargets.ConcurrencyProbe();
+
+        var result = await BenchmarkRunner.RunAsync(probe.Target(TimeSpan.FromMilliseconds(20)),
+            new BenchmarkRunOptions { Load = new OpenLoopLoad(2000, ArrivalProcess.Poisson, maxConcurrency: 3, seed: 1), MaxRequests = 30 });
+
+        result.Started.ShouldBe(30);
+        probe.Peak.ShouldBeLessThanOrEqualTo(3);
+        result.Load.Kind.ShouldBe("open-loop");
+        result.Load.Seed.ShouldBe(1);
+    }
+
+    [Test]
+    public async Task Streaming_metrics_count_one_ttft_and_tpot_per_request_and_every_chunk_gap()
+    {
+        var result = await BenchmarkRunner.RunAsync(TestTargets.Streaming(chunks: 5),
+            new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxRequests = 10 });
+
+        result.Ttft.Count.ShouldBe(10);
+        result.Tpot.Count.ShouldBe(10);
+        result.InterTokenLatency.Count.ShouldBe(10 * 4);
+        result.OutputTokens.ShouldBe(50);
+        result.OutputTokensPerSecondPerRequest.Count.ShouldBe(10);
+        result.Ttft.P50.ShouldBeLessThanOrEqualTo(result.EndToEnd.P50);
+        result.Ttft.Definition.ShouldContain("TTFT");
+        result.Tpot.Definition.ShouldContain("vLLM");
+    }
+
+    [Test]
+    public async Task Errors_are_counted_by_key_and_a_rate_limit_episode_ends_at_the_next_success()
+    {
+        var target = new DelegateTarget("test", "limited", (ctx, _) => ValueTask.FromResult(ctx.IsWarmup || ctx.RequestIndex >= 3
+            ? RequestOutcome.Success(outputTokens: 3)
+            : RequestOutcome.Failed(RequestOutcome.RateLimitedKey, 429, TimeSpan.FromSeconds(2))));
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 10 });
+
+        result.ErrorsByKey.ShouldBe(new Dictionary<string, int> { ["rate-limited"] = 3 });
+        result.ErrorRate.Value.ShouldBe(0.3);
+        result.RateLimitedResponses.ShouldBe(3);
+        result.MaxRetryAfterSeconds.ShouldBe(2);
+        result.RateLimitRecovery.Count.ShouldBe(1);
+        result.RateLimitRecovery.Max.ShouldBeGreaterThan(0);
+    }
+
+    [Test]
+    public async Task Retried_rate_limits_and_attempts_reported_by_the_target_are_counted()
+    {
+        var target = new DelegateTarget("test", "retrying", (ctx, _) =>
+        {
+            ctx.RecordRateLimited(TimeSpan.FromMilliseconds(500));
+            ctx.SetAttempts(2);
+            ctx.SetQueueTime(TimeSpan.FromMilliseconds(7));
+            ctx.MarkChunk(3);
+            return ValueTask.FromResult(RequestOutcome.Success());
+        });
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 4 });
+
+        result.Succeeded.ShouldBe(4);
+        result.RateLimitedResponses.ShouldBe(4);
+        result.Attempts.Mean.ShouldBe(2);
+        result.QueueTime.P50.ShouldBe(7, tolerance: 0.01);
+        result.OutputTokens.ShouldBe(12);
+    }
+
+    [Test]
+    public async Task A_throwing_target_is_recorded_as_a_client_exception_not_a_crashed_run()
+    {
+        var target = new DelegateTarget("test", "throws", (ctx, _) => ctx.IsWarmup
+            ? ValueTask.FromResult(RequestOutcome.Success())
+            : throw new InvalidOperationException("boom"));
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxRequests = 6 });
+
+        result.Failed.ShouldBe(6);
+        result.ErrorsByKey[RequestOutcome.ClientExceptionKey].ShouldBe(6);
+    }
+
+    [Test]
+    public async Task A_concurrency_sweep_has_one_point_per_level()
+    {
+        var sweep = await BenchmarkRunner.RunSweepAsync(TestTargets.Streaming(), LoadSweep.Concurrency(1, 2, 4),
+            new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 8 });
+
+        sweep.Parameter.ShouldBe("concurrency");
+        sweep.Points.Select(p => p.Load.Level).ShouldBe([1, 2, 4]);
+        sweep.Points.ShouldAllBe(p => p.Started == 8);
+    }
+
+    [Test]
+    public async Task The_target_learns_the_connection_mode_and_warm_up_flag_of_each_request()
+    {
+        var seen = new List<(bool Warmup, ConnectionMode Mode)>();
+        var target = new DelegateTarget("test", "modes", (ctx, _) =>
+        {
+            lock (seen) seen.Add((ctx.IsWarmup, ctx.ConnectionMode));
+            return ValueTask.FromResult(RequestOutcome.Success());
+        });
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions
+        {
+            Load = new ClosedLoopLoad(1), MaxRequests = 3, WarmupRequests = 2, ConnectionMode = ConnectionMode.NewConnectionPerRequest,
+        });
+
+        seen.Count(s => s.Warmup).ShouldBe(2);
+        seen.Count(s => !s.Warmup).ShouldBe(3);
+        seen.ShouldAllBe(s => s.Mode == ConnectionMode.NewConnectionPerRequest);
+        result.ConnectionMode.ShouldBe("new-connection-per-request");
+    }
+}

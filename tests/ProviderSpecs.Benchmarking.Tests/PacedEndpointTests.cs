@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using ProviderSpecs.Benchmarking.Load;
+using ProviderSpecs.Benchmarking.SelfTest;
+using ProviderSpecs.Benchmarking.Targets;
+
+namespace ProviderSpecs.Benchmarking.Tests;
+
+public class PacedEndpointTests
+{
+    [Test]
+    public async Task Measured_ttft_is_never_less_than_the_first_chunk_delay_the_server_served()
+    {
+        await using var endpoint = await PacedEndpoint.StartAsync();
+        using var paced = new LoopbackStreamTarget(endpoint, TimeSpan.FromMilliseconds(15), TimeSpan.FromMilliseconds(3), chunks: 4);
+        var pairs = new List<(TimeSpan Measured, TimeSpan Served)>();
+        var observing = new DelegateTarget(paced.Provider, paced.Model, async (ctx, ct) =>
+        {
+            var outcome = await paced.SendAsync(ctx, ct);
+            lock (pairs) pairs.Add((Stopwatch.GetElapsedTime(ctx.StartTimestamp, ctx.FirstTokenTimestamp), ctx.ServedFirstChunkDelay!.Value));
+            return outcome;
+        });
+
+        var result = await BenchmarkRunner.RunAsync(observing, new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxRequests = 10 });
+
+        result.Succeeded.ShouldBe(10);
+        endpoint.BaseAddress.Host.ShouldBe("127.0.0.1");
+        pairs.Count.ShouldBe(12); // 2 warm-up + 10 measured
+        pairs.ShouldAllBe(p => p.Measured >= p.Served && p.Served >= TimeSpan.FromMilliseconds(14));
+        result.TtftError.Count.ShouldBe(10);
+        result.InterTokenLatency.Count.ShouldBe(10 * 3);
+        result.InterTokenGapError.Count.ShouldBe(10 * 3);
+    }
+
+    [Test]
+    public async Task The_zero_cost_target_answers_over_pooled_and_fresh_connections()
+    {
+        await using var endpoint = await PacedEndpoint.StartAsync();
+        using var zero = new LoopbackZeroCostTarget(endpoint);
+
+        var pooled = await BenchmarkRunner.RunAsync(zero, new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxRequests = 20, ConnectionPort = endpoint.Port });
+        var cold = await BenchmarkRunner.RunAsync(zero, new BenchmarkRunOptions
+        {
+            Load = new ClosedLoopLoad(2), MaxRequests = 20, ConnectionMode = ConnectionMode.NewConnectionPerRequest,
+        });
+
+        pooled.Succeeded.ShouldBe(20);
+        pooled.Resources.PeakOpenConnections.ShouldNotBeNull().ShouldBeLessThanOrEqualTo(2);
+        cold.Succeeded.ShouldBe(20);
+        cold.Ttft.Count.ShouldBe(0); // non-streaming: no first token to time
+        cold.EndToEnd.Count.ShouldBe(20);
+    }
+
+    [Test]
+    public void A_stream_needs_at_least_one_chunk()
+    {
+        Should.Throw<ArgumentException>(async () =>
+        {
+            await using var endpoint = await PacedEndpoint.StartAsync();
+            endpoint.StreamUri(TimeSpan.Zero, TimeSpan.Zero, chunks: 0);
+        }).ParamName.ShouldBe("chunks");
+    }
+}

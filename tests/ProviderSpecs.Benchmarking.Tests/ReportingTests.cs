@@ -1,0 +1,92 @@
+using System.Text.Json.Nodes;
+using System.Xml.Linq;
+using ProviderSpecs.Benchmarking.Load;
+using ProviderSpecs.Benchmarking.Metrics;
+using ProviderSpecs.Benchmarking.Reporting;
+using ProviderSpecs.Benchmarking.Results;
+using ProviderSpecs.Benchmarking.Targets;
+
+namespace ProviderSpecs.Benchmarking.Tests;
+
+public class ReportingTests
+{
+    private string _directory = "";
+
+    [SetUp]
+    public void CreateDirectory() => _directory = Directory.CreateTempSubdirectory("bench-report-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(_directory, recursive: true);
+
+    private static async Task<BenchmarkDocument> SampleDocumentAsync()
+    {
+        var groq = new DelegateTarget("groq", "llama-3.1-8b-instant", (ctx, _) => { ctx.MarkChunk(); ctx.MarkChunk(); return ValueTask.FromResult(RequestOutcome.Success()); });
+        var together = new DelegateTarget("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo", (ctx, _) =>
+            ValueTask.FromResult(ctx.RequestIndex % 4 == 0 && !ctx.IsWarmup ? RequestOutcome.Failed("server-error", 503) : RequestOutcome.Success(1)));
+        var options = new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxRequests = 12 };
+        return new BenchmarkDocument
+        {
+            Metadata = RunMetadata.Capture("simulated", seed: 7),
+            Scenarios = [await BenchmarkRunner.RunAsync(groq, options), await BenchmarkRunner.RunAsync(together, options)],
+            Sweeps = [await BenchmarkRunner.RunSweepAsync(groq, LoadSweep.Concurrency(1, 2), options)],
+        };
+    }
+
+    [Test]
+    public async Task The_json_document_round_trips_and_carries_its_schema_version()
+    {
+        var document = await SampleDocumentAsync();
+
+        var json = document.ToJson();
+        var read = BenchmarkDocument.FromJson(json);
+
+        JsonNode.Parse(json)!["schemaVersion"]!.GetValue<int>().ShouldBe(BenchmarkDocument.CurrentSchemaVersion);
+        read.Metadata.ShouldBe(document.Metadata);
+        read.Scenarios.Count.ShouldBe(2);
+        read.Scenarios[1].ErrorsByKey.ShouldBe(document.Scenarios[1].ErrorsByKey);
+        read.Scenarios[0].Ttft.ShouldBe(document.Scenarios[0].Ttft);
+        read.Scenarios[0].Resources.ShouldBe(document.Scenarios[0].Resources);
+        read.Sweeps[0].Points.Count.ShouldBe(2);
+        read.ToJson().ShouldBe(json);
+    }
+
+    [Test]
+    public void A_document_of_another_schema_version_is_refused_with_the_reason()
+    {
+        var error = Should.Throw<InvalidDataException>(() => BenchmarkDocument.FromJson("""{"schemaVersion": 99, "metadata": {}}"""));
+
+        error.Message.ShouldContain("schemaVersion 99");
+    }
+
+    [Test]
+    public async Task The_markdown_report_compares_providers_and_names_the_definition_of_each_figure()
+    {
+        var markdown = MarkdownReport.Render(await SampleDocumentAsync());
+
+        markdown.ShouldContain("## Provider comparison");
+        markdown.ShouldContain("| groq | llama-3.1-8b-instant |");
+        markdown.ShouldContain("| together | meta-llama/Llama-3.3-70B-Instruct-Turbo |");
+        markdown.ShouldContain("server-error × 3");
+        markdown.ShouldContain(MetricDefinitions.Ttft);
+        markdown.ShouldContain(MetricDefinitions.Tpot);
+        markdown.ShouldContain(MetricDefinitions.InterTokenLatency);
+        markdown.ShouldContain("## Sweep: groq / llama-3.1-8b-instant over concurrency");
+    }
+
+    [Test]
+    public async Task Writing_all_artefacts_produces_json_markdown_and_well_formed_svg_charts()
+    {
+        var paths = BenchmarkReport.WriteAll(await SampleDocumentAsync(), _directory);
+
+        paths.Select(Path.GetFileName).ShouldBe([BenchmarkDocument.FileName, MarkdownReport.FileName,
+            BenchmarkReport.LatencyChartFileName, BenchmarkReport.EndToEndChartFileName, BenchmarkReport.ThroughputChartFileName]);
+        foreach (var svg in paths.Where(p => p.EndsWith(".svg")))
+        {
+            var root = XDocument.Load(svg).Root!;
+            root.Name.LocalName.ShouldBe("svg");
+            root.Descendants().ShouldContain(e => e.Name.LocalName == "rect" || e.Name.LocalName == "polyline");
+        }
+        File.ReadAllText(Path.Combine(_directory, MarkdownReport.FileName)).ShouldContain($"]({BenchmarkReport.ThroughputChartFileName})");
+        BenchmarkDocument.Load(paths[0]).Scenarios.Count.ShouldBe(2);
+    }
+}
