@@ -1,0 +1,188 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace ProviderSpecs.Simulators;
+
+/// <summary>Groq's wire style (facts: shared/reference/provider-apis.md, "Groq").</summary>
+internal sealed class GroqDialect : ProviderDialect
+{
+    private const string Organization = "org_01simulated0000000000000000";
+    private const string Crockford = "0123456789abcdefghjkmnpqrstvwxyz";
+
+    public override string Id => ProviderIds.Groq;
+    public override string PathPrefix => "/openai/v1";
+    public override string ApiKeyPrefix => "gsk_sim_";
+    public override string CatalogFileName => "groq-models.json";
+    public override string ContextWindowField => "context_window";
+    public override string? MaxCompletionField => "max_completion_tokens";
+    public override string NaturalFinishReason => "stop";
+
+    // Groq request ids are ULIDs in lower-case Crockford base32: req_01jbd6g2qdfw2adyrt2az8hz4w.
+    public override string NewRequestId(Random rng) =>
+        "req_01" + string.Create(24, rng, static (span, r) => { for (var i = 0; i < span.Length; i++) span[i] = Crockford[r.Next(32)]; });
+
+    public override string NewCompletionId(Random rng)
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        rng.NextBytes(bytes);
+        bytes[6] = (byte)((bytes[6] & 0x0F) | 0x40); // version 4
+        bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
+        return "chatcmpl-" + new Guid(bytes, bigEndian: true).ToString("D");
+    }
+
+    public override JsonObject RenderError(ErrorReply error)
+    {
+        var body = new JsonObject { ["message"] = error.Message, ["type"] = error.Type };
+        if (error.Code is not null) body["code"] = error.Code;
+        if (error.Param is not null) body["param"] = error.Param;
+        return new JsonObject { ["error"] = body };
+    }
+
+    // Requests are counted per day, tokens per minute; resets are Go durations.
+    public override void AddRateLimitHeaders(IHeaderDictionary headers, RateLimits limits, int requestsUsed, int requestTokens)
+    {
+        var remainingRequests = Math.Max(0, limits.Requests - requestsUsed);
+        var remainingTokens = Math.Max(0, limits.Tokens - requestTokens);
+        headers["x-ratelimit-limit-requests"] = limits.Requests.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-limit-tokens"] = limits.Tokens.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining-requests"] = remainingRequests.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining-tokens"] = remainingTokens.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-reset-requests"] = GoDuration.Format(TimeSpan.FromSeconds((limits.Requests - remainingRequests) * 86400.0 / limits.Requests));
+        headers["x-ratelimit-reset-tokens"] = GoDuration.Format(TimeSpan.FromSeconds((limits.Tokens - remainingTokens) * 60.0 / limits.Tokens));
+    }
+
+    public override void AddRateLimitedHeaders(IHeaderDictionary headers, RateLimits limits, TimeSpan retryAfter)
+    {
+        headers["retry-after"] = Seconds(retryAfter);
+        headers["x-ratelimit-limit-requests"] = limits.Requests.ToString(CultureInfo.InvariantCulture);
+        headers["x-ratelimit-remaining-requests"] = "0";
+        headers["x-ratelimit-reset-requests"] = GoDuration.Format(retryAfter);
+    }
+
+    public override JsonNode ModelList(IEnumerable<CatalogModel> models) => new JsonObject
+    {
+        ["object"] = "list",
+        ["data"] = new JsonArray(models.Select(m => (JsonNode)m.Served.DeepClone()).ToArray()),
+    };
+
+    public override ErrorReply InvalidApiKey() => new(401, "Invalid API Key", "invalid_request_error", "invalid_api_key");
+
+    public override ErrorReply ModelNotFound(string model) =>
+        new(404, $"The model `{model}` does not exist or you do not have access to it.", "invalid_request_error", "model_not_found");
+
+    public override ErrorReply UnknownUrl(string method, string path) =>
+        new(404, $"Unknown request URL: {method} {path}. Please check the URL for typos, or see the docs at https://console.groq.com/docs/", "invalid_request_error", "unknown_url");
+
+    public override ErrorReply RateLimited(string model, RateLimits limits, TimeSpan retryAfter) => new(429,
+        $"Rate limit reached for model `{model}` in organization `{Organization}` service tier `on_demand` on requests per day (RPD): " +
+        $"Limit {limits.Requests}, Used {limits.Requests}, Requested 1. Please try again in {Seconds(retryAfter)}s. " +
+        "Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing",
+        "requests", "rate_limit_exceeded");
+
+    public override ErrorReply ContextLengthExceeded(CatalogModel model, int promptTokens, int? maxTokens) =>
+        new(400, "Please reduce the length of the messages or completion.", "invalid_request_error", "context_length_exceeded", "messages");
+
+    public override ErrorReply? RequestTooLarge(CatalogModel model, int promptTokens) => promptTokens <= model.RateLimits.Tokens ? null : new(413,
+        $"Request too large for model `{model.Id}` in organization `{Organization}` service tier `on_demand` on tokens per minute (TPM): " +
+        $"Limit {model.RateLimits.Tokens}, Requested {promptTokens}, please reduce your message size and try again. " +
+        "Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing",
+        "tokens", "rate_limit_exceeded");
+
+    public override ErrorReply? UnsupportedN(int n) => n == 1 ? null : new(400, "'n' : number must be at most 1", "invalid_request_error", null, "n");
+
+    public override ErrorReply? JsonSchemaUnsupported(string model) =>
+        new(400, "This model does not support response format `json_schema`. See supported models at https://console.groq.com/docs/structured-outputs#supported-models",
+            "invalid_request_error", null, "response_format");
+
+    public override ErrorReply InvalidJson() =>
+        new(400, "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. " +
+                 "The API expects a JSON payload, but what was sent was not valid JSON.)", "invalid_request_error");
+
+    public override ErrorReply WrongContentType(string? contentType) =>
+        new(400, $"Invalid Content-Type header ({contentType ?? "none"}), expected application/json", "invalid_request_error");
+
+    public override ErrorReply InvalidField(string message, string param) => new(400, message, "invalid_request_error", null, param);
+
+    public override ErrorReply NotAChatModel(string model) =>
+        new(400, $"The model `{model}` does not support chat completions.", "invalid_request_error", "model_not_supported", "model");
+
+    public override ErrorReply Overloaded() => new(503, "Service Unavailable", "internal_server_error", "service_unavailable");
+
+    public override ErrorReply ServerError() => new(500, "Internal Server Error", "internal_server_error");
+
+    public ErrorReply CapacityExceeded() =>
+        new(498, "Flex tier capacity exceeded. This model is temporarily overloaded in flex tier, please try again later or switch to on_demand tier.",
+            "capacity_exceeded", "capacity_exceeded");
+
+    public override JsonObject Completion(CompletionIdentity identity, string content, string finishReason, CompletionUsage usage) => new()
+    {
+        ["id"] = identity.Id,
+        ["object"] = "chat.completion",
+        ["created"] = identity.Created,
+        ["model"] = identity.Model,
+        ["choices"] = new JsonArray(new JsonObject
+        {
+            ["index"] = 0,
+            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+            ["logprobs"] = null,
+            ["finish_reason"] = finishReason,
+        }),
+        ["usage"] = Usage(usage),
+        ["system_fingerprint"] = identity.SystemFingerprint,
+        ["x_groq"] = new JsonObject { ["id"] = identity.RequestId },
+    };
+
+    public override IEnumerable<JsonObject> OpeningChunks(CompletionIdentity identity, bool includeUsage)
+    {
+        var chunk = GroqChunk(identity, Choice(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null), includeUsage);
+        chunk["x_groq"] = new JsonObject { ["id"] = identity.RequestId };
+        yield return chunk;
+    }
+
+    public override JsonObject ContentChunk(CompletionIdentity identity, string text, bool includeUsage) =>
+        GroqChunk(identity, Choice(new JsonObject { ["content"] = text }, null), includeUsage);
+
+    public override IEnumerable<JsonObject> ClosingChunks(CompletionIdentity identity, string finishReason, CompletionUsage usage, bool includeUsage)
+    {
+        var final = GroqChunk(identity, Choice(new JsonObject(), finishReason), includeUsage);
+        final["x_groq"] = new JsonObject { ["id"] = identity.RequestId, ["usage"] = Usage(usage) };
+        yield return final;
+        if (includeUsage)
+        {
+            var usageChunk = GroqChunk(identity, new JsonArray(), includeUsage: false);
+            usageChunk["usage"] = Usage(usage);
+            yield return usageChunk;
+        }
+    }
+
+    private static JsonObject GroqChunk(CompletionIdentity identity, JsonArray choices, bool includeUsage)
+    {
+        var chunk = Chunk(identity, choices);
+        chunk["system_fingerprint"] = identity.SystemFingerprint;
+        // With include_usage the OpenAI convention is an explicit null usage on every chunk but the last.
+        if (includeUsage) chunk["usage"] = null;
+        return chunk;
+    }
+
+    private static JsonArray Choice(JsonObject delta, string? finishReason) => new(new JsonObject
+    {
+        ["index"] = 0,
+        ["delta"] = delta,
+        ["logprobs"] = null,
+        ["finish_reason"] = finishReason,
+    });
+
+    private static JsonObject Usage(CompletionUsage usage) => new()
+    {
+        ["queue_time"] = Round(usage.QueueTime),
+        ["prompt_tokens"] = usage.PromptTokens,
+        ["prompt_time"] = Round(usage.PromptTime),
+        ["completion_tokens"] = usage.CompletionTokens,
+        ["completion_time"] = Round(usage.CompletionTime),
+        ["total_tokens"] = usage.TotalTokens,
+        ["total_time"] = Round(usage.PromptTime + usage.CompletionTime),
+    };
+
+    private static double Round(double seconds) => Math.Round(seconds, 9);
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace ProviderSpecs.Simulators;
+
+/// <summary>One model of a simulated catalog: what <c>GET /models</c> serves plus what the simulator needs to behave like it.</summary>
+internal sealed record CatalogModel(
+    string Id,
+    JsonObject Served,
+    bool SupportsChat,
+    bool SupportsJsonSchema,
+    int ContextWindow,
+    int MaxCompletionTokens,
+    RateLimits RateLimits);
+
+/// <summary>
+/// Request and token limits of one key. Groq counts requests per day and tokens per minute;
+/// Together counts both per second. The dialect decides which window a number means.
+/// </summary>
+internal sealed record RateLimits(int Requests, int Tokens);
+
+/// <summary>
+/// A provider's model catalog, read from <c>fixtures/simulators/&lt;provider&gt;-models.json</c>:
+/// <code>{ "provider": "groq", "rateLimits": {"requests": n, "tokens": n}, "models": [ { ...served fields..., "simulator": {...} } ] }</code>
+/// Each entry is served exactly as written, without its <c>simulator</c> block.
+/// </summary>
+internal sealed class ModelCatalog
+{
+    private readonly Dictionary<string, CatalogModel> _byId;
+
+    private ModelCatalog(IReadOnlyList<CatalogModel> models)
+    {
+        Models = models;
+        _byId = models.ToDictionary(m => m.Id, StringComparer.Ordinal);
+    }
+
+    public IReadOnlyList<CatalogModel> Models { get; }
+
+    public CatalogModel? Find(string id) => _byId.GetValueOrDefault(id);
+
+    public static ModelCatalog Load(string path, string contextWindowField, string? maxCompletionField)
+    {
+        if (!File.Exists(path)) throw new SimulatorFixtureException(path, "the file does not exist");
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException ex)
+        {
+            throw new SimulatorFixtureException(path, ex.Message, ex);
+        }
+
+        if (root is not JsonObject file || file["models"] is not JsonArray entries || entries.Count == 0)
+            throw new SimulatorFixtureException(path, "expected an object with a non-empty 'models' array");
+        var defaults = ReadLimits(file["rateLimits"], path, "rateLimits")
+                       ?? throw new SimulatorFixtureException(path, "'rateLimits' with 'requests' and 'tokens' is required");
+
+        var models = new List<CatalogModel>();
+        foreach (var (entry, index) in entries.Select((e, i) => (e, i)))
+        {
+            if (entry is not JsonObject served || served["id"]?.GetValue<string>() is not { Length: > 0 } id)
+                throw new SimulatorFixtureException(path, $"models[{index}] has no 'id'");
+            var where = $"model '{id}'";
+            var simulator = served["simulator"] as JsonObject
+                            ?? throw new SimulatorFixtureException(path, $"{where} has no 'simulator' block");
+            served = (JsonObject)served.DeepClone();
+            served.Remove("simulator");
+
+            var context = Int(served[contextWindowField]) ?? Int(simulator["contextWindow"])
+                          ?? throw new SimulatorFixtureException(path, $"{where} has no '{contextWindowField}'");
+            var maxCompletion = (maxCompletionField is null ? null : Int(served[maxCompletionField])) ?? Int(simulator["maxCompletionTokens"])
+                                ?? throw new SimulatorFixtureException(path, $"{where} has no max completion tokens ('{maxCompletionField ?? "simulator.maxCompletionTokens"}')");
+            models.Add(new CatalogModel(
+                id,
+                served,
+                SupportsChat: Bool(simulator["chat"]) ?? throw new SimulatorFixtureException(path, $"{where}: 'simulator.chat' (true/false) is required"),
+                SupportsJsonSchema: Bool(simulator["jsonSchema"]) ?? false,
+                context,
+                maxCompletion,
+                ReadLimits(simulator["rateLimits"], path, where + " rateLimits") ?? defaults));
+        }
+
+        var duplicate = models.GroupBy(m => m.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new SimulatorFixtureException(path, $"model '{duplicate.Key}' is listed twice");
+        return new ModelCatalog(models);
+    }
+
+    private static RateLimits? ReadLimits(JsonNode? node, string path, string where)
+    {
+        if (node is null) return null;
+        var requests = Int(node["requests"]);
+        var tokens = Int(node["tokens"]);
+        if (requests is not > 0 || tokens is not > 0) throw new SimulatorFixtureException(path, $"{where} needs positive 'requests' and 'tokens'");
+        return new RateLimits(requests.Value, tokens.Value);
+    }
+
+    private static int? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
+    private static bool? Bool(JsonNode? node) => node is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
+}

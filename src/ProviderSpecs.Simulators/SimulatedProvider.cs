@@ -1,0 +1,538 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using WireMock;
+using WireMock.Logging;
+using WireMock.Matchers;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMock.Settings;
+using WireMock.Types;
+using WireMock.Util;
+
+namespace ProviderSpecs.Simulators;
+
+/// <summary>
+/// One simulated provider: a WireMock.Net server on 127.0.0.1 whose pipeline starts with this class's
+/// middleware. The middleware authenticates, finds the scope, applies faults, adds the provider's
+/// headers and serves chat completions itself (paced asynchronously, no thread held per stream);
+/// catalog and unknown-URL answers come from WireMock mappings.
+/// </summary>
+public sealed class SimulatedProvider
+{
+    private static readonly JsonSerializerOptions WireJson = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly double TicksPerSecond = Stopwatch.Frequency;
+
+    private readonly ProviderDialect _dialect;
+    private readonly ModelCatalog _catalog;
+    private readonly LatencyProfileSet _profiles;
+    private readonly SimulatorOptions _options;
+    private readonly RateLimits _defaultLimits;
+    private readonly ConcurrentDictionary<string, SimulatorScope> _scopes = new(StringComparer.Ordinal);
+    private WireMockServer? _server;
+    private int _scopeCounter;
+
+    private SimulatedProvider(ProviderDialect dialect, ModelCatalog catalog, LatencyProfileSet profiles, SimulatorOptions options)
+    {
+        _dialect = dialect;
+        _catalog = catalog;
+        _profiles = profiles;
+        _options = options;
+        _defaultLimits = catalog.Models[0].RateLimits;
+        DefaultScope = AddScope("default", dialect.ApiKeyPrefix + "default_key");
+    }
+
+    /// <summary>The provider id, as in the registry: <c>groq</c> or <c>together_ai</c>.</summary>
+    public string Id => _dialect.Id;
+
+    /// <summary>The base URL a client is configured with, e.g. <c>http://127.0.0.1:41234/openai/v1</c>.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public int Port { get; private set; }
+
+    /// <summary>A valid test key of the shared <see cref="DefaultScope"/> (e.g. <c>gsk_sim_default_key</c>).</summary>
+    public string DefaultApiKey => DefaultScope.ApiKey;
+
+    public SimulatorScope DefaultScope { get; }
+
+    /// <summary>The model ids of the simulated catalog.</summary>
+    public IReadOnlyList<string> ModelIds => _catalog.Models.Select(m => m.Id).ToList();
+
+    /// <summary>The latency profiles read from the fixtures.</summary>
+    public LatencyProfileSet LatencyProfiles => _profiles;
+
+    /// <summary>Opens an isolated scope with a fresh valid key; everything sent with that key is the scope's alone.</summary>
+    public SimulatorScope OpenScope(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("A scope needs a name (e.g. the scenario title), used to seed its timings.", nameof(name));
+        var number = Interlocked.Increment(ref _scopeCounter);
+        var suffix = StableRandom.Hex(Random.Shared, 4);
+        return AddScope(name, $"{_dialect.ApiKeyPrefix}{number:x4}{suffix}");
+    }
+
+    public override string ToString() => $"simulated {Id} at {BaseUrl}";
+
+    internal static SimulatedProvider Start(ProviderDialect dialect, string fixturesDirectory, SimulatorOptions options, int port)
+    {
+        var catalog = ModelCatalog.Load(Path.Combine(fixturesDirectory, "simulators", dialect.CatalogFileName), dialect.ContextWindowField, dialect.MaxCompletionField);
+        var profiles = LatencyProfileSet.Load(Path.Combine(fixturesDirectory, "latency-profiles", dialect.Id + ".json"));
+        var provider = new SimulatedProvider(dialect, catalog, profiles, options);
+
+        var server = WireMockServer.Start(new WireMockServerSettings
+        {
+            Urls = [$"http://127.0.0.1:{port}"],
+            StartAdminInterface = false,
+            MaxRequestLogCount = options.MaxRequestLogCount,
+            Logger = new WireMockNullLogger(),
+            PreWireMockMiddlewareInit = app => ((IApplicationBuilder)app).Use(provider.InvokeAsync),
+        });
+        provider._server = server;
+        provider.Port = server.Port;
+        provider.BaseUrl = new Uri($"http://127.0.0.1:{server.Port}{dialect.PathPrefix}");
+        provider.AddMappings(server);
+        return provider;
+    }
+
+    internal void Stop()
+    {
+        _server?.Stop();
+        _server?.Dispose();
+    }
+
+    private SimulatorScope AddScope(string name, string key)
+    {
+        var scope = new SimulatorScope(_dialect.Id, name, key, _options.MaxRequestsPerScope);
+        if (!_scopes.TryAdd(key, scope)) throw new InvalidOperationException($"Scope key {ApiKeyMask.Mask(key)} is already in use.");
+        return scope;
+    }
+
+    // ---- WireMock mappings: the catalog and every URL the provider does not serve ----
+
+    private void AddMappings(WireMockServer server)
+    {
+        var prefix = _dialect.PathPrefix;
+        server.Given(Request.Create().UsingGet().WithPath(prefix + "/models")).AtPriority(10)
+            .RespondWith(Json(200, _dialect.ModelList(_catalog.Models)));
+
+        if (_dialect is GroqDialect)
+        {
+            foreach (var model in _catalog.Models)
+                server.Given(Request.Create().UsingGet().WithPath(prefix + "/models/" + model.Id)).AtPriority(10)
+                    .RespondWith(Json(200, model.Served));
+            server.Given(Request.Create().UsingGet().WithPath(new WildcardMatcher(prefix + "/models/*"))).AtPriority(20)
+                .RespondWith(Response.Create().WithCallback(request =>
+                    JsonMessage(_dialect.ModelNotFound(request.Path[(prefix.Length + "/models/".Length)..]))));
+        }
+
+        server.Given(Request.Create().WithPath(new RegexMatcher(".*"))).AtPriority(1000)
+            .RespondWith(Response.Create().WithCallback(request => JsonMessage(_dialect.UnknownUrl(request.Method, request.Path))));
+    }
+
+    private static IResponseBuilder Json(int status, JsonNode body) =>
+        Response.Create().WithStatusCode(status).WithHeader("Content-Type", "application/json").WithBody(body.ToJsonString(WireJson));
+
+    private IResponseMessage JsonMessage(ErrorReply error) => new ResponseMessage
+    {
+        StatusCode = error.Status,
+        Headers = new Dictionary<string, WireMockList<string>> { ["Content-Type"] = new("application/json") },
+        BodyData = new BodyData
+        {
+            BodyAsString = _dialect.RenderError(error).ToJsonString(WireJson),
+            DetectedBodyType = BodyType.String,
+            Encoding = Encoding.UTF8,
+        },
+    };
+
+    // ---- The middleware in front of WireMock ----
+
+    private async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        var arrival = Stopwatch.GetTimestamp();
+        var path = context.Request.Path.Value ?? "";
+        if (!path.StartsWith(_dialect.PathPrefix + "/", StringComparison.Ordinal))
+        {
+            await next(context);
+            return;
+        }
+
+        var authorization = context.Request.Headers.Authorization.ToString();
+        var key = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : "";
+        if (!_scopes.TryGetValue(key, out var scope))
+        {
+            await WriteErrorAsync(context, _dialect.InvalidApiKey());
+            return;
+        }
+
+        var exchange = new Exchange(context, scope, scope.NextOrdinal(), arrival);
+        exchange.Rng = StableRandom.From(_options.Seed, _dialect.Id, scope.Name, exchange.Ordinal);
+        exchange.RequestId = _dialect.NewRequestId(exchange.Rng);
+        context.Response.Headers["x-request-id"] = exchange.RequestId;
+        if (_dialect is TogetherDialect) context.Response.Headers["x-together-traceid"] = exchange.RequestId;
+        _dialect.AddRateLimitHeaders(context.Response.Headers, _defaultLimits, scope.RequestsReceived, 0);
+
+        var relative = path[_dialect.PathPrefix.Length..];
+        if (HttpMethods.IsPost(context.Request.Method) && relative == "/chat/completions")
+        {
+            await HandleChatAsync(exchange);
+            return;
+        }
+
+        var isCatalog = HttpMethods.IsGet(context.Request.Method) && (relative == "/models" || relative.StartsWith("/models/", StringComparison.Ordinal));
+        if (isCatalog && scope.TakeFault(RequestKind.Catalog, null) is { } fault)
+        {
+            exchange.Faults.Add(FaultNames.NameOf(fault.Kind));
+            await exchange.FailAsync(this, _dialect.Overloaded());
+            return;
+        }
+
+        // WireMock writes the answer; the record is taken when the status is known, before the client can see it.
+        context.Response.OnStarting(() =>
+        {
+            exchange.Record(context.Response.StatusCode);
+            return Task.CompletedTask;
+        });
+        await next(context);
+    }
+
+    private async Task HandleChatAsync(Exchange exchange)
+    {
+        var context = exchange.Context;
+        exchange.Body = await new StreamReader(context.Request.Body, Encoding.UTF8).ReadToEndAsync(context.RequestAborted);
+
+        var contentType = context.Request.ContentType;
+        if (contentType is null || !contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            await exchange.FailAsync(this, _dialect.WrongContentType(contentType));
+            return;
+        }
+
+        var (request, invalid) = ChatRequest.Parse(exchange.Body, _dialect);
+        if (request is null)
+        {
+            await exchange.FailAsync(this, invalid!);
+            return;
+        }
+        exchange.Model = request.Model;
+        exchange.Stream = request.Stream;
+
+        var model = _catalog.Find(request.Model);
+        if (model is null)
+        {
+            await exchange.FailAsync(this, _dialect.ModelNotFound(request.Model));
+            return;
+        }
+        _dialect.AddRateLimitHeaders(context.Response.Headers, model.RateLimits, exchange.Scope.RequestsReceived, 0);
+
+        var answer = PlannedAnswer.For(request, _options.Seed, _dialect.NaturalFinishReason);
+        exchange.PromptTokens = answer.PromptTokens;
+        var refusal = Validate(request, model, answer);
+        if (refusal is not null)
+        {
+            await exchange.FailAsync(this, refusal);
+            return;
+        }
+
+        var fault = exchange.Scope.TakeFault(request.Stream ? RequestKind.StreamingChat : RequestKind.Chat, model.Id);
+        if (fault is not null) exchange.Faults.Add(FaultNames.NameOf(fault.Kind));
+        if (await TryServeImmediateFaultAsync(exchange, fault, model)) return;
+
+        var requestTokens = answer.PromptTokens + answer.Tokens.Count;
+        exchange.Scope.AddTokens(requestTokens);
+        _dialect.AddRateLimitHeaders(context.Response.Headers, model.RateLimits, exchange.Scope.RequestsReceived, requestTokens);
+
+        var profile = exchange.Scope.LatencyProfileOverride ?? _profiles.For(model.Id);
+        var plan = PacingPlan.Sample(profile, exchange.Rng, exchange.Scope.TimeScaleOverride ?? _options.TimeScale);
+        var identity = new CompletionIdentity(
+            _dialect.NewCompletionId(exchange.Rng),
+            DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            model.Id,
+            exchange.RequestId,
+            "fp_" + StableRandom.Hex(StableRandom.From(_dialect.Id, model.Id), 10),
+            request.Seed ?? exchange.Rng.Next());
+        var firstTokenDelay = fault?.Kind == FaultKind.SlowFirstToken ? (fault.Options.Delay ?? TimeSpan.FromSeconds(10)).TotalSeconds : 0;
+
+        try
+        {
+            if (request.Stream) await StreamAsync(exchange, request, answer, plan, identity, firstTokenDelay, fault);
+            else await RespondAsync(exchange, answer, plan, identity, firstTokenDelay);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left mid-answer: keep what was served.
+            exchange.Faults.Add("client-disconnected");
+            exchange.Record(context.Response.StatusCode);
+        }
+    }
+
+    private ErrorReply? Validate(ChatRequest request, CatalogModel model, PlannedAnswer answer)
+    {
+        if (!model.SupportsChat) return _dialect.NotAChatModel(model.Id);
+        if (_dialect.UnsupportedN(request.N) is { } n) return n;
+        if (request.ResponseFormat == "json_schema" && !model.SupportsJsonSchema && _dialect.JsonSchemaUnsupported(model.Id) is { } schema) return schema;
+        if (request.MaxTokens > model.MaxCompletionTokens)
+            return _dialect.InvalidField(
+                $"`max_tokens` must be less than or equal to `{model.MaxCompletionTokens}`, the maximum value for `max_tokens` is less than the `context_window` for this model",
+                "max_tokens");
+        if (answer.PromptTokens + (request.MaxTokens ?? 0) > model.ContextWindow) return _dialect.ContextLengthExceeded(model, answer.PromptTokens, request.MaxTokens);
+        return _dialect.RequestTooLarge(model, answer.PromptTokens);
+    }
+
+    private async Task<bool> TryServeImmediateFaultAsync(Exchange exchange, ActiveFault? fault, CatalogModel model)
+    {
+        var response = exchange.Context.Response;
+        switch (fault?.Kind)
+        {
+            case FaultKind.RateLimitSequence:
+                var retryAfter = fault.Options.RetryAfter ?? TimeSpan.FromSeconds(1);
+                _dialect.AddRateLimitedHeaders(response.Headers, model.RateLimits, retryAfter);
+                await exchange.FailAsync(this, _dialect.RateLimited(model.Id, model.RateLimits, retryAfter));
+                return true;
+            case FaultKind.Overloaded:
+                await exchange.FailAsync(this, _dialect.Overloaded());
+                return true;
+            case FaultKind.CapacityExceeded:
+                await exchange.FailAsync(this, ((GroqDialect)_dialect).CapacityExceeded());
+                return true;
+            case FaultKind.ServerError:
+                await exchange.FailAsync(this, _dialect.ServerError());
+                return true;
+            case FaultKind.BadGateway:
+                exchange.Record(502);
+                response.StatusCode = 502;
+                response.ContentType = "text/html";
+                await response.WriteAsync("<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n");
+                return true;
+            case FaultKind.ConnectionReset when !exchange.Stream || (fault.Options.AfterChunks ?? 0) == 0:
+                exchange.Record(0);
+                exchange.Context.Abort();
+                return true;
+            case FaultKind.EmptyBody:
+                exchange.Record(200);
+                response.StatusCode = 200;
+                response.ContentType = exchange.Stream ? "text/event-stream" : "application/json";
+                response.ContentLength = 0;
+                return true;
+            case FaultKind.MalformedJson:
+                exchange.Record(200);
+                response.StatusCode = 200;
+                response.ContentType = "application/json";
+                await response.WriteAsync($"{{\"id\":\"{_dialect.NewCompletionId(exchange.Rng)}\",\"object\":\"chat.completion\",\"model\":\"{model.Id}\",\"choices\":[{{\"index\":0,\"message\":{{\"role\":\"assis");
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private async Task RespondAsync(Exchange exchange, PlannedAnswer answer, PacingPlan plan, CompletionIdentity identity, double firstTokenDelay)
+    {
+        var ct = exchange.Context.RequestAborted;
+        await DelayUntilAsync(exchange.Arrival, plan.QueueSeconds, ct);
+        var queued = Elapsed(exchange.Arrival);
+        var firstTokenAt = plan.QueueSeconds + plan.TimeToFirstTokenSeconds + firstTokenDelay;
+        await DelayUntilAsync(exchange.Arrival, firstTokenAt, ct);
+        var firstToken = Elapsed(exchange.Arrival);
+        await DelayUntilAsync(exchange.Arrival, firstTokenAt + answer.Tokens.Count / plan.TokensPerSecond, ct);
+        var done = Elapsed(exchange.Arrival);
+
+        var usage = new CompletionUsage(answer.PromptTokens, answer.Tokens.Count, queued, firstToken - queued, done - firstToken);
+        var body = _dialect.Completion(identity, answer.Content, answer.FinishReason, usage).ToJsonString(WireJson);
+        exchange.CompletionTokens = answer.Tokens.Count;
+        exchange.FinishReason = answer.FinishReason;
+        exchange.Timing = new ServedTiming
+        {
+            QueueDelay = TimeSpan.FromSeconds(queued),
+            FirstChunkDelay = TimeSpan.FromSeconds(done),
+            ChunkCount = 1,
+            Total = TimeSpan.FromSeconds(done),
+        };
+        exchange.Record(200);
+        var response = exchange.Context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        await response.WriteAsync(body, ct);
+    }
+
+    private async Task StreamAsync(Exchange exchange, ChatRequest request, PlannedAnswer answer, PacingPlan plan, CompletionIdentity identity, double firstTokenDelay, ActiveFault? fault)
+    {
+        var context = exchange.Context;
+        var ct = context.RequestAborted;
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+
+        await DelayUntilAsync(exchange.Arrival, plan.QueueSeconds, ct);
+        var queued = Elapsed(exchange.Arrival);
+        var firstAt = plan.QueueSeconds + plan.TimeToFirstTokenSeconds + firstTokenDelay;
+
+        var chunks = answer.Tokens.Chunk(plan.TokensPerChunk).Select(c => string.Concat(c)).ToList();
+        var streamFault = fault?.Kind is FaultKind.TruncatedStream or FaultKind.GarbageChunk or FaultKind.StalledStream or FaultKind.ConnectionReset ? fault : null;
+        var faultAt = streamFault is null ? -1 : Math.Min(chunks.Count, streamFault.Options.AfterChunks ?? 2);
+        var sent = new List<double>();
+        var tokensSent = 0;
+        var builder = new StringBuilder();
+        foreach (var opening in _dialect.OpeningChunks(identity, request.IncludeUsage)) AppendEvent(builder, opening);
+
+        for (var i = 0; i <= chunks.Count; i++)
+        {
+            if (i == faultAt)
+            {
+                var stop = await ServeStreamFaultAsync(exchange, streamFault!, answer, queued, sent, ct);
+                if (stop) return;
+            }
+            if (i == chunks.Count) break;
+
+            await DelayUntilAsync(exchange.Arrival, firstAt + tokensSent / plan.TokensPerSecond, ct);
+            AppendEvent(builder, _dialect.ContentChunk(identity, chunks[i], request.IncludeUsage));
+            await response.WriteAsync(builder.ToString(), ct);
+            await response.Body.FlushAsync(ct);
+            builder.Clear();
+            sent.Add(Elapsed(exchange.Arrival));
+            tokensSent += answer.Tokens.Count == 0 ? 0 : Math.Min(plan.TokensPerChunk, answer.Tokens.Count - i * plan.TokensPerChunk);
+        }
+
+        if (chunks.Count == 0)
+        {
+            // Nothing to say (a stop string at the very start): the opening chunks still go out at first-token time.
+            await DelayUntilAsync(exchange.Arrival, firstAt, ct);
+            sent.Add(Elapsed(exchange.Arrival));
+        }
+        var first = sent[0];
+        var last = sent[^1];
+        var usage = new CompletionUsage(answer.PromptTokens, answer.Tokens.Count, queued, first - queued, last - first);
+        foreach (var closing in _dialect.ClosingChunks(identity, answer.FinishReason, usage, request.IncludeUsage)) AppendEvent(builder, closing);
+        builder.Append("data: [DONE]\n\n");
+
+        exchange.CompletionTokens = answer.Tokens.Count;
+        exchange.FinishReason = answer.FinishReason;
+        exchange.Timing = StreamTiming(queued, sent, Elapsed(exchange.Arrival));
+        exchange.Record(200);
+        await response.WriteAsync(builder.ToString(), ct);
+        await response.Body.FlushAsync(ct);
+    }
+
+    /// <summary>Serves a mid-stream fault; true when the stream ends here.</summary>
+    private static async Task<bool> ServeStreamFaultAsync(Exchange exchange, ActiveFault fault, PlannedAnswer answer, double queued, List<double> sent, CancellationToken ct)
+    {
+        var response = exchange.Context.Response;
+        exchange.Timing = StreamTiming(queued, sent, Elapsed(exchange.Arrival));
+        switch (fault.Kind)
+        {
+            case FaultKind.GarbageChunk:
+                await response.WriteAsync("data: {\"id\":\"chatcmpl-garbage\",\"choices\":[{\"delta\":{\"content\":<<upstream hiccup>>\n\n", ct);
+                await response.Body.FlushAsync(ct);
+                return false;
+            case FaultKind.TruncatedStream:
+                exchange.Record(200);
+                await response.Body.FlushAsync(ct);
+                return true;
+            case FaultKind.ConnectionReset:
+                exchange.Record(200);
+                await response.Body.FlushAsync(ct);
+                exchange.Context.Abort();
+                return true;
+            case FaultKind.StalledStream:
+                exchange.Record(200);
+                await response.Body.FlushAsync(ct);
+                try
+                {
+                    await Task.Delay(fault.Options.Delay ?? TimeSpan.FromSeconds(30), ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The client gave up, which is what a stall is meant to provoke.
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static ServedTiming StreamTiming(double queued, List<double> sent, double total) => new()
+    {
+        QueueDelay = TimeSpan.FromSeconds(queued),
+        FirstChunkDelay = sent.Count > 0 ? TimeSpan.FromSeconds(sent[0]) : null,
+        ChunkGaps = sent.Zip(sent.Skip(1), (a, b) => TimeSpan.FromSeconds(b - a)).ToList(),
+        ChunkCount = sent.Count,
+        Total = TimeSpan.FromSeconds(total),
+    };
+
+    private static void AppendEvent(StringBuilder builder, JsonObject chunk) =>
+        builder.Append("data: ").Append(chunk.ToJsonString(WireJson)).Append("\n\n");
+
+    private static double Elapsed(long since) => (Stopwatch.GetTimestamp() - since) / TicksPerSecond;
+
+    // Waits until an absolute offset from arrival, so lateness of one wait does not add up over a stream.
+    private static Task DelayUntilAsync(long arrival, double offsetSeconds, CancellationToken ct)
+    {
+        var remaining = offsetSeconds - Elapsed(arrival);
+        return remaining >= 0.001 ? Task.Delay(TimeSpan.FromSeconds(remaining), ct) : Task.CompletedTask;
+    }
+
+    private async Task WriteErrorAsync(HttpContext context, ErrorReply error)
+    {
+        context.Response.StatusCode = error.Status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(_dialect.RenderError(error).ToJsonString(WireJson));
+    }
+
+    /// <summary>One request in flight and what will be recorded about it.</summary>
+    private sealed class Exchange(HttpContext context, SimulatorScope scope, int ordinal, long arrival)
+    {
+        private int _recorded;
+
+        public HttpContext Context { get; } = context;
+        public SimulatorScope Scope { get; } = scope;
+        public int Ordinal { get; } = ordinal;
+        public long Arrival { get; } = arrival;
+        public Random Rng { get; set; } = null!;
+        public string RequestId { get; set; } = "";
+        public string Body { get; set; } = "";
+        public string? Model { get; set; }
+        public bool Stream { get; set; }
+        public int PromptTokens { get; set; }
+        public int CompletionTokens { get; set; }
+        public string? FinishReason { get; set; }
+        public ServedTiming? Timing { get; set; }
+        public List<string> Faults { get; } = [];
+
+        public async Task FailAsync(SimulatedProvider provider, ErrorReply error)
+        {
+            Record(error.Status);
+            await provider.WriteErrorAsync(Context, error);
+        }
+
+        /// <summary>Adds the request to its scope's log, once; called before the last bytes go out so a client never sees an answer before its record.</summary>
+        public void Record(int statusCode)
+        {
+            if (Interlocked.Exchange(ref _recorded, 1) == 1) return;
+            var headers = Context.Request.Headers.ToDictionary(
+                h => h.Key,
+                h => string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase) ? ApiKeyMask.MaskAuthorization(h.Value.ToString()) : h.Value.ToString(),
+                StringComparer.OrdinalIgnoreCase);
+            Scope.Record(new SimulatedRequest
+            {
+                Ordinal = Ordinal,
+                Method = Context.Request.Method,
+                Path = Context.Request.Path.Value ?? "",
+                Model = Model,
+                Stream = Stream,
+                Body = Body,
+                Headers = headers,
+                StatusCode = statusCode,
+                RequestId = RequestId,
+                FaultsApplied = [.. Faults],
+                PromptTokens = PromptTokens,
+                CompletionTokens = CompletionTokens,
+                FinishReason = FinishReason,
+                Timing = Timing ?? ServedTiming.Immediate(TimeSpan.FromSeconds(Elapsed(Arrival))),
+            });
+        }
+    }
+}

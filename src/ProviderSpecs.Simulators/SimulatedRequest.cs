@@ -1,0 +1,41 @@
+namespace ProviderSpecs.Simulators;
+
+/// <summary>
+/// One request a scope received and what was served for it. Header values are as received except
+/// Authorization, which is masked (<c>Bearer gsk_…a1b2</c>).
+/// </summary>
+public sealed record SimulatedRequest
+{
+    /// <summary>1-based position of the request among its scope's requests, in order of arrival.</summary>
+    public required int Ordinal { get; init; }
+    public required string Method { get; init; }
+    public required string Path { get; init; }
+    public string? Model { get; init; }
+    public bool Stream { get; init; }
+    public string Body { get; init; } = "";
+    public required IReadOnlyDictionary<string, string> Headers { get; init; }
+    public required int StatusCode { get; init; }
+    /// <summary>The provider request id sent in <c>x-request-id</c>.</summary>
+    public required string RequestId { get; init; }
+    public IReadOnlyList<string> FaultsApplied { get; init; } = [];
+    public int PromptTokens { get; init; }
+    public int CompletionTokens { get; init; }
+    public string? FinishReason { get; init; }
+    public required ServedTiming Timing { get; init; }
+}
+
+/// <summary>
+/// The timing actually served, measured with a Stopwatch from the moment the request reached the simulator:
+/// the simulated queue wait, when the first content chunk (or, without streaming, the body) was written,
+/// the gaps between content chunks, and the total.
+/// </summary>
+public sealed record ServedTiming
+{
+    public TimeSpan QueueDelay { get; init; }
+    public TimeSpan? FirstChunkDelay { get; init; }
+    public IReadOnlyList<TimeSpan> ChunkGaps { get; init; } = [];
+    public int ChunkCount { get; init; }
+    public TimeSpan Total { get; init; }
+
+    public static ServedTiming Immediate(TimeSpan total) => new() { Total = total };
+}

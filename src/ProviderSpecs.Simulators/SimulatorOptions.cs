@@ -1,0 +1,56 @@
+namespace ProviderSpecs.Simulators;
+
+public sealed record SimulatorOptions
+{
+    /// <summary>The repository's <c>fixtures</c> folder; null to find it with <see cref="FixturesLocator.Find"/>.</summary>
+    public string? FixturesDirectory { get; init; }
+
+    /// <summary>Seeds every reply and every latency sample, so a run is reproducible.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Multiplies every simulated delay: 1.0 for performance scenarios, e.g. 0.05 for fast functional tests. Fault delays and retry-after values are not scaled.</summary>
+    public double TimeScale { get; init; } = 1.0;
+
+    /// <summary>Loopback port per provider id; a provider not listed (or 0) gets a free port.</summary>
+    public IReadOnlyDictionary<string, int> Ports { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Which providers to start; null for all of <see cref="ProviderIds.All"/>.</summary>
+    public IReadOnlyList<string>? Providers { get; init; }
+
+    /// <summary>Bound of WireMock's own request log per server.</summary>
+    public int MaxRequestLogCount { get; init; } = 200;
+
+    /// <summary>Bound of each scope's request log; older entries are dropped first.</summary>
+    public int MaxRequestsPerScope { get; init; } = 5_000;
+
+    internal void Validate()
+    {
+        if (!double.IsFinite(TimeScale) || TimeScale < 0) throw new ArgumentException($"TimeScale must be a finite number >= 0; got {TimeScale}.");
+        if (MaxRequestLogCount < 1 || MaxRequestsPerScope < 1) throw new ArgumentException("MaxRequestLogCount and MaxRequestsPerScope must be at least 1.");
+        foreach (var (id, port) in Ports)
+            if (port is < 0 or > 65535) throw new ArgumentException($"Port for '{id}' must be 0..65535; got {port}.");
+        foreach (var id in (Providers ?? []).Concat(Ports.Keys))
+            if (!ProviderIds.All.Contains(id)) throw new ArgumentException($"Unknown provider '{id}'. Simulated providers: {string.Join(", ", ProviderIds.All)}.");
+    }
+}
+
+/// <summary>Finds the repository's <c>fixtures</c> folder.</summary>
+public static class FixturesLocator
+{
+    // The repository root holds Specs.sln; Directory.Packages.props marks it too, for checkouts built without the solution.
+    private static readonly string[] RootMarkers = ["Specs.sln", "Directory.Packages.props"];
+
+    /// <summary>
+    /// Walks up from <paramref name="startDirectory"/> (default <see cref="AppContext.BaseDirectory"/>) to the repository
+    /// root (the folder holding <c>Specs.sln</c> or <c>Directory.Packages.props</c>) and returns its <c>fixtures</c> folder.
+    /// </summary>
+    public static string Find(string? startDirectory = null)
+    {
+        var start = startDirectory ?? AppContext.BaseDirectory;
+        for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            if (RootMarkers.Any(marker => File.Exists(Path.Combine(dir.FullName, marker))) && Directory.Exists(Path.Combine(dir.FullName, "fixtures")))
+                return Path.Combine(dir.FullName, "fixtures");
+        throw new DirectoryNotFoundException(
+            $"No repository root (a folder with Specs.sln and fixtures/) above '{start}', so the fixtures folder cannot be found. Set SimulatorOptions.FixturesDirectory to the repository's fixtures folder.");
+    }
+}

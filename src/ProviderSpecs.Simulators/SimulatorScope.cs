@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+
+namespace ProviderSpecs.Simulators;
+
+/// <summary>
+/// A scenario's own view of a simulated provider. Everything sent with <see cref="ApiKey"/> belongs to
+/// this scope: its faults, latency overrides and request log never touch another scope, so scenarios
+/// can run in parallel against one server.
+/// </summary>
+public sealed class SimulatorScope
+{
+    private readonly ConcurrentQueue<SimulatedRequest> _requests = new();
+    private readonly Lock _faultLock = new();
+    private readonly int _maxRequests;
+    private List<ActiveFault> _faults = [];
+    private int _ordinal;
+    private int _tokensUsed;
+
+    internal SimulatorScope(string providerId, string name, string apiKey, int maxRequests)
+    {
+        ProviderId = providerId;
+        Name = name;
+        ApiKey = apiKey;
+        _maxRequests = maxRequests;
+    }
+
+    public string ProviderId { get; }
+    public string Name { get; }
+
+    /// <summary>A valid test key that routes requests to this scope. Fake and short; still, log <see cref="MaskedApiKey"/> instead.</summary>
+    public string ApiKey { get; }
+
+    public string MaskedApiKey => ApiKeyMask.Mask(ApiKey);
+
+    /// <summary>The requests this scope received so far, in order of arrival (the latest <c>MaxRequestsPerScope</c>).</summary>
+    public IReadOnlyList<SimulatedRequest> Requests => _requests.OrderBy(r => r.Ordinal).ToList();
+
+    /// <summary>A latency profile used for every model of this scope instead of the fixture's; null for the fixture's.</summary>
+    public ModelLatencyProfile? LatencyProfileOverride { get; private set; }
+
+    /// <summary>A time scale used by this scope instead of <see cref="SimulatorOptions.TimeScale"/>; null for the global one.</summary>
+    public double? TimeScaleOverride { get; private set; }
+
+    /// <summary>Asks for a fault by its name (see <see cref="FaultNames"/>), e.g. <c>rate-limit-sequence</c>.</summary>
+    public void InjectFault(string faultName, FaultOptions? options = null) => InjectFault(FaultNames.Parse(faultName), options);
+
+    public void InjectFault(FaultKind kind, FaultOptions? options = null)
+    {
+        options ??= new FaultOptions();
+        if (options.Count is < 1) throw new ArgumentException($"Fault count must be at least 1, or null for every request; got {options.Count}.", nameof(options));
+        if (options.AfterChunks is < 0) throw new ArgumentException($"AfterChunks cannot be negative; got {options.AfterChunks}.", nameof(options));
+        if (options.Delay is { } d && d < TimeSpan.Zero) throw new ArgumentException($"Delay cannot be negative; got {d}.", nameof(options));
+        if (options.RetryAfter is { } r && r < TimeSpan.Zero) throw new ArgumentException($"RetryAfter cannot be negative; got {r}.", nameof(options));
+        if (kind == FaultKind.CapacityExceeded && ProviderId != ProviderIds.Groq)
+            throw new ArgumentException($"'{FaultNames.NameOf(kind)}' (HTTP 498) exists only at Groq; use 'overloaded' (503) for {ProviderId}.", nameof(kind));
+        lock (_faultLock) _faults = [.. _faults, new ActiveFault(kind, options)];
+    }
+
+    public void ClearFaults()
+    {
+        lock (_faultLock) _faults = [];
+    }
+
+    public void SetLatencyProfile(ModelLatencyProfile profile)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        if (profile.Problem() is { } problem) throw new ArgumentException($"Latency profile is not usable: {problem}.", nameof(profile));
+        LatencyProfileOverride = profile;
+    }
+
+    /// <summary>Scales every simulated delay of this scope (1.0 = real time, 0.05 = twenty times faster).</summary>
+    public void UseLatencyScale(double scale)
+    {
+        if (!double.IsFinite(scale) || scale < 0) throw new ArgumentOutOfRangeException(nameof(scale), scale, "The latency scale must be a finite number >= 0.");
+        TimeScaleOverride = scale;
+    }
+
+    public override string ToString() => $"{ProviderId} scope '{Name}' ({MaskedApiKey})";
+
+    internal int NextOrdinal() => Interlocked.Increment(ref _ordinal);
+
+    internal int RequestsReceived => Volatile.Read(ref _ordinal);
+
+    internal int AddTokens(int tokens) => Interlocked.Add(ref _tokensUsed, tokens);
+
+    /// <summary>Takes the first fault that applies to this request, or null.</summary>
+    internal ActiveFault? TakeFault(RequestKind kind, string? model)
+    {
+        List<ActiveFault> faults;
+        lock (_faultLock) faults = _faults;
+        foreach (var fault in faults)
+            if (fault.AppliesTo(kind, model) && fault.TryTake())
+                return fault;
+        return null;
+    }
+
+    internal void Record(SimulatedRequest request)
+    {
+        _requests.Enqueue(request);
+        while (_requests.Count > _maxRequests && _requests.TryDequeue(out _)) { }
+    }
+}

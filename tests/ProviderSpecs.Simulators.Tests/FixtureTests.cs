@@ -1,0 +1,118 @@
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ProviderSpecs.Simulators;
+
+namespace ProviderSpecs.Simulators.Tests;
+
+public sealed partial class FixtureTests
+{
+    private static readonly string Fixtures = FixturesLocator.Find();
+
+    [Test]
+    public async Task A_fixture_that_does_not_parse_fails_start_up_naming_its_path()
+    {
+        var broken = Directory.CreateTempSubdirectory("sim-fixtures-");
+        try
+        {
+            CopyDirectory(Fixtures, broken.FullName);
+            var catalog = Path.Combine(broken.FullName, "simulators", "groq-models.json");
+            await File.WriteAllTextAsync(catalog, "{ \"models\": [ ");
+
+            var error = await Should.ThrowAsync<SimulatorFixtureException>(() =>
+                SimulatedProviders.StartAsync(new SimulatorOptions { FixturesDirectory = broken.FullName }));
+            error.Message.ShouldContain(catalog);
+            error.FixturePath.ShouldBe(catalog);
+        }
+        finally
+        {
+            broken.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task A_latency_profile_with_an_unusable_distribution_fails_start_up_naming_model_and_field()
+    {
+        var broken = Directory.CreateTempSubdirectory("sim-fixtures-");
+        try
+        {
+            CopyDirectory(Fixtures, broken.FullName);
+            var profile = Path.Combine(broken.FullName, "latency-profiles", "together_ai.json");
+            var json = JsonNode.Parse(await File.ReadAllTextAsync(profile))!;
+            json["models"]!["default"]!["decodeRate"] = new JsonObject { ["distribution"] = "lognormal", ["median"] = 50 };
+            await File.WriteAllTextAsync(profile, json.ToJsonString());
+
+            var error = await Should.ThrowAsync<SimulatorFixtureException>(() =>
+                SimulatedProviders.StartAsync(new SimulatorOptions { FixturesDirectory = broken.FullName, Providers = [ProviderIds.TogetherAi] }));
+            error.Message.ShouldContain(profile);
+            error.Message.ShouldContain("model 'default': decodeRate");
+        }
+        finally
+        {
+            broken.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public void The_fault_catalog_documents_exactly_the_fault_kinds()
+    {
+        var documented = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "faults", "catalog.json")))!["faults"]!.AsArray()
+            .Select(f => f!["name"]!.GetValue<string>());
+        documented.Order().ShouldBe(Enum.GetValues<FaultKind>().Select(FaultNames.NameOf).Order());
+    }
+
+    [Test]
+    public void No_fixture_contains_anything_that_looks_like_a_real_api_key()
+    {
+        var files = Directory.EnumerateFiles(Fixtures, "*", SearchOption.AllDirectories).ToList();
+        files.ShouldNotBeEmpty();
+        var leaks = files
+            .SelectMany(file => KeyLike().Matches(File.ReadAllText(file)).Select(m => $"{Path.GetRelativePath(Fixtures, file)}: {ApiKeyMask.Mask(m.Value)}"))
+            .ToList();
+        leaks.ShouldBeEmpty();
+    }
+
+    [TestCase("gsk_abcdefghijklmnopqrstuvwxyz123456")]
+    [TestCase("sk-abcdefghijklmnopqrstuvwxyz123456")]
+    [TestCase("tgp_v1_abcdefghijklmnopqrstuvwxyz123456")]
+    [TestCase("Bearer 3f1c9a7e5b2d4c6a8e0f1b3d5a7c9e1f3b5d7a9c")]
+    [TestCase("3f1c9a7e5b2d4c6a8e0f1b3d5a7c9e1f3b5d7a9c3f1c9a7e5b2d4c6a8e0f1b3d")]
+    public void The_key_scanner_catches_key_shapes(string sample) => KeyLike().IsMatch(sample).ShouldBeTrue();
+
+    [TestCase("gsk_sim_default_key")]
+    [TestCase("tg_sim_0001ab12")]
+    [TestCase("f3fc692299671838c7c65fd8126bf84d81a2e817")] // a git commit id, as snapshots cite
+    public void The_key_scanner_lets_simulator_test_keys_through(string sample) => KeyLike().IsMatch(sample).ShouldBeFalse();
+
+    // Groq, OpenAI-style and Together keys, bearer tokens, and long hex strings (Together's legacy 64-hex keys).
+    [GeneratedRegex(@"gsk_[A-Za-z0-9]{20,}|sk-[A-Za-z0-9_-]{20,}|tgp_v1_[A-Za-z0-9_-]{10,}|Bearer\s+[A-Za-z0-9._~+/-]{24,}|\b[0-9a-f]{48,}\b")]
+    private static partial Regex KeyLike();
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
+
+public sealed class FormattingTests
+{
+    [TestCase(86.4, "1m26.4s")]
+    [TestCase(0.185, "185ms")]
+    [TestCase(11.75, "11.75s")]
+    [TestCase(179.56, "2m59.56s")]
+    [TestCase(0, "0s")]
+    public void Reset_durations_are_printed_the_go_way(double seconds, string expected) =>
+        GoDuration.Format(TimeSpan.FromSeconds(seconds)).ShouldBe(expected);
+
+    [Test]
+    public void Keys_are_masked_to_first_and_last_four()
+    {
+        ApiKeyMask.Mask("gsk_sim_test_a1b2").ShouldBe("gsk_…a1b2");
+        ApiKeyMask.Mask("short").ShouldBe("*****");
+        ApiKeyMask.MaskAuthorization("Bearer gsk_sim_test_a1b2").ShouldBe("Bearer gsk_…a1b2");
+    }
+}
