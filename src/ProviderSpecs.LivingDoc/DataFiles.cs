@@ -1,0 +1,51 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ProviderSpecs.LivingDoc;
+
+/// <summary>One model of <c>reports/catalog.json</c> (a JSON array of these, camelCase).</summary>
+public sealed record ModelCatalogRow(
+    string Provider,
+    string Id,
+    string? Kind = null,
+    int? ContextWindow = null,
+    int? MaxOutputTokens = null,
+    decimal? PriceInPer1M = null,
+    decimal? PriceOutPer1M = null,
+    IReadOnlyList<string>? Capabilities = null);
+
+/// <summary>One cell of <c>reports/fault-matrix.json</c> (a JSON array of these, camelCase): a fault injected into a provider and the error key it produced.</summary>
+public sealed record FaultMatrixRow(
+    string Fault,
+    string Provider,
+    string? Mode,
+    string ExpectedKey,
+    string? ActualKey,
+    bool Passed,
+    double? ElapsedMs = null);
+
+/// <summary>The side-car <c>&lt;name&gt;.run.json</c> next to a run's <c>&lt;name&gt;.ndjson</c>. Every field is optional.</summary>
+/// <param name="Label">Short name shown on every result of the run, e.g. "simulated" or "live".</param>
+/// <param name="Target">"simulated" or "live".</param>
+/// <param name="Versions">Component → version, e.g. {"ProviderSpecs": "1.2.0", "dotnet": "10.0.1"}.</param>
+public sealed record RunMetadata(
+    string? Label = null,
+    string? Target = null,
+    DateTimeOffset? Date = null,
+    IReadOnlyDictionary<string, string>? Versions = null,
+    LiveBudget? LiveBudgetSpent = null);
+
+/// <summary>What a live run spent of its budget.</summary>
+public sealed record LiveBudget(int? Requests = null, long? Tokens = null, decimal? CostUsd = null);
+
+/// <summary>The one JSON convention of every data file the generator reads.</summary>
+public static class LivingDocJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+}

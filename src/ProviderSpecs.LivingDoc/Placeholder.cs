@@ -1,1 +1,0 @@
-namespace Probe; public static class P { }
