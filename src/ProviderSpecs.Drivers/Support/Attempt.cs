@@ -7,7 +7,15 @@ namespace ProviderSpecs.Drivers.Support;
 /// The outcome of something a scenario tried: a value, or the failure it met, captured instead of thrown so a
 /// later step can say which error key it expected. Everything it shows goes through the transcript.
 /// </summary>
-public sealed class Attempt<T>
+public interface IAttempt
+{
+    bool Succeeded { get; }
+    string? ErrorKey { get; }
+    Exception? Error { get; }
+    ProviderException ShouldFailWith(string expectedKey);
+}
+
+public sealed class Attempt<T> : IAttempt
 {
     private Attempt(T? value, Exception? error)
     {
@@ -33,12 +41,12 @@ public sealed class Attempt<T>
         {
             var value = await action();
             transcript.Record(value);
-            return new Attempt<T>(value, null);
+            return transcript.Remember(new Attempt<T>(value, null));
         }
         catch (Exception e) when (e is not ShouldAssertException)
         {
             transcript.Record(e);
-            return new Attempt<T>(default, e);
+            return transcript.Remember(new Attempt<T>(default, e));
         }
     }
 

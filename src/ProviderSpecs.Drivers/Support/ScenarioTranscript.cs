@@ -25,6 +25,18 @@ public sealed class ScenarioTranscript
         }
     }
 
+    /// <summary>The last thing a driver attempted in this scenario: what "the attempt fails with …" checks.</summary>
+    public IAttempt? LastAttempt { get; private set; }
+
+    internal TAttempt Remember<TAttempt>(TAttempt attempt) where TAttempt : IAttempt
+    {
+        LastAttempt = attempt;
+        return attempt;
+    }
+
+    public IAttempt RequireLastAttempt() =>
+        LastAttempt ?? throw new InvalidOperationException("Nothing was attempted yet in this scenario: a When step must try something first.");
+
     public IReadOnlyList<string> Entries => _entries.ToList();
 
     public string Text => string.Join(Environment.NewLine, _entries);
