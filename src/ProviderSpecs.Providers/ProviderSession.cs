@@ -28,6 +28,10 @@ public sealed class ProviderSessionOptions
     public ProviderRegistry? Registry { get; init; }
     public ModelSnapshot? Snapshot { get; init; }
     public TimeSpan CatalogTimeToLive { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>How long a snapshot fallback (failed <c>/models</c>) is cached before the live list is retried. Default 30 s.</summary>
+    public TimeSpan CatalogFallbackTimeToLive { get; init; } = TimeSpan.FromSeconds(30);
+    /// <summary>Longest wait for <c>/models</c> before falling back to the snapshot. Default 30 s.</summary>
+    public TimeSpan CatalogTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeProvider? TimeProvider { get; init; }
 
     public override string ToString() =>
@@ -72,7 +76,11 @@ public sealed class ProviderSession : IAsyncDisposable, IDisposable
         };
         Resilience = new ProviderResilience(options.Resilience, options.TimeProvider);
         Catalog = new ModelCatalog(provider, BaseUrl, _http, () => Credential.Key, options.CatalogTimeToLive,
-            options.Snapshot, options.TimeProvider);
+            options.Snapshot, options.TimeProvider)
+        {
+            FallbackTimeToLive = options.CatalogFallbackTimeToLive,
+            FetchTimeout = options.CatalogTimeout,
+        };
     }
 
     /// <summary>Opens a session for a provider id or alias (<c>groq</c>, <c>together</c>, …).</summary>

@@ -1,5 +1,8 @@
 using NUnit.Framework;
+using System.Text.Json;
 using ProviderSpecs.Drivers.Targets;
+using ProviderSpecs.LivingDoc;
+using ProviderSpecs.Runner;
 using Reqnroll;
 using Reqnroll.BoDi;
 
@@ -20,7 +23,30 @@ public sealed class TargetHooks
     [AfterTestRun]
     public static async Task StopTargetAsync()
     {
-        if (_target is not null) await _target.DisposeAsync();
+        if (_target is null) return;
+        WriteRunMetadata(_target);
+        await _target.DisposeAsync();
+    }
+
+    /// <summary>The side-car the living doc reads next to specs.ndjson: which target, when, with which versions, what it spent.</summary>
+    private static void WriteRunMetadata(SpecTarget target)
+    {
+        var reports = SuiteLocation.For(typeof(TargetHooks).Assembly).ReportsDirectory;
+        Directory.CreateDirectory(reports);
+        var metadata = new RunMetadata(
+            Label: target.Kind == TargetKind.Live ? "live run" : "simulated run",
+            Target: target.Kind.ToString().ToLowerInvariant(),
+            Date: DateTimeOffset.UtcNow,
+            Versions: new Dictionary<string, string>
+            {
+                [".NET"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+                ["Reqnroll"] = typeof(BindingAttribute).Assembly.GetName().Version?.ToString() ?? "?",
+                ["ProviderSpecs"] = typeof(SpecTarget).Assembly.GetName().Version?.ToString() ?? "?",
+            },
+            LiveBudgetSpent: target.Kind == TargetKind.Live
+                ? new ProviderSpecs.LivingDoc.LiveBudget((int)target.Budget.RequestsSpent, target.Budget.TokensSpent)
+                : null);
+        File.WriteAllText(Path.Combine(reports, "specs.run.json"), JsonSerializer.Serialize(metadata, LivingDocJson.Options));
     }
 
     [BeforeScenario(Order = 0)]

@@ -46,6 +46,15 @@ public sealed class ModelCatalog
 
     public TimeSpan TimeToLive { get; }
 
+    /// <summary>
+    /// How long a snapshot fallback (failed or impossible <c>/models</c>) is cached before the live list is tried
+    /// again; capped at <see cref="TimeToLive"/>. Default 30 s.
+    /// </summary>
+    public TimeSpan FallbackTimeToLive { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest wait for <c>/models</c> (the session's own HttpClient has no timeout); on expiry the snapshot is used. Default 30 s.</summary>
+    public TimeSpan FetchTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     public async Task<CatalogListing> GetModelsAsync(bool forceRefresh = false, CancellationToken cancellationToken = default)
     {
         if (!forceRefresh && Fresh(_cached) is { } hit) return hit with { FromCache = true };
@@ -86,19 +95,24 @@ public sealed class ModelCatalog
     }
 
     private CatalogListing? Fresh(CatalogListing? listing) =>
-        listing is not null && _time.GetUtcNow() - listing.RetrievedAt < TimeToLive ? listing : null;
+        listing is not null && _time.GetUtcNow() - listing.RetrievedAt < (listing.FellBackToSnapshot ? Min(FallbackTimeToLive, TimeToLive) : TimeToLive)
+            ? listing : null;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private async Task<CatalogListing> FetchAsync(CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
         var key = _apiKey();
         if (key is null) return FromSnapshot(now, $"{ErrorKeys.MissingCredential}: no {_provider.DisplayName} key, so /models was not called");
+        using var timeout = new CancellationTokenSource(FetchTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseUrl.ToString().TrimEnd('/') + "/models"));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            using var response = await _http.SendAsync(request, linked.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw ErrorMapper.FromHttpResponse((int)response.StatusCode, body,
@@ -108,6 +122,10 @@ public sealed class ModelCatalog
                 .Select(m => ModelNormaliser.Enrich(m, _snapshot.Find(_provider.Id, m.Id)))
                 .ToList();
             return new CatalogListing { ProviderId = _provider.Id, Models = models, Source = FieldSource.Live, RetrievedAt = now };
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return FromSnapshot(now, $"{ErrorKeys.Timeout}: {_provider.DisplayName} /models did not answer within {FetchTimeout.TotalSeconds:0.###} s (ModelCatalog.FetchTimeout)");
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -46,13 +46,12 @@ public sealed class ProviderChatClient : IChatClient
         var settings = _resilience.Options;
         try
         {
-            using var lease = await _resilience.AcquireAsync(_provider.Id, cancellationToken).ConfigureAwait(false);
-            using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            total.CancelAfter(settings.TotalTimeout);
+            using var total = _resilience.StartDeadline(settings.TotalTimeout, cancellationToken);
             var (response, exchange) = await _resilience.ExecuteAsync(async token =>
             {
-                using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(token, total.Token);
-                attemptTimeout.CancelAfter(settings.FirstTokenTimeout);
+                // The permit is per attempt: a call sleeping out a Retry-After between attempts holds none.
+                using var lease = await _resilience.AcquireAsync(_provider.Id, token).ConfigureAwait(false);
+                using var attemptTimeout = _resilience.StartDeadline(settings.FirstTokenTimeout, token);
                 var exchange = new WireExchange(extraBody);
                 using var scope = WireExchange.Begin(exchange);
                 try
@@ -89,9 +88,7 @@ public sealed class ProviderChatClient : IChatClient
         var started = Stopwatch.GetTimestamp();
         var settings = _resilience.Options;
         var updates = new List<ChatResponseUpdate>();
-        using var lease = await AcquireOrFail(attempts, cancellationToken).ConfigureAwait(false);
-        using var total = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        total.CancelAfter(settings.TotalTimeout);
+        using var total = _resilience.StartDeadline(settings.TotalTimeout, cancellationToken);
 
         // Retries cover opening the stream up to its first chunk; after that a failure is stream-interrupted.
         Opened opened;
@@ -99,8 +96,9 @@ public sealed class ProviderChatClient : IChatClient
         {
             opened = await _resilience.ExecuteAsync(async token =>
             {
-                var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(token, total.Token);
-                attemptTimeout.CancelAfter(settings.FirstTokenTimeout);
+                // The permit is per attempt (held from opening to the end of the stream), not across Retry-After sleeps.
+                var lease = await _resilience.AcquireAsync(_provider.Id, token).ConfigureAwait(false);
+                var attemptTimeout = _resilience.StartDeadline(settings.FirstTokenTimeout, token);
                 var exchange = new WireExchange(extraBody);
                 IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
                 try
@@ -109,14 +107,15 @@ public sealed class ProviderChatClient : IChatClient
                     {
                         enumerator = _inner.GetStreamingResponseAsync(messages, options, attemptTimeout.Token).GetAsyncEnumerator(attemptTimeout.Token);
                         var hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
-                        attemptTimeout.CancelAfter(Timeout.InfiniteTimeSpan);
-                        return new Opened(enumerator, hasFirst, exchange, attemptTimeout, Stopwatch.GetElapsedTime(started));
+                        attemptTimeout.Disarm();
+                        return new Opened(enumerator, hasFirst, exchange, attemptTimeout, lease, Stopwatch.GetElapsedTime(started));
                     }
                 }
                 catch (Exception e)
                 {
                     if (enumerator is not null) await enumerator.DisposeAsync().ConfigureAwait(false);
                     attemptTimeout.Dispose();
+                    lease.Dispose();
                     if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
                     throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no first chunk within the first-token timeout");
                 }
@@ -127,6 +126,7 @@ public sealed class ProviderChatClient : IChatClient
             throw Fail(e, attempts);
         }
 
+        using var lease = opened.Lease;
         await using var enumerator = opened.Enumerator;
         using var attemptScope = opened.AttemptTimeout;
         ProviderTelemetry.RecordTimeToFirstToken(_telemetry, _provider.Id, Model, opened.TimeToFirstChunk);
@@ -148,20 +148,8 @@ public sealed class ProviderChatClient : IChatClient
         complete(BuildResult(response, opened.Exchange, attempts, Stopwatch.GetElapsedTime(started), opened.TimeToFirstChunk, updates.Count));
     }
 
-    private async ValueTask<System.Threading.RateLimiting.RateLimitLease> AcquireOrFail(List<AttemptRecord> attempts, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _resilience.AcquireAsync(_provider.Id, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ProviderException e)
-        {
-            throw Fail(e, attempts);
-        }
-    }
-
     private sealed record Opened(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, WireExchange Exchange,
-        CancellationTokenSource AttemptTimeout, TimeSpan TimeToFirstChunk);
+        Deadline AttemptTimeout, System.Threading.RateLimiting.RateLimitLease Lease, TimeSpan TimeToFirstChunk);
 
     private ProviderException MapFailure(Exception e, bool streamStarted, CancellationToken callerToken, CancellationToken totalToken, string timeoutWhat)
     {

@@ -67,27 +67,25 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
 /// <summary>Reads the provider extras out of completion and chunk JSON.</summary>
 internal static class WireJson
 {
-    private static readonly byte[] EosFinish = "\"finish_reason\":\"eos\""u8.ToArray();
-    private static readonly byte[] StopFinish = "\"finish_reason\":\"stop\""u8.ToArray();
+    private static readonly byte[] FinishKey = "\"finish_reason\""u8.ToArray();
     private static readonly byte[] XGroq = "\"x_groq\""u8.ToArray();
     private static readonly byte[] UsageTime = "\"total_time\""u8.ToArray();
-    private static readonly byte[] FinishReason = "\"finish_reason\":\""u8.ToArray();
 
     /// <summary>Records extras of a whole completion; returns rewritten bytes when the finish reason needed normalising.</summary>
     public static byte[]? InspectCompletion(BinaryData body, WireExchange exchange)
     {
         var bytes = body.ToMemory().Span;
         InspectJson(bytes, exchange);
-        return bytes.IndexOf(EosFinish) >= 0 ? Replace(bytes, EosFinish, StopFinish) : null;
+        return RewriteEos(bytes);
     }
 
     /// <summary>Records extras of one SSE data payload; returns rewritten bytes when needed, else null.</summary>
     public static byte[]? InspectChunk(ReadOnlySpan<byte> payload, WireExchange exchange)
     {
         // Only chunks carrying extras are parsed, so ordinary content chunks cost a few byte scans.
-        if (payload.IndexOf(XGroq) >= 0 || payload.IndexOf(UsageTime) >= 0 || payload.IndexOf(FinishReason) >= 0)
+        if (payload.IndexOf(XGroq) >= 0 || payload.IndexOf(UsageTime) >= 0 || HasFinishReason(payload))
             InspectJson(payload, exchange);
-        return payload.IndexOf(EosFinish) >= 0 ? Replace(payload, EosFinish, StopFinish) : null;
+        return RewriteEos(payload);
     }
 
     private static void InspectJson(ReadOnlySpan<byte> json, WireExchange exchange)
@@ -123,24 +121,74 @@ internal static class WireJson
     private static void ReadTimings(JsonElement usage, WireExchange exchange)
     {
         if (usage.ValueKind != JsonValueKind.Object || !usage.TryGetProperty("total_time", out _)) return;
-        exchange.Timings = new GroqTimings(Seconds(usage, "queue_time"), Seconds(usage, "prompt_time"),
-            Seconds(usage, "completion_time"), Seconds(usage, "total_time"));
+        double? queue = Seconds(usage, "queue_time"), prompt = Seconds(usage, "prompt_time"),
+            completion = Seconds(usage, "completion_time"), totalTime = Seconds(usage, "total_time");
+        exchange.Timings = new GroqTimings(Span(queue), Span(prompt), Span(completion), Span(totalTime))
+        {
+            QueueSeconds = queue, PromptSeconds = prompt, CompletionSeconds = completion, TotalSeconds = totalTime,
+        };
     }
 
-    private static TimeSpan? Seconds(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? TimeSpan.FromSeconds(v.GetDouble()) : null;
+    private static double? Seconds(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
 
-    private static byte[] Replace(ReadOnlySpan<byte> source, ReadOnlySpan<byte> find, ReadOnlySpan<byte> replacement)
+    private static TimeSpan? Span(double? seconds) => seconds is { } s ? TimeSpan.FromSeconds(s) : null;
+
+    /// <summary>Whether a <c>"finish_reason"</c> key carries a string (any whitespace around the colon), not null.</summary>
+    private static bool HasFinishReason(ReadOnlySpan<byte> json)
     {
-        var output = new List<byte>(source.Length + 8);
+        var rest = json;
         while (true)
         {
-            var at = source.IndexOf(find);
-            if (at < 0) { output.AddRange(source); break; }
-            output.AddRange(source[..at]);
-            output.AddRange(replacement);
-            source = source[(at + find.Length)..];
+            var at = rest.IndexOf(FinishKey);
+            if (at < 0) return false;
+            rest = rest[(at + FinishKey.Length)..];
+            if (ValueStart(rest) is var value && value >= 0 && rest[value] == (byte)'"') return true;
         }
+    }
+
+    /// <summary>Index of the value after <c>: </c> (JSON whitespace allowed either side of the colon), or -1.</summary>
+    private static int ValueStart(ReadOnlySpan<byte> afterKey)
+    {
+        var i = SkipWhitespace(afterKey, 0);
+        if (i >= afterKey.Length || afterKey[i] != (byte)':') return -1;
+        i = SkipWhitespace(afterKey, i + 1);
+        return i < afterKey.Length ? i : -1;
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> bytes, int i)
+    {
+        while (i < bytes.Length && bytes[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n') i++;
+        return i;
+    }
+
+    /// <summary>
+    /// Rewrites every <c>"finish_reason": "eos"</c> (Together's value, which the OpenAI SDK rejects) to <c>"stop"</c>,
+    /// whatever JSON whitespace surrounds the colon; null when there is none (the common case, no allocation).
+    /// </summary>
+    internal static byte[]? RewriteEos(ReadOnlySpan<byte> json)
+    {
+        List<byte>? output = null;
+        var copied = 0;
+        var searchFrom = 0;
+        while (true)
+        {
+            var at = json[searchFrom..].IndexOf(FinishKey);
+            if (at < 0) break;
+            var afterKey = searchFrom + at + FinishKey.Length;
+            searchFrom = afterKey;
+            var value = ValueStart(json[afterKey..]);
+            if (value < 0) continue;
+            var valueAt = afterKey + value;
+            if (!json[valueAt..].StartsWith("\"eos\""u8)) continue;
+            output ??= new List<byte>(json.Length + 8);
+            output.AddRange(json[copied..valueAt]);
+            output.AddRange("\"stop\""u8);
+            copied = valueAt + 5;
+            searchFrom = copied;
+        }
+        if (output is null) return null;
+        output.AddRange(json[copied..]);
         return output.ToArray();
     }
 

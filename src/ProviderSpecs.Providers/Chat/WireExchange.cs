@@ -37,5 +37,18 @@ internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraB
     }
 }
 
-/// <summary>Groq's server-side timings from <c>usage</c> / <c>x_groq.usage</c> (seconds on the wire).</summary>
-public sealed record GroqTimings(TimeSpan? QueueTime, TimeSpan? PromptTime, TimeSpan? CompletionTime, TimeSpan? TotalTime);
+/// <summary>
+/// Groq's server-side timings from <c>usage</c> / <c>x_groq.usage</c> (seconds on the wire). The <see cref="TimeSpan"/>
+/// values are rounded to 100 ns ticks; the <c>*Seconds</c> properties hold the exact numbers the provider sent.
+/// </summary>
+public sealed record GroqTimings(TimeSpan? QueueTime, TimeSpan? PromptTime, TimeSpan? CompletionTime, TimeSpan? TotalTime)
+{
+    /// <summary><c>queue_time</c> exactly as sent (seconds).</summary>
+    public double? QueueSeconds { get; init; }
+    /// <summary><c>prompt_time</c> exactly as sent (seconds).</summary>
+    public double? PromptSeconds { get; init; }
+    /// <summary><c>completion_time</c> exactly as sent (seconds).</summary>
+    public double? CompletionSeconds { get; init; }
+    /// <summary><c>total_time</c> exactly as sent (seconds).</summary>
+    public double? TotalSeconds { get; init; }
+}

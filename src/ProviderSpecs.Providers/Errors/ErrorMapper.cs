@@ -46,12 +46,16 @@ public static class ErrorMapper
 
         var (key, what) = exception switch
         {
+            // Unreadable content is malformed whether or not the stream had started: a garbage chunk mid-stream is
+            // the provider sending bad data, not the connection breaking off.
+            JsonException or FormatException or ArgumentOutOfRangeException or InvalidDataException =>
+                (ErrorKeys.MalformedResponse, streamStarted
+                    ? "a streamed chunk could not be read as the expected JSON"
+                    : "the response could not be read as the expected JSON"),
             _ when streamStarted && exception is not OperationCanceledException =>
                 (ErrorKeys.StreamInterrupted, "the response stream broke off before it finished"),
             OperationCanceledException when !cancelledByCaller => (ErrorKeys.Timeout, "the request timed out"),
             TimeoutException => (ErrorKeys.Timeout, "the request timed out"),
-            JsonException or FormatException or ArgumentOutOfRangeException or InvalidDataException =>
-                (ErrorKeys.MalformedResponse, "the response could not be read as the expected JSON"),
             HttpRequestException or SocketException or IOException or ClientResultException =>
                 (ErrorKeys.ConnectionFailed, "the connection failed"),
             _ => (ErrorKeys.ServerError, "an unexpected failure occurred"),

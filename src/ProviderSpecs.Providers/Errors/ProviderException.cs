@@ -43,6 +43,15 @@ public class ProviderException : Exception
             ProviderErrorCode = ProviderErrorCode, RateLimit = RateLimit, Attempts = Attempts,
         };
 
+    /// <summary>A copy with <paramref name="extra"/> appended to the message (same key, fields and attempts).</summary>
+    internal ProviderException WithMessageSuffix(string extra) =>
+        new(ErrorKey, Message + extra, InnerException)
+        {
+            ProviderId = ProviderId, Model = Model, HttpStatus = HttpStatus,
+            RequestId = RequestId, ProviderMessage = ProviderMessage, ProviderErrorType = ProviderErrorType,
+            ProviderErrorCode = ProviderErrorCode, RateLimit = RateLimit, Attempts = Attempts,
+        };
+
     public override string ToString()
     {
         var text = new StringBuilder($"{GetType().Name} [{ErrorKey}] {Message}");

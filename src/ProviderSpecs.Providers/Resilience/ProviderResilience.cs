@@ -35,7 +35,8 @@ public sealed class ProviderResilience : IAsyncDisposable
                 UseJitter = options.UseJitter,
                 Delay = options.BaseDelay,
                 MaxDelay = options.MaxBackoff,
-                ShouldHandle = new PredicateBuilder().Handle<ProviderException>(options.ShouldRetry),
+                // A refusal by our own concurrency limiter (queue full) is not retried: waiting would only add load.
+                ShouldHandle = new PredicateBuilder().Handle<ProviderException>(e => e is not ConcurrencyLimitException && options.ShouldRetry(e)),
                 DelayGenerator = args => ValueTask.FromResult(
                     args.Outcome.Exception is ProviderException { RateLimit.SuggestedDelay: { } wait } ? (TimeSpan?)wait : null),
                 OnRetry = args =>
@@ -67,7 +68,16 @@ public sealed class ProviderResilience : IAsyncDisposable
         }
         catch (ProviderException error)
         {
+            var retriesLeft = attempts.Count < Options.MaxRetries;
             attempts.Add(new AttemptRecord(attempts.Count + 1, error.ErrorKey, error.HttpStatus, null, error.ProviderMessage ?? error.Message));
+            if (retriesLeft && ExceedsRetryAfterCap(error, out var wait))
+            {
+                error = error.WithMessageSuffix(
+                    $" Not retried: the provider asked to retry after {Describe(wait)}, longer than the configured cap of {Describe(Options.MaxRetryAfter)}; "
+                    + "raise ResilienceOptions.MaxRetryAfter to wait.");
+                error.Attempts = attempts;
+                throw error;
+            }
             error.Attempts = attempts;
             throw;
         }
@@ -77,18 +87,73 @@ public sealed class ProviderResilience : IAsyncDisposable
         }
     }
 
-    /// <summary>A concurrency permit for one whole call (all its attempts, and the full stream).</summary>
+    /// <summary>Whether the error would have been retried but for a Retry-After/reset wait above <see cref="ResilienceOptions.MaxRetryAfter"/>.</summary>
+    private bool ExceedsRetryAfterCap(ProviderException error, out TimeSpan wait)
+    {
+        wait = error.RateLimit?.SuggestedDelay ?? TimeSpan.Zero;
+        return error is not ConcurrencyLimitException && error.IsRetryable
+            && (error.ErrorKey != ErrorKeys.Timeout || Options.RetryTimeouts)
+            && wait > Options.MaxRetryAfter;
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalSeconds < 120 ? $"{span.TotalSeconds:0.###} s" : $"{span.TotalMinutes:0.#} min";
+
+    /// <summary>
+    /// A concurrency permit for one attempt (for a stream: from opening it to its end). Taken per attempt, so a call
+    /// waiting out a Retry-After holds no permit and does not block other callers.
+    /// </summary>
     internal async ValueTask<RateLimitLease> AcquireAsync(string providerId, CancellationToken cancellationToken)
     {
         var lease = await _limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
         if (lease.IsAcquired) return lease;
         lease.Dispose();
-        throw new ProviderException(ErrorKeys.Overloaded,
+        throw new ConcurrencyLimitException(ErrorKeys.Overloaded,
             $"Client-side concurrency limit for {providerId} reached ({Options.MaxConcurrency} in flight, {Options.MaxQueuedCalls} queued); raise ResilienceOptions.MaxConcurrency or send fewer calls.")
         {
             ProviderId = providerId,
         };
     }
 
+    /// <summary>Permits free right now (for tests and diagnostics).</summary>
+    internal long AvailablePermits => _limiter.GetStatistics()?.CurrentAvailablePermits ?? 0;
+
+    /// <summary>A deadline of <paramref name="delay"/> on this pipeline's clock, also cancelled by the given tokens.</summary>
+    internal Deadline StartDeadline(TimeSpan delay, CancellationToken first, CancellationToken second = default) =>
+        new(delay, TimeProvider, first, second);
+
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+}
+
+/// <summary>Our own client-side limiter refused the call (not the provider): never retried.</summary>
+internal sealed class ConcurrencyLimitException(string errorKey, string message) : ProviderException(errorKey, message);
+
+/// <summary>
+/// A timeout driven by the session's <see cref="System.TimeProvider"/> (so a fake clock can fire it), linked to the
+/// caller's tokens. <see cref="Token"/> is cancelled by whichever comes first.
+/// </summary>
+internal sealed class Deadline : IDisposable
+{
+    private readonly CancellationTokenSource _timer;
+    private readonly CancellationTokenSource _linked;
+
+    public Deadline(TimeSpan delay, TimeProvider timeProvider, CancellationToken first, CancellationToken second)
+    {
+        _timer = new CancellationTokenSource(delay, timeProvider);
+        _linked = second.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(first, second, _timer.Token)
+            : CancellationTokenSource.CreateLinkedTokenSource(first, _timer.Token);
+    }
+
+    public CancellationToken Token => _linked.Token;
+    /// <summary>Whether this deadline itself fired (rather than a linked token).</summary>
+    public bool Expired => _timer.IsCancellationRequested;
+    /// <summary>Stops the clock (e.g. the first chunk arrived in time).</summary>
+    public void Disarm() => _timer.CancelAfter(Timeout.InfiniteTimeSpan);
+
+    public void Dispose()
+    {
+        _linked.Dispose();
+        _timer.Dispose();
+    }
 }

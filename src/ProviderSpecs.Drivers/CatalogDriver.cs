@@ -1,0 +1,212 @@
+using ProviderSpecs.Drivers.Catalog;
+using ProviderSpecs.Drivers.Support;
+using ProviderSpecs.Drivers.Targets;
+using ProviderSpecs.Providers;
+using ProviderSpecs.Providers.Catalog;
+using ProviderSpecs.Providers.Errors;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Simulators;
+using Shouldly;
+
+namespace ProviderSpecs.Drivers;
+
+/// <summary>
+/// Model discovery: reads a provider's catalog through the provider layer, narrows it the way a user would, and
+/// checks it against the provider's own <c>/models</c> answer.
+/// </summary>
+public sealed class CatalogDriver(SpecTarget target, ScenarioTranscript transcript) : IAsyncDisposable, IDisposable
+{
+    private ProviderEndpoint? _endpoint;
+    private ProviderSession? _session;
+    private Attempt<CatalogListing>? _listing;
+    private Attempt<ModelInfo>? _lookup;
+    private ModelFilter _filter = new();
+    private IReadOnlyList<ModelInfo>? _narrowed;
+    private string? _publishedTo;
+
+    private ProviderSession SessionFor(ProviderDefinition provider, string scenario)
+    {
+        if (_session is not null && _session.Provider.Id == provider.Id) return _session;
+        _session?.Dispose();
+        _endpoint = target.Endpoint(provider.Id, scenario);
+        _session = _endpoint.OpenSession();
+        return _session;
+    }
+
+    private ProviderEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException("No catalog was read yet: a step must read a provider's catalog first.");
+
+    /// <summary>Makes the provider's <c>/models</c> fail (simulated target only), so the catalog must fall back.</summary>
+    public void MakeModelListUnavailable(ProviderDefinition provider, string scenario)
+    {
+        SessionFor(provider, scenario);
+        Endpoint.RequireScope().InjectFault(FaultKind.CatalogUnavailable);
+    }
+
+    public async Task ReadAsync(ProviderDefinition provider, string scenario)
+    {
+        var session = SessionFor(provider, scenario);
+        _filter = new ModelFilter();
+        _narrowed = null;
+        _listing = await Attempt<CatalogListing>.RunAsync(() => session.Catalog.GetModelsAsync(forceRefresh: true), transcript);
+    }
+
+    public async Task LookUpAsync(ProviderDefinition provider, string modelId, string scenario)
+    {
+        var session = SessionFor(provider, scenario);
+        _lookup = await Attempt<ModelInfo>.RunAsync(() => session.Catalog.GetAsync(modelId), transcript);
+    }
+
+    public CatalogListing Listing => (_listing ?? throw new InvalidOperationException("No catalog was read yet.")).ShouldSucceed();
+
+    private ModelInfo Model(string id)
+    {
+        var model = Listing.Models.FirstOrDefault(m => m.Id == id);
+        model.ShouldNotBeNull($"the {Endpoint.Provider.DisplayName} catalog has no '{id}'; it lists {string.Join(", ", Listing.Models.Select(m => m.Id))}");
+        return model;
+    }
+
+    // ---- where the catalog came from ----
+
+    public void ShouldComeFromTheProvider()
+    {
+        Listing.FellBackToSnapshot.ShouldBeFalse($"the catalog fell back to the snapshot: {Listing.FallbackReason}");
+        Listing.Models.ShouldNotBeEmpty($"{Endpoint.Provider.DisplayName} listed no models");
+    }
+
+    public void ShouldComeFromTheSnapshot()
+    {
+        Listing.FellBackToSnapshot.ShouldBeTrue("the catalog should have fallen back to the bundled snapshot, but it says the provider answered");
+        Listing.Models.ShouldNotBeEmpty("the bundled snapshot gave no models for the provider");
+        Listing.Models.ShouldAllBe(m => m.ProviderId == Endpoint.Provider.Id);
+    }
+
+    public void FallbackReasonShouldName(string errorKey)
+    {
+        var reason = Listing.FallbackReason;
+        reason.ShouldNotBeNullOrWhiteSpace("a catalog that fell back must say why");
+        reason.ShouldStartWith(errorKey + ":", customMessage: $"the fallback reason should lead with the error key '{errorKey}': {reason}", caseSensitivity: Case.Sensitive);
+        reason.ShouldContain("snapshot", customMessage: $"the fallback reason should say the snapshot is shown: {reason}");
+    }
+
+    /// <summary>Fetches the provider's own /models answer (raw HTTP, same key) and compares every model field by field.</summary>
+    public async Task ShouldAgreeWithTheProvidersOwnListAsync()
+    {
+        ShouldComeFromTheProvider();
+        var session = _session!;
+        var key = session.Credential.Key;
+        key.ShouldNotBeNull($"no {session.Provider.DisplayName} key resolves, so its own /models cannot be read");
+        var own = await ProviderModelList.FetchAsync(Endpoint.Http, session.BaseUrl, key);
+        var problems = own.Disagreements(Listing.Models);
+        problems.ShouldBeEmpty($"the catalog disagrees with {session.Provider.DisplayName}'s own /models:\n  " + string.Join("\n  ", problems));
+    }
+
+    // ---- named facts ----
+
+    public void ModelShouldBe(string id, ModelKind kind, int contextWindow)
+    {
+        var model = Model(id);
+        model.Kind.ShouldBe(kind, $"{id}'s kind");
+        model.ContextWindow.ShouldBe(contextWindow, $"{id}'s context window (tokens)");
+    }
+
+    public void MaxOutputShouldBe(string id, int maxOutputTokens) =>
+        Model(id).MaxOutputTokens.ShouldBe(maxOutputTokens, $"{id}'s max output (tokens)");
+
+    public void PriceShouldBe(string id, decimal input, decimal output)
+    {
+        var model = Model(id);
+        model.InputPricePerMillionTokens.ShouldBe(input, $"{id}'s input price (USD per 1M tokens)");
+        model.OutputPricePerMillionTokens.ShouldBe(output, $"{id}'s output price (USD per 1M tokens)");
+    }
+
+    public void ShouldSupport(string id, ModelCapability capability) =>
+        Model(id).Capabilities.Get(capability).ShouldBe(true, $"the catalog should mark {id} as supporting {capability}");
+
+    // ---- narrowing ----
+
+    public Task NarrowToKindAsync(ModelKind kind) => NarrowAsync(_filter with { Kind = kind });
+
+    public Task NarrowToCapabilityAsync(ModelCapability capability) => NarrowAsync(_filter with { Capabilities = [.. _filter.Capabilities, capability] });
+
+    public Task NarrowToContextAsync(int minimum) => NarrowAsync(_filter with { MinContextWindow = minimum });
+
+    public Task NarrowToPriceAsync(decimal maximum) => NarrowAsync(_filter with { MaxPricePerMillionTokens = maximum });
+
+    public Task SearchAsync(string text) => NarrowAsync(_filter with { Search = text });
+
+    private async Task NarrowAsync(ModelFilter filter)
+    {
+        _ = Listing; // a catalog must have been read
+        _filter = filter;
+        _narrowed = await _session!.Catalog.ListAsync(filter);
+        transcript.Record($"{filter} → {string.Join(", ", _narrowed.Select(m => m.Id))}");
+    }
+
+    private IReadOnlyList<ModelInfo> Narrowed => _narrowed ?? Listing.Models;
+
+    public void ShouldInclude(string id) =>
+        Narrowed.Select(m => m.Id).ShouldContain(id, $"the model list should include {id}; it holds {string.Join(", ", Narrowed.Select(m => m.Id))}");
+
+    public void ShouldLeaveOut(string id)
+    {
+        Listing.Models.Select(m => m.Id).ShouldContain(id, $"{id} is not in the catalog at all, so leaving it out proves nothing");
+        Narrowed.Select(m => m.Id).ShouldNotContain(id, $"the model list should leave out {id}");
+    }
+
+    public void EveryModelShouldBe(ModelKind kind) => Every(m => m.Kind == kind, $"is not a {CatalogText.KindName(kind)} model");
+
+    public void EveryModelShouldSupport(ModelCapability capability) => Every(m => m.Capabilities.Get(capability) == true, $"does not support {capability}");
+
+    public void EveryModelShouldHaveContextOfAtLeast(int minimum) => Every(m => m.ContextWindow >= minimum, $"has a context window below {minimum}");
+
+    public void EveryModelShouldCostAtMost(decimal maximum) =>
+        Every(m => m.InputPricePerMillionTokens <= maximum && m.OutputPricePerMillionTokens <= maximum, $"costs more than ${maximum} per 1M tokens (or has no price)");
+
+    public void EveryModelShouldMention(string text) =>
+        Every(m => new[] { m.Id, m.DisplayName, m.Owner }.Any(f => f?.Contains(text, StringComparison.OrdinalIgnoreCase) == true), $"does not mention '{text}' in its id, name or owner");
+
+    private void Every(Func<ModelInfo, bool> holds, string failure)
+    {
+        _narrowed.ShouldNotBeNull("the model list was not narrowed yet");
+        _narrowed.ShouldNotBeEmpty($"nothing is left after narrowing with {_filter}, so nothing can be checked");
+        var wrong = _narrowed.Where(m => !holds(m)).Select(m => m.Id).ToList();
+        wrong.ShouldBeEmpty($"these models {failure}: {string.Join(", ", wrong)}");
+    }
+
+    // ---- lookups ----
+
+    public void LookupShouldSuggest(string id)
+    {
+        var error = (_lookup ?? throw new InvalidOperationException("No model was looked up yet.")).ShouldFailWith(ErrorKeys.ModelNotFound);
+        error.Message.ShouldContain(id, customMessage: $"a model-not-found error should suggest the close match '{id}': {error.Message}", caseSensitivity: Case.Sensitive);
+    }
+
+    // ---- the usage guide's model table ----
+
+    public void Publish(string reportsDirectory)
+    {
+        ShouldComeFromTheProvider();
+        _publishedTo = CatalogReport.Publish(reportsDirectory, Endpoint.Provider.Id, Listing.Models);
+        transcript.Record($"catalog of {Endpoint.Provider.Id} published to {_publishedTo}");
+    }
+
+    public void PublishedTableShouldListEveryModel()
+    {
+        _publishedTo.ShouldNotBeNull("the catalog was not published yet");
+        var rows = CatalogReport.Read(_publishedTo).Where(r => r.Provider == Endpoint.Provider.Id).ToDictionary(r => r.Id);
+        foreach (var model in Listing.Models)
+        {
+            rows.ShouldContainKey(model.Id, $"the published table lacks {model.Id}");
+            rows[model.Id].ShouldBe(CatalogReport.RowOf(model) with { Capabilities = rows[model.Id].Capabilities }, $"the published row of {model.Id}");
+            rows[model.Id].Capabilities.ShouldBe(CatalogReport.CapabilityNames(model.Capabilities), $"the published capabilities of {model.Id}");
+        }
+        rows.Count.ShouldBe(Listing.Models.Count, "the published table should hold exactly the provider's models");
+    }
+
+    public void Dispose() => _session?.Dispose();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_session is not null) await _session.DisposeAsync();
+    }
+}
