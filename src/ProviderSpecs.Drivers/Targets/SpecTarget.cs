@@ -21,7 +21,9 @@ public sealed class SpecTarget : IAsyncDisposable
         Kind = kind;
         Simulators = simulators;
         Budget = budget;
-        Http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 512 })
+        HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 512 };
+        if (kind == TargetKind.Live) handler = new LiveBudgetHandler(budget, handler);
+        Http = new HttpClient(handler)
         {
             Timeout = Timeout.InfiniteTimeSpan, // the provider layer's own timeouts govern
         };

@@ -1,0 +1,444 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ProviderSpecs.Benchmarking.Load;
+using ProviderSpecs.Benchmarking.Metrics;
+using ProviderSpecs.Benchmarking.ProviderAdapter;
+using ProviderSpecs.Benchmarking.Reporting;
+using ProviderSpecs.Benchmarking.Results;
+using ProviderSpecs.Benchmarking.SelfTest;
+using ProviderSpecs.Benchmarking.Targets;
+using ProviderSpecs.Cli.Support;
+using ProviderSpecs.Providers.Catalog;
+using ProviderSpecs.Providers.Credentials;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Simulators;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ProviderSpecs.Cli.Commands;
+
+/// <summary>
+/// <c>bench</c>: benchmarks providers/models through the provider layer — on the simulated providers (in-process,
+/// TimeScale 1.0, so the latency profiles are the ground truth) or, with <c>--live</c>, on the real APIs under an
+/// explicit request budget — and writes the JSON, Markdown and SVG reports plus a side-by-side comparison.
+/// Everything that can be wrong with the input is refused before any request is sent.
+/// </summary>
+public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSettings>
+{
+    /// <summary>Side-by-side comparison written next to the framework's reports.</summary>
+    public const string ComparisonFileName = "provider-comparison.md";
+    public const string SelfTestFileName = "self-test.md";
+
+    /// <summary>One small chat model per provider, used when no --model is given.</summary>
+    internal static readonly IReadOnlyDictionary<string, string> DefaultModels = new Dictionary<string, string>
+    {
+        ["groq"] = "llama-3.1-8b-instant",
+        ["together_ai"] = "meta-llama/Meta-Llama-3-8B-Instruct-Lite",
+    };
+
+    public override async Task<int> ExecuteAsync(CommandContext commandContext, BenchSettings settings, CancellationToken cancellationToken)
+    {
+        var outDir = settings.Out is { } o
+            ? context.FullPath(o)
+            : Path.Combine(RepoRoot.Require(context.WorkingDirectory, "reports/benchmarks"), "reports", "benchmarks");
+        if (settings.SelfTest) return await SelfTestAsync(settings, outDir, cancellationToken).ConfigureAwait(false);
+
+        var entries = Entries(settings);
+        var points = settings.LoadPoints();
+        var perPoint = settings.RequestsPerPoint;
+        int WarmupFor(LoadModel point) => settings.Warmup ?? point.MaxConcurrency;
+        var maxConcurrency = points.Max(p => p.MaxConcurrency);
+
+        SimulatedProviders? simulators = null;
+        RequestBudget? budget = null;
+        try
+        {
+            if (settings.Live)
+            {
+                var planned = (long)entries.Count * points.Sum(p => (long)WarmupFor(p) + perPoint!.Value);
+                if (planned > settings.MaxRequests)
+                    throw new CliException($"the plan needs {planned} requests ({entries.Count} model(s) × {points.Count} load point(s) × (warm-up + {perPoint} measured)) but --max-requests is {settings.MaxRequests}; raise the budget or lower --requests/--warmup.");
+                var resolver = CredentialResolver.Standard(null, context.Environment);
+                foreach (var provider in entries.Select(e => e.Provider).Distinct())
+                    resolver.Resolve(provider).RequireKey();
+                foreach (var (provider, model) in entries)
+                {
+                    var known = ModelSnapshot.Default.ForProvider(provider.Id);
+                    if (known.Count > 0 && known.All(m => !string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase)))
+                        throw new CliException($"{provider.DisplayName} has no model '{model}' in the bundled catalog.{Names.DidYouMean(model, known.Select(m => m.Id))} List them with: providerspecs models {provider.Id}");
+                }
+                budget = new RequestBudget(settings.MaxRequests!.Value);
+            }
+            else
+            {
+                foreach (var provider in entries.Select(e => e.Provider).Distinct()) Simulation.RequireSimulated(provider);
+                simulators = await Simulation.StartAsync(context, entries.Select(e => e.Provider.Id), settings.TimeScale ?? 1.0, settings.Seed).ConfigureAwait(false);
+                foreach (var (provider, model) in entries)
+                {
+                    var ids = simulators[provider.Id].ModelIds;
+                    if (!ids.Contains(model, StringComparer.Ordinal))
+                        throw new CliException($"simulated {provider.DisplayName} has no model '{model}'.{Names.DidYouMean(model, ids)} List them with: providerspecs models {provider.Id} --simulated");
+                }
+            }
+
+            var wall = Stopwatch.StartNew();
+            var runs = new List<RunOutcome>();
+            var interactive = !settings.Json && context.Console.Profile.Capabilities.Interactive;
+            if (interactive)
+            {
+                await context.Console.Progress().AutoClear(false)
+                    .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
+                    .StartAsync(async progress =>
+                    {
+                        foreach (var (provider, model) in entries)
+                            foreach (var point in points)
+                            {
+                                var task = progress.AddTask(Markup.Escape($"{provider.Id}/{model} {point.Describe()}"),
+                                    maxValue: perPoint is { } n ? WarmupFor(point) + n : 1);
+                                if (perPoint is null) task.IsIndeterminate = true;
+                                runs.Add(await RunPointAsync(settings, provider, model, point, WarmupFor(point), perPoint, maxConcurrency, simulators, budget,
+                                    completed => task.Value = completed, cancellationToken).ConfigureAwait(false));
+                                task.Value = task.MaxValue;
+                                task.StopTask();
+                            }
+                    }).ConfigureAwait(false);
+            }
+            else
+            {
+                foreach (var (provider, model) in entries)
+                    foreach (var point in points)
+                    {
+                        var run = await RunPointAsync(settings, provider, model, point, WarmupFor(point), perPoint, maxConcurrency, simulators, budget, null, cancellationToken).ConfigureAwait(false);
+                        runs.Add(run);
+                        if (!settings.Json)
+                            context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                                $"{provider.Id}/{model} {point.Describe()}: {run.Result.Succeeded}/{run.Result.Started} ok in {run.Result.ElapsedSeconds:0.00} s, TTFT p50 {run.Result.Ttft.P50:0.0} ms")));
+                    }
+            }
+            wall.Stop();
+
+            var document = BuildDocument(settings, runs, points, budget, wall.Elapsed);
+            var files = Write(document, runs, settings, budget, outDir);
+            Summarise(settings, runs, files, budget, wall.Elapsed, outDir);
+
+            var failedRuns = runs.Where(r => r.Result.Started > 0 && r.Result.Succeeded == 0).ToList();
+            if (failedRuns.Count > 0)
+            {
+                var f = failedRuns[0].Result;
+                throw new CliException(
+                    $"every measured request of {f.Provider}/{f.Model} ({f.Load.Description}) failed ({string.Join(", ", f.ErrorsByKey.Select(e => $"{e.Key} × {e.Value}"))}); the reports in {outDir} show the details.",
+                    ExitCodes.Failed);
+            }
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            if (simulators is not null) await simulators.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static List<(ProviderDefinition Provider, string Model)> Entries(BenchSettings settings)
+    {
+        var providers = (settings.Providers.Length > 0 ? settings.Providers : ["groq", "together_ai"])
+            .Select(p => ProviderRegistry.Default.Resolve(p)).ToList();
+        string DefaultModel(ProviderDefinition p) => DefaultModels.TryGetValue(p.Id, out var m)
+            ? m
+            : throw new CliException($"{p.DisplayName} has no default benchmark model: give one with --provider {p.Id} --model <id> (see: providerspecs models {p.Id}).");
+        if (settings.Models.Length == 0) return providers.Select(p => (p, DefaultModel(p))).ToList();
+        if (providers.Count == 1) return settings.Models.Select(m => (providers[0], m.Trim())).ToList();
+        return providers.Zip(settings.Models, (p, m) => (p, m.Trim())).ToList();
+    }
+
+    private async Task<RunOutcome> RunPointAsync(BenchSettings settings, ProviderDefinition provider, string model, LoadModel point, int warmup,
+        int? requests, int maxConcurrency, SimulatedProviders? simulators, RequestBudget? budget, Action<double>? onProgress, CancellationToken cancellationToken)
+    {
+        SimulatorScope? scope = null;
+        var environment = context.Environment;
+        Uri? baseUrl = null;
+        if (simulators is not null)
+        {
+            // A scope per run: its own key (found by the credential chain through the provider's variable, as an application's
+            // would be) and its own request log, which holds the served timing of every request.
+            var simulated = simulators[provider.Id];
+            scope = simulated.OpenScope($"bench {model} {point.Describe()}");
+            baseUrl = simulated.BaseUrl;
+            var key = scope.ApiKey;
+            var inner = context.Environment;
+            environment = inner with
+            {
+                GetEnvironmentVariable = name => name == provider.KeyEnvVar ? key : name == provider.BaseUrlEnvVar ? null : inner.GetEnvironmentVariable(name),
+            };
+        }
+
+        await using var target = new ProviderChatTarget(new ProviderChatTargetOptions
+        {
+            Provider = provider.Id,
+            Model = model,
+            BaseUrl = baseUrl,
+            Environment = environment,
+            MaxOutputTokens = settings.MaxTokens,
+            Streaming = !settings.NonStreaming,
+            CredentialResolution = settings.PerRequestCredentials ? CredentialResolutionMode.PerRequest : CredentialResolutionMode.Once,
+            MaxConcurrency = maxConcurrency,
+            Budget = budget,
+            Prompt = settings.Prompt ?? "Write a short paragraph about measuring latency.",
+        });
+
+        using var polling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var poller = onProgress is null ? Task.CompletedTask : PollAsync(target, onProgress, polling.Token);
+        ScenarioResult result;
+        try
+        {
+            result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions
+            {
+                Load = point,
+                MaxRequests = requests,
+                MaxDuration = settings.Duration is { } d ? TimeSpan.FromSeconds(d) : null,
+                WarmupRequests = warmup,
+                ConnectionMode = settings.Cold ? ConnectionMode.NewConnectionPerRequest : ConnectionMode.Pooled,
+                ConnectionPort = target.BaseUrl.IsLoopback ? target.BaseUrl.Port : null,
+                Name = Describe(settings),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await polling.CancelAsync().ConfigureAwait(false);
+            await poller.ConfigureAwait(false);
+        }
+
+        Distribution? served = null;
+        if (scope is not null)
+        {
+            var histogram = new MetricHistogram();
+            foreach (var r in scope.Requests.Where(r => r.Ordinal > warmup && r.StatusCode == 200 && r.Timing.FirstChunkDelay is not null))
+                histogram.Record((long)Math.Round(r.Timing.FirstChunkDelay!.Value.TotalMicroseconds));
+            served = histogram.ToDistribution("Served first chunk", "ms", "simulator: first content chunk written − request arrival (server-side Stopwatch)", 1000);
+        }
+        return new RunOutcome(result, target.CredentialTiming, served);
+    }
+
+    private static async Task PollAsync(ProviderChatTarget target, Action<double> onProgress, CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false)) onProgress(target.Completed);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static string Describe(BenchSettings s) =>
+        $"{(s.NonStreaming ? "non-streaming" : "streaming")}, {(s.Cold ? "cold" : "warm")}, credentials {(s.PerRequestCredentials ? "per request" : "once")}, max tokens {s.MaxTokens}";
+
+    private static BenchmarkDocument BuildDocument(BenchSettings settings, List<RunOutcome> runs, IReadOnlyList<LoadModel> points, RequestBudget? budget, TimeSpan wall)
+    {
+        var notes = new StringBuilder();
+        notes.Append(settings.Live ? "Live APIs (keys from the credential chain). " : string.Create(CultureInfo.InvariantCulture,
+            $"Simulated providers in-process on 127.0.0.1, TimeScale {settings.TimeScale ?? 1.0:0.###}{((settings.TimeScale ?? 1.0) == 1.0 ? " (the latency profiles are the ground truth)" : " (profiles scaled: not comparable with the providers' published speeds)")}. "));
+        notes.Append(Describe(settings)).Append(". ");
+        if (budget is not null) notes.Append(CultureInfo.InvariantCulture, $"Live budget: {budget.Spent} of {budget.MaxRequests} requests spent. ");
+        notes.Append(CultureInfo.InvariantCulture, $"Wall time {wall.TotalSeconds:0.0} s.");
+        if (points.Count > 1) notes.Append(" Sweep points are also listed as scenarios, for the comparison.");
+        var sweeps = points.Count > 1
+            ? runs.GroupBy(r => (r.Result.Provider, r.Result.Model))
+                .Select(g => new SweepResult(g.Key.Provider, g.Key.Model, points[0] is OpenLoopLoad ? "rate" : "concurrency", g.Select(r => r.Result).ToList()))
+                .ToList()
+            : [];
+        return new BenchmarkDocument
+        {
+            Metadata = RunMetadata.Capture(settings.Live ? "live" : "simulated", settings.Seed, notes.ToString()),
+            Scenarios = runs.Select(r => r.Result).ToList(),
+            Sweeps = sweeps,
+        };
+    }
+
+    /// <summary>Writes every file into a staging folder first, then moves them into place: an interrupted write leaves the old reports intact.</summary>
+    private static IReadOnlyList<string> Write(BenchmarkDocument document, List<RunOutcome> runs, BenchSettings settings, RequestBudget? budget, string outDir)
+    {
+        var staging = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(outDir)) ?? outDir, $".bench-staging-{Guid.NewGuid():N}");
+        try
+        {
+            var staged = BenchmarkReport.WriteAll(document, staging).ToList();
+            var comparison = Path.Combine(staging, ComparisonFileName);
+            File.WriteAllText(comparison, ComparisonMarkdown(runs, settings, budget));
+            staged.Add(comparison);
+            Directory.CreateDirectory(outDir);
+            var written = new List<string>();
+            foreach (var file in staged)
+            {
+                var destination = Path.Combine(outDir, Path.GetFileName(file));
+                File.Move(file, destination, overwrite: true);
+                written.Add(destination);
+            }
+            return written;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"could not write the reports to {outDir}: {e.Message}", ExitCodes.Failed);
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
+    }
+
+    private static readonly (string Label, Func<RunOutcome, string> Value)[] ComparisonRows =
+    [
+        ("Requests (ok / started)", r => $"{r.Result.Succeeded} / {r.Result.Started}"),
+        ("Error rate", r => r.Result.ErrorRate.Value.ToString("P1", CultureInfo.InvariantCulture)),
+        ("Throughput (req/s)", r => r.Result.RequestsPerSecond.Value.ToString("0.0", CultureInfo.InvariantCulture)),
+        ("Output tokens/s (run)", r => r.Result.OutputTokensPerSecond.Value.ToString("0", CultureInfo.InvariantCulture)),
+        ("TTFT p50 (ms)", r => Ms(r.Result.Ttft, r.Result.Ttft.P50)),
+        ("TTFT p95 (ms)", r => Ms(r.Result.Ttft, r.Result.Ttft.P95)),
+        ("TTFT p99 (ms)", r => Ms(r.Result.Ttft, r.Result.Ttft.P99)),
+        ("Served first chunk p50 (ms, simulator truth)", r => r.Served is { } s ? Ms(s, s.P50) : "—"),
+        ("TPOT p50 (ms)", r => Ms(r.Result.Tpot, r.Result.Tpot.P50)),
+        ("ITL p50 (ms)", r => Ms(r.Result.InterTokenLatency, r.Result.InterTokenLatency.P50)),
+        ("E2E p50 (ms)", r => Ms(r.Result.EndToEnd, r.Result.EndToEnd.P50)),
+        ("E2E p95 (ms)", r => Ms(r.Result.EndToEnd, r.Result.EndToEnd.P95)),
+        ("Output tok/s per request p50", r => Ms(r.Result.OutputTokensPerSecondPerRequest, r.Result.OutputTokensPerSecondPerRequest.P50)),
+        ("Provider queue time p50 (ms)", r => Ms(r.Result.QueueTime, r.Result.QueueTime.P50)),
+        ("Attempts mean", r => Ms(r.Result.Attempts, r.Result.Attempts.Mean)),
+        ("429 responses", r => r.Result.RateLimitedResponses.ToString(CultureInfo.InvariantCulture)),
+        ("Credential resolution mean (µs)", r => r.Credentials.Resolutions == 0 ? "—" : r.Credentials.Mean.TotalMicroseconds.ToString("0.0", CultureInfo.InvariantCulture)),
+        ("Allocated per request (KB)", r => (r.Result.Resources.AllocatedBytesPerRequest / 1024).ToString("0.0", CultureInfo.InvariantCulture)),
+    ];
+
+    internal static string ComparisonMarkdown(IReadOnlyList<RunOutcome> runs, BenchSettings settings, RequestBudget? budget)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# Provider comparison").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Target: {(settings.Live ? "live APIs" : "simulated providers")}; {Describe(settings)}.");
+        if (budget is not null) md.AppendLine(CultureInfo.InvariantCulture, $"Live budget: {budget.Spent} of {budget.MaxRequests} requests spent.");
+        md.AppendLine("Definitions: TTFT llmperf/vLLM (request start → first content chunk); TPOT vLLM; ITL vLLM (pooled chunk gaps); E2E request start → last byte; throughput over measured wall time. See benchmark-report.md.").AppendLine();
+        foreach (var level in runs.GroupBy(r => r.Result.Load.Description))
+        {
+            var columns = level.ToList();
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {level.Key}").AppendLine();
+            md.AppendLine("| Metric | " + string.Join(" | ", columns.Select(c => $"{c.Result.Provider} / {c.Result.Model}")) + " |");
+            md.AppendLine("|---|" + string.Concat(columns.Select(_ => "---:|")));
+            foreach (var (label, value) in ComparisonRows)
+                md.AppendLine($"| {label} | " + string.Join(" | ", columns.Select(value)) + " |");
+            md.AppendLine();
+        }
+        return md.ToString();
+    }
+
+    private void Summarise(BenchSettings settings, List<RunOutcome> runs, IReadOnlyList<string> files, RequestBudget? budget, TimeSpan wall, string outDir)
+    {
+        if (settings.Json)
+        {
+            context.WriteJson(new
+            {
+                target = settings.Live ? "live" : "simulated",
+                outputDirectory = outDir,
+                files,
+                wallSeconds = Math.Round(wall.TotalSeconds, 3),
+                budget = budget is null ? null : new { maxRequests = budget.MaxRequests, spent = budget.Spent, refused = budget.Refused },
+                scenarios = runs.Select(r => new
+                {
+                    provider = r.Result.Provider,
+                    model = r.Result.Model,
+                    load = r.Result.Load.Description,
+                    level = r.Result.Load.Level,
+                    connectionMode = r.Result.ConnectionMode,
+                    started = r.Result.Started,
+                    succeeded = r.Result.Succeeded,
+                    failed = r.Result.Failed,
+                    errorsByKey = r.Result.ErrorsByKey,
+                    elapsedSeconds = r.Result.ElapsedSeconds,
+                    requestsPerSecond = r.Result.RequestsPerSecond.Value,
+                    outputTokensPerSecond = r.Result.OutputTokensPerSecond.Value,
+                    ttftMs = new { p50 = r.Result.Ttft.P50, p95 = r.Result.Ttft.P95, p99 = r.Result.Ttft.P99, min = r.Result.Ttft.Min },
+                    servedFirstChunkMs = r.Served is { Count: > 0 } s ? new { p50 = s.P50, p95 = s.P95, p99 = s.P99, min = s.Min } : null,
+                    tpotMsP50 = r.Result.Tpot.P50,
+                    e2eMs = new { p50 = r.Result.EndToEnd.P50, p95 = r.Result.EndToEnd.P95 },
+                    credentialResolution = new { mode = r.Credentials.Mode, count = r.Credentials.Resolutions, meanMicroseconds = r.Credentials.Mean.TotalMicroseconds },
+                }),
+            });
+            return;
+        }
+
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumns("Provider / model", "Load", "OK", "req/s", "tok/s", "TTFT p50", "TTFT p95", "TTFT p99", "served p50", "TPOT p50", "E2E p95");
+        foreach (var r in runs)
+        {
+            var s = r.Result;
+            table.AddRow(Markup.Escape($"{s.Provider} / {s.Model}"), Markup.Escape(s.Load.Description), $"{s.Succeeded}/{s.Started}",
+                F(s.RequestsPerSecond.Value, "0.0"), F(s.OutputTokensPerSecond.Value, "0"), Ms(s.Ttft, s.Ttft.P50), Ms(s.Ttft, s.Ttft.P95), Ms(s.Ttft, s.Ttft.P99),
+                r.Served is { } sv ? Ms(sv, sv.P50) : "—", Ms(s.Tpot, s.Tpot.P50), Ms(s.EndToEnd, s.EndToEnd.P95));
+        }
+        context.Console.Write(table);
+        context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"Latencies in ms. {runs.Sum(r => r.Result.Started)} measured requests in {wall.TotalSeconds:0.0} s wall time{(budget is null ? "" : $"; live budget {budget.Spent}/{budget.MaxRequests} spent")}.")));
+        context.Console.MarkupLine($"Wrote {files.Count} files to {Markup.Escape(outDir)}:");
+        foreach (var file in files) context.Console.MarkupLine($"  {Markup.Escape(Path.GetFileName(file))}");
+    }
+
+    private async Task<int> SelfTestAsync(BenchSettings settings, string outDir, CancellationToken cancellationToken)
+    {
+        var options = settings.Quick
+            ? new SelfTestOptions
+            {
+                Concurrencies = [1, 16], AccuracyDurationPerLevel = TimeSpan.FromSeconds(0.5), CapacityDuration = TimeSpan.FromSeconds(0.5),
+                CapacityConcurrency = 16, WrkDuration = TimeSpan.FromSeconds(1), MemoryStreams = 64,
+            }
+            : new SelfTestOptions();
+        if (settings.ConcurrencyLevels.Count > 0) options = options with { Concurrencies = settings.ConcurrencyLevels };
+        if (settings.Duration is { } d) options = options with { AccuracyDurationPerLevel = TimeSpan.FromSeconds(d) };
+
+        SelfTestResult result;
+        if (!settings.Json && context.Console.Profile.Capabilities.Interactive)
+            result = await context.Console.Status().StartAsync("Harness self-test: timing accuracy, capacity, memory…",
+                _ => SelfTestRunner.RunAsync(options, cancellationToken)).ConfigureAwait(false);
+        else
+            result = await SelfTestRunner.RunAsync(options, cancellationToken).ConfigureAwait(false);
+
+        var markdown = result.ToMarkdown();
+        string path;
+        try
+        {
+            Directory.CreateDirectory(outDir);
+            path = Path.Combine(outDir, SelfTestFileName);
+            var temporary = path + ".tmp";
+            File.WriteAllText(temporary, markdown);
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"could not write {SelfTestFileName} to {outDir}: {e.Message}", ExitCodes.Failed);
+        }
+
+        if (settings.Json)
+        {
+            context.WriteJson(new
+            {
+                file = path,
+                elapsedSeconds = result.ElapsedSeconds,
+                requestsPerSecond = result.RequestsPerSecond,
+                streamsPerSecond = result.StreamsPerSecond,
+                plainClientRequestsPerSecond = result.PlainClientRequestsPerSecond,
+                wrkRequestsPerSecond = result.WrkRequestsPerSecond,
+                ratioToWrk = result.RatioToWrk,
+                wrkNote = result.WrkNote,
+                accuracy = result.Accuracy.Select(a => new { a.Concurrency, a.Streams, ttftErrorMsP50 = a.TtftError.P50, ttftErrorMsP99 = a.TtftError.P99, gapErrorMsP99 = a.InterTokenGapError.P99 }),
+                memory = result.Memory,
+            });
+        }
+        else
+        {
+            context.Out.WriteLine(markdown);
+            context.Console.MarkupLine($"Wrote {Markup.Escape(path)}");
+        }
+        return ExitCodes.Ok;
+    }
+
+    private static string Ms(Distribution d, double value) => d.Count == 0 ? "—" : F(value, value >= 100 ? "0" : "0.0");
+
+    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+
+    internal sealed record RunOutcome(ScenarioResult Result, CredentialTiming Credentials, Distribution? Served);
+}

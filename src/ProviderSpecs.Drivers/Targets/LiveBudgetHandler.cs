@@ -1,0 +1,46 @@
+using System.Net;
+using System.Text.Json;
+
+namespace ProviderSpecs.Drivers.Targets;
+
+/// <summary>
+/// Sits in front of every live request: a completion reserves one request and its maximum output tokens from the
+/// <see cref="LiveBudget"/> before it leaves the machine, so the budget holds even under concurrency. A request
+/// the budget cannot cover is never sent.
+/// </summary>
+public sealed class LiveBudgetHandler(LiveBudget budget, HttpMessageHandler inner) : DelegatingHandler(inner)
+{
+    /// <summary>What a completion that names no maximum is charged.</summary>
+    public const int DefaultCompletionTokens = 1024;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var tokens = request.Method == HttpMethod.Post ? await MaxTokensOfAsync(request, cancellationToken) : 0;
+        if (!budget.TryReserve(tokens))
+            throw new LiveBudgetExceededException(
+                $"The live budget is spent ({budget}); the request to {request.RequestUri?.GetLeftPart(UriPartial.Path)} was not sent. " +
+                $"Raise {LiveBudget.MaxRequestsVariable} or {LiveBudget.MaxTokensVariable} to allow more.");
+        return await base.SendAsync(request, cancellationToken);
+    }
+
+    private static async Task<long> MaxTokensOfAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (request.Content is null) return 0;
+        await request.Content.LoadIntoBufferAsync(cancellationToken); // the body is read again when sent
+        try
+        {
+            using var body = JsonDocument.Parse(await request.Content.ReadAsStreamAsync(cancellationToken));
+            foreach (var name in new[] { "max_completion_tokens", "max_tokens" })
+                if (body.RootElement.TryGetProperty(name, out var value) && value.TryGetInt64(out var max))
+                    return max;
+        }
+        catch (JsonException)
+        {
+            // Not JSON: charge the default; the provider will refuse it anyway.
+        }
+        return DefaultCompletionTokens;
+    }
+}
+
+/// <summary>A live request the budget could not cover; nothing was sent.</summary>
+public sealed class LiveBudgetExceededException(string message) : HttpRequestException(message, null, HttpStatusCode.TooManyRequests);
