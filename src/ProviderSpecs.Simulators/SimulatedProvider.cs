@@ -37,6 +37,8 @@ public sealed class SimulatedProvider
     private readonly ConcurrentDictionary<string, SimulatorScope> _scopes = new(StringComparer.Ordinal);
     private WireMockServer? _server;
     private int _scopeCounter;
+    private RecordingProxy? _recorder;
+    private RecordingSet? _recordings;
 
     private SimulatedProvider(ProviderDialect dialect, ModelCatalog catalog, LatencyProfileSet profiles, SimulatorOptions options)
     {
@@ -78,11 +80,25 @@ public sealed class SimulatedProvider
 
     public override string ToString() => $"simulated {Id} at {BaseUrl}";
 
+    /// <summary>True when this provider forwards to a live upstream and records (<see cref="SimulatorOptions.Record"/>).</summary>
+    public bool IsRecording => _recorder is not null;
+
+    /// <summary>How many recordings this provider replays (<see cref="SimulatorOptions.Replay"/>); 0 when replay is off.</summary>
+    public int RecordingCount => _recordings?.Count ?? 0;
+
+    /// <summary>The recording file written last in record mode, or null.</summary>
+    public string? LastRecordingPath => _recorder?.LastSaved;
+
     internal static SimulatedProvider Start(ProviderDialect dialect, string fixturesDirectory, SimulatorOptions options, int port)
     {
         var catalog = ModelCatalog.Load(Path.Combine(fixturesDirectory, "simulators", dialect.CatalogFileName), dialect.ContextWindowField, dialect.MaxCompletionField);
         var profiles = LatencyProfileSet.Load(Path.Combine(fixturesDirectory, "latency-profiles", dialect.Id + ".json"));
         var provider = new SimulatedProvider(dialect, catalog, profiles, options);
+        if (options.Record is { } record && record.UpstreamBaseUrls.TryGetValue(dialect.Id, out var upstream))
+            provider._recorder = new RecordingProxy(dialect.Id, upstream, RecordingFiles.Directory(record.Directory, fixturesDirectory),
+                record.UpstreamApiKeys.GetValueOrDefault(dialect.Id), record.UpstreamTimeout);
+        if (options.Replay is { } replay)
+            provider._recordings = RecordingSet.Load(RecordingFiles.Directory(replay.Directory, fixturesDirectory), dialect.Id);
 
         var server = WireMockServer.Start(new WireMockServerSettings
         {
@@ -103,6 +119,7 @@ public sealed class SimulatedProvider
     {
         _server?.Stop();
         _server?.Dispose();
+        _recorder?.Dispose();
     }
 
     private SimulatorScope AddScope(string name, string key)
@@ -163,6 +180,12 @@ public sealed class SimulatedProvider
 
         var authorization = context.Request.Headers.Authorization.ToString();
         var key = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : "";
+        if (_recorder is not null && RecordingProxy.Records(context.Request.Method, path[_dialect.PathPrefix.Length..]))
+        {
+            // Record mode: the upstream authenticates; the simulator only forwards, streams back and stores.
+            await _recorder.ProxyAsync(context, path[_dialect.PathPrefix.Length..], _scopes.ContainsKey(key));
+            return;
+        }
         if (!_scopes.TryGetValue(key, out var scope))
         {
             await WriteErrorAsync(context, _dialect.InvalidApiKey());
@@ -184,6 +207,11 @@ public sealed class SimulatedProvider
         }
 
         var isCatalog = HttpMethods.IsGet(context.Request.Method) && (relative == "/models" || relative.StartsWith("/models/", StringComparison.Ordinal));
+        if (isCatalog && _recordings?.Find("GET", relative, null, false, exchange.Ordinal) is { } recordedCatalog)
+        {
+            await ReplayAsync(exchange, recordedCatalog);
+            return;
+        }
         if (isCatalog && scope.TakeFault(RequestKind.Catalog, null) is { } fault)
         {
             exchange.Faults.Add(FaultNames.NameOf(fault.Kind));
@@ -220,6 +248,11 @@ public sealed class SimulatedProvider
         }
         exchange.Model = request.Model;
         exchange.Stream = request.Stream;
+        if (_recordings?.Find("POST", "/chat/completions", request.Model, request.Stream, exchange.Ordinal) is { } recorded)
+        {
+            await ReplayAsync(exchange, recorded);
+            return;
+        }
 
         var model = _catalog.Find(request.Model);
         if (model is null)
@@ -267,6 +300,62 @@ public sealed class SimulatedProvider
             // The client left mid-answer: keep what was served.
             exchange.Faults.Add("client-disconnected");
             exchange.Record(context.Response.StatusCode);
+        }
+    }
+
+    /// <summary>Answers from a recording: its status, kept headers and body, a fresh request id, SSE events paced by the recorded gaps.</summary>
+    private async Task ReplayAsync(Exchange exchange, Recording recording)
+    {
+        var context = exchange.Context;
+        var ct = context.RequestAborted;
+        var response = context.Response;
+        var scale = _options.Replay!.Paced ? exchange.Scope.TimeScaleOverride ?? _options.TimeScale : 0;
+        string Fresh(string text) => text.Replace(RecordingScrubber.RequestIdPlaceholder, exchange.RequestId, StringComparison.Ordinal);
+        exchange.Faults.Add("replayed");
+        response.StatusCode = recording.Status;
+        foreach (var (name, value) in recording.Headers) response.Headers[name] = Fresh(value);
+
+        try
+        {
+            if (recording.Chunks is { } chunks)
+            {
+                response.ContentType = recording.Headers.GetValueOrDefault("content-type") ?? "text/event-stream";
+                var offset = 0.0;
+                var sent = new List<double>();
+                for (var i = 0; i < chunks.Count; i++)
+                {
+                    offset += chunks[i].GapMs / 1000 * scale;
+                    await DelayUntilAsync(exchange.Arrival, offset, ct);
+                    if (i == chunks.Count - 1 || chunks[i].Data == "[DONE]")
+                    {
+                        exchange.Timing = StreamTiming(0, sent, Elapsed(exchange.Arrival));
+                        exchange.Record(recording.Status);
+                    }
+                    await response.WriteAsync("data: " + Fresh(chunks[i].Data) + "\n\n", ct);
+                    await response.Body.FlushAsync(ct);
+                    if (chunks[i].Data != "[DONE]") sent.Add(Elapsed(exchange.Arrival));
+                }
+                exchange.Timing = StreamTiming(0, sent, Elapsed(exchange.Arrival));
+                exchange.Record(recording.Status);
+                return;
+            }
+
+            await DelayUntilAsync(exchange.Arrival, (recording.TotalMs ?? 0) / 1000 * scale, ct);
+            var body = recording.Body switch
+            {
+                null => "",
+                JsonValue v when v.TryGetValue<string>(out var text) => text,
+                var node => node.ToJsonString(WireJson),
+            };
+            exchange.Timing = new ServedTiming { FirstChunkDelay = TimeSpan.FromSeconds(Elapsed(exchange.Arrival)), ChunkCount = 1, Total = TimeSpan.FromSeconds(Elapsed(exchange.Arrival)) };
+            exchange.Record(recording.Status);
+            if (recording.Headers.GetValueOrDefault("content-type") is { } type) response.ContentType = type;
+            await response.WriteAsync(Fresh(body), ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            exchange.Faults.Add("client-disconnected");
+            exchange.Record(response.StatusCode);
         }
     }
 

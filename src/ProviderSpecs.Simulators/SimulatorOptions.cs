@@ -23,8 +23,23 @@ public sealed record SimulatorOptions
     /// <summary>Bound of each scope's request log; older entries are dropped first.</summary>
     public int MaxRequestsPerScope { get; init; } = 5_000;
 
+    /// <summary>
+    /// Record mode (explicit, needs live keys, never in CI): the providers named in <see cref="RecordOptions.UpstreamBaseUrls"/>
+    /// forward chat completions and <c>/models</c> upstream and store scrubbed recordings. Null (default) = no upstream is ever contacted.
+    /// </summary>
+    public RecordOptions? Record { get; init; }
+
+    /// <summary>Replay mode: a request matching a recording (method, endpoint, model, stream flag) is answered from it. Null (default) = off.</summary>
+    public ReplayOptions? Replay { get; init; }
+
     internal void Validate()
     {
+        foreach (var (id, url) in Record?.UpstreamBaseUrls ?? [])
+        {
+            if (!ProviderIds.All.Contains(id)) throw new ArgumentException($"Record: unknown provider '{id}'. Simulated providers: {string.Join(", ", ProviderIds.All)}.");
+            if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                throw new ArgumentException($"Record: the upstream of '{id}' must be an absolute http(s) URL; got '{url}'.");
+        }
         if (!double.IsFinite(TimeScale) || TimeScale < 0) throw new ArgumentException($"TimeScale must be a finite number >= 0; got {TimeScale}.");
         if (MaxRequestLogCount < 1 || MaxRequestsPerScope < 1) throw new ArgumentException("MaxRequestLogCount and MaxRequestsPerScope must be at least 1.");
         foreach (var (id, port) in Ports)

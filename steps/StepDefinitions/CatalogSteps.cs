@@ -47,10 +47,10 @@ public sealed class CatalogSteps(CatalogDriver catalog, ScenarioContext scenario
     public void WhenTheCatalogIsPublished() => catalog.Publish(SuiteLocation.For(typeof(CatalogSteps).Assembly).ReportsDirectory);
 
     [Then("the catalog comes from {ProviderDefinition}'s own model list")]
-    public void ThenTheCatalogComesFromTheProvider(ProviderDefinition _) => catalog.ShouldComeFromTheProvider();
+    public void ThenTheCatalogComesFromTheProvider(ProviderDefinition provider) => catalog.ShouldComeFromTheProvider(provider);
 
     [Then("the catalog agrees with {ProviderDefinition}'s own model list on every model")]
-    public Task ThenTheCatalogAgrees(ProviderDefinition _) => catalog.ShouldAgreeWithTheProvidersOwnListAsync();
+    public Task ThenTheCatalogAgrees(ProviderDefinition provider) => catalog.ShouldAgreeWithTheProvidersOwnListAsync(provider);
 
     [Then("the catalog comes from the bundled snapshot")]
     public void ThenTheCatalogComesFromTheSnapshot() => catalog.ShouldComeFromTheSnapshot();

@@ -251,12 +251,22 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
         {
             var attempt = Interlocked.Increment(ref _responses);
             if ((int)response.StatusCode != 429) return;
-            var retryAfter = response.Headers.RetryAfter is { } header
-                ? header.Delta ?? (header.Date is { } date ? date - DateTimeOffset.UtcNow : null)
-                : null;
+            var retryAfter = ParseRetryAfter(response);
             if (attempt <= resilience.MaxRetries && !(retryAfter > resilience.MaxRetryAfter))
                 context.RecordRateLimited(retryAfter);
         }
+    }
+
+    /// <summary>Retry-After as seconds (providers send fractions such as <c>11.75</c>, which HttpClient's typed header rejects) or an HTTP date.</summary>
+    private static TimeSpan? ParseRetryAfter(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues("retry-after", out var values)) return null;
+        var text = values.FirstOrDefault()?.Trim();
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0)
+            return TimeSpan.FromSeconds(seconds);
+        return DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var date)
+            ? (date > DateTimeOffset.UtcNow ? date - DateTimeOffset.UtcNow : TimeSpan.Zero)
+            : null;
     }
 
     /// <summary>Sees every HTTP response of a benchmark request as it arrives (429s, with their Retry-After).</summary>

@@ -1,0 +1,74 @@
+@provider_validation @functional_validation
+Feature: A completion returns the answer with how it ended, what it cost and which request it was
+  Every provider answers through the same call, and the answer is parsed into the same `ChatResult`:
+
+  ```csharp
+  var chat = session.CreateChatClient("llama-3.1-8b-instant");
+  ChatResult answer = await chat.CompleteAsync("Say hello", new ChatOptions { MaxOutputTokens = 200 });
+  // answer.Text, answer.FinishReason ("stop" | "length" | …), answer.Usage (input/output/total tokens),
+  // answer.ResponseId (the completion id), answer.RequestId (x-request-id: quote it to the provider's support)
+  ```
+
+  Together AI ends a natural answer with `eos`; the layer reports it as `stop` (the raw value stays in
+  `RawFinishReason`), so code can test one value for every provider.
+
+  Rule: An answer carries its text, its finish reason, its token usage and the provider's request id
+
+    Scenario Outline: <provider>'s <model> answers a short prompt in full
+      When a completion is requested from <provider>'s "<model>"
+      Then the answer has text
+      And the answer finishes with "stop"
+      And the answer reports its token usage
+      And the answer identifies the provider's request
+
+      @groq
+      Examples: Groq
+        | provider | model                |
+        | Groq     | llama-3.1-8b-instant |
+
+      @together_ai
+      Examples: Together AI
+        | provider    | model                                   |
+        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |
+
+  Rule: A token limit cuts the answer, and the finish reason says so
+
+    `MaxOutputTokens` is sent as `max_completion_tokens`. An answer cut by it finishes with `length`: treat its
+    text as incomplete (raise the limit, or ask for a shorter answer).
+
+    Scenario Outline: a completion limited to <limit> tokens at <provider> finishes with "length"
+      Given a completion limited to <limit> tokens
+      When a completion is requested from <provider>'s "<model>"
+      Then the answer finishes with "length"
+      And the answer used exactly <limit> output tokens
+
+      @groq
+      Examples: Groq
+        | provider | model                | limit |
+        | Groq     | llama-3.1-8b-instant | 5     |
+
+      @together_ai
+      Examples: Together AI
+        | provider    | model                                   | limit |
+        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo | 5     |
+
+  Rule: A stop sequence ends the answer just before it
+
+    The stop sequence itself is not part of the answer, and the finish reason is `stop`.
+
+    Scenario Outline: a completion that stops at "." ends <provider>'s answer before the first full stop
+      Given a completion with the option "temperature" set to "0"
+      And a completion with the option "seed" set to "7"
+      And a completion that stops at "."
+      When a completion is requested from <provider>'s "<model>"
+      Then the answer ends where "." would begin
+
+      @groq
+      Examples: Groq
+        | provider | model                |
+        | Groq     | llama-3.1-8b-instant |
+
+      @together_ai
+      Examples: Together AI
+        | provider    | model                                   |
+        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |

@@ -1,0 +1,68 @@
+@provider_validation @functional_validation
+Feature: The same completion works across a provider's models, and one session can switch between them
+  A session is one provider; a chat client is one model of it (`session.CreateChatClient(model)`), cheap to
+  create, so switching models is asking the session for another client — same key, same connection pool, same
+  resilience pipeline.
+
+  Only `chat` and `code` models answer chat completions: the catalog's kind says which (see
+  [selecting a model](../catalog/model_selection.feature)). A chat completion with an embedding model is refused
+  with `bad-request`; an id the provider does not serve gives `model-not-found`.
+
+  Rule: One prompt behaves alike on every chat and code model of a provider
+
+    @together_ai
+    Scenario: the same completion is answered alike by Together AI's chat and code models
+      When the same completion is requested from each of these Together AI models:
+        | model                                   | kind |
+        | meta-llama/Llama-3.3-70B-Instruct-Turbo | chat |
+        | Qwen/Qwen2.5-7B-Instruct-Turbo          | chat |
+        | openai/gpt-oss-20b                      | chat |
+        | Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8 | code |
+      Then every answer is complete, with text, a finish reason and token usage
+
+    @groq
+    Scenario: the same completion is answered alike by Groq's chat models
+      When the same completion is requested from each of these Groq models:
+        | model                   | kind |
+        | llama-3.1-8b-instant    | chat |
+        | llama-3.3-70b-versatile | chat |
+        | qwen/qwen3-32b          | chat |
+      Then every answer is complete, with text, a finish reason and token usage
+
+  Rule: One session switches models without being reopened
+
+    Scenario Outline: a <provider> session switches from <first> to <second>
+      When a completion is requested from <provider>'s "<first>"
+      And a completion is then requested from "<second>" in the same session
+      Then each answer comes from the model it was asked of
+
+      @groq
+      Examples: Groq
+        | provider | first                | second                  |
+        | Groq     | llama-3.1-8b-instant | llama-3.3-70b-versatile |
+
+      @together_ai
+      Examples: Together AI
+        | provider    | first                                   | second                                  |
+        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo | Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8 |
+
+  Rule: A model that cannot chat, or does not exist, is refused with a clear error key
+
+    Scenario Outline: <provider> refuses a completion from the unknown model "<model>"
+      When a completion is requested from <provider>'s "<model>"
+      Then the attempt fails with "model-not-found"
+
+      @groq
+      Examples: Groq
+        | provider | model               |
+        | Groq     | llama-9-imaginary   |
+
+      @together_ai
+      Examples: Together AI
+        | provider    | model                        |
+        | Together AI | meta-llama/Llama-9-Imaginary |
+
+    @together_ai
+    Scenario: Together AI refuses a chat completion from an embedding model
+      When a completion is requested from Together AI's "BAAI/bge-large-en-v1.5"
+      Then the attempt fails with "bad-request"

@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
+using ProviderSpecs.Drivers.Completions;
+using ProviderSpecs.Drivers.Support;
+using ProviderSpecs.Drivers.Targets;
+using ProviderSpecs.Providers;
+using ProviderSpecs.Providers.Chat;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Simulators;
+using Shouldly;
+
+namespace ProviderSpecs.Drivers;
+
+/// <summary>
+/// Completions through the provider layer: the scenario describes a completion (options, limits, formats, prompt
+/// size), asks one or more models of one provider session for it, streamed or not, and checks the answers.
+/// </summary>
+public sealed class CompletionDriver(SpecTarget target, ScenarioTranscript transcript) : IAsyncDisposable, IDisposable
+{
+    public const string DefaultPrompt = "In two sentences, say why one provider layer for several LLM providers helps a team.";
+    private const int DefaultMaxTokens = 200;
+    private const int LongPromptMaxTokens = 8;
+
+    private ProviderEndpoint? _endpoint;
+    private ProviderSession? _session;
+    private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);
+    private int? _maxTokens;
+    private string? _stop;
+    private bool _jsonMode;
+    private JsonNode? _schema;
+    private Func<int, int>? _promptTokensForWindow;
+    private readonly List<(string Model, Attempt<ChatResult> Attempt)> _answers = [];
+    private Attempt<StreamedAnswer>? _stream;
+
+    // ---- describing the completion ----
+
+    public void SetOption(string name, string value) => _options[name] = value;
+    public void LimitTo(int tokens) => _maxTokens = tokens;
+    public void StopAt(string sequence) => _stop = sequence;
+    public void UseJsonMode() => _jsonMode = true;
+
+    public void FollowSchema(string schemaJson)
+    {
+        _schema = JsonNode.Parse(schemaJson) ?? throw new ArgumentException("The JSON schema is empty.");
+        _schema.ShouldBeOfType<JsonObject>("a JSON schema must be a JSON object");
+    }
+
+    /// <summary>The prompt plus the answer limit end <paramref name="margin"/> tokens short of the model's context window.</summary>
+    public void PromptWithinWindow(int margin) => _promptTokensForWindow = window => window - margin - (_maxTokens ?? LongPromptMaxTokens);
+
+    /// <summary>The prompt alone is <paramref name="excess"/> tokens longer than the model's context window.</summary>
+    public void PromptOverWindow(int excess) => _promptTokensForWindow = window => window + excess;
+
+    /// <summary>A prompt of about <paramref name="tokens"/> tokens, whatever the window.</summary>
+    public void PromptOfTokens(int tokens) => _promptTokensForWindow = _ => tokens;
+
+    /// <summary>Makes the provider's next answers unreadable (simulated target only).</summary>
+    public void MakeAnswersMalformed(ProviderDefinition provider, string scenario)
+    {
+        SessionFor(provider, scenario);
+        Endpoint.RequireScope().InjectFault(FaultKind.MalformedJson);
+    }
+
+    // ---- asking ----
+
+    public Task RequestAsync(ProviderDefinition provider, string model, string scenario) => RequestAsync(provider, model, scenario, prompt: null);
+
+    public async Task RequestAsync(ProviderDefinition provider, string model, string scenario, string? prompt)
+    {
+        var session = SessionFor(provider, scenario);
+        var text = prompt ?? await PromptFor(session, model);
+        var options = BuildOptions(_stop);
+        var attempt = await Attempt<ChatResult>.RunAsync(() => session.CreateChatClient(model).CompleteAsync(text, options), transcript);
+        _answers.Add((model, attempt));
+    }
+
+    /// <summary>Another model through the session already open (one client, switching models).</summary>
+    public Task RequestInTheSameSessionAsync(string model)
+    {
+        var session = _session ?? throw new InvalidOperationException("No session is open yet: ask a provider for a completion first.");
+        return RequestAsync(session.Provider, model, Endpoint.Scope?.Name ?? model);
+    }
+
+    public async Task RequestFromEachAsync(ProviderDefinition provider, IEnumerable<string> models, string scenario)
+    {
+        foreach (var model in models) await RequestAsync(provider, model, scenario);
+    }
+
+    public async Task StreamAsync(ProviderDefinition provider, string model, string scenario)
+    {
+        var session = SessionFor(provider, scenario);
+        var text = await PromptFor(session, model);
+        var options = BuildOptions(_stop);
+        _stream = await Attempt<StreamedAnswer>.RunAsync(async () =>
+        {
+            var chunks = new List<StreamChunk>();
+            var started = Stopwatch.GetTimestamp();
+            var stream = session.CreateChatClient(model).Stream(text, options);
+            await foreach (var update in stream)
+                chunks.Add(new StreamChunk(chunks.Count, update.Text, Stopwatch.GetElapsedTime(started)));
+            return new StreamedAnswer(chunks, stream.Result);
+        }, transcript);
+        _answers.Clear();
+        _streamModel = model;
+        _streamProvider = provider;
+    }
+
+    private string? _streamModel;
+    private ProviderDefinition? _streamProvider;
+
+    private ProviderSession SessionFor(ProviderDefinition provider, string scenario)
+    {
+        if (_session is not null && _session.Provider.Id == provider.Id) return _session;
+        _session?.Dispose();
+        _endpoint = target.Endpoint(provider.Id, scenario);
+        _session = _endpoint.OpenSession();
+        return _session;
+    }
+
+    private ProviderEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException("No completion was asked for yet.");
+
+    private async Task<string> PromptFor(ProviderSession session, string model)
+    {
+        if (_promptTokensForWindow is { } size)
+        {
+            var info = await session.Catalog.GetAsync(model);
+            info.ContextWindow.ShouldNotBeNull($"the catalog gives no context window for {model}, so a prompt cannot be sized to it");
+            _maxTokens ??= LongPromptMaxTokens;
+            return LongPrompt(size(info.ContextWindow.Value));
+        }
+        return _jsonMode || _schema is not null ? DefaultPrompt + " Answer in JSON." : DefaultPrompt;
+    }
+
+    /// <summary>
+    /// A prompt of about <paramref name="tokens"/> tokens: four-character words, one token each for common
+    /// tokenisers and for the simulators (a message costs ceil(characters / 4) + 4 tokens).
+    /// </summary>
+    private static string LongPrompt(int tokens)
+    {
+        var words = Math.Max(1, tokens - 4);
+        var builder = new StringBuilder(words * 4);
+        for (var i = 0; i < words; i++) builder.Append("tok ");
+        return builder.ToString(0, builder.Length - 1) + ".";
+    }
+
+    private ChatOptions BuildOptions(string? stop)
+    {
+        var options = new ChatOptions { MaxOutputTokens = _maxTokens ?? DefaultMaxTokens };
+        if (stop is not null) options.StopSequences = [stop];
+        if (_jsonMode) options.ResponseFormat = ChatResponseFormat.Json;
+        if (_schema is not null)
+            options.ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonSerializer.SerializeToElement(_schema), "answer", "The shape the answer must have.");
+        foreach (var (name, value) in _options)
+        {
+            switch (name)
+            {
+                case "temperature": options.Temperature = float.Parse(value, CultureInfo.InvariantCulture); break;
+                case "top_p": options.TopP = float.Parse(value, CultureInfo.InvariantCulture); break;
+                case "seed": options.Seed = long.Parse(value, CultureInfo.InvariantCulture); break;
+                case "stop": options.StopSequences = [value]; break;
+                default:
+                    options.AdditionalProperties ??= [];
+                    options.AdditionalProperties[name] = Typed(value);
+                    break;
+            }
+        }
+        return options;
+    }
+
+    /// <summary>"2" → 2, "0.5" → 0.5, "true" → true, anything else stays text.</summary>
+    private static object Typed(string value) =>
+        long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole
+        : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) ? real
+        : bool.TryParse(value, out var flag) ? flag
+        : value;
+
+    // ---- the answer ----
+
+    private ChatResult Answer
+    {
+        get
+        {
+            _answers.ShouldNotBeEmpty("no completion was requested yet");
+            return _answers[^1].Attempt.ShouldSucceed();
+        }
+    }
+
+    public void AnswerShouldHaveText() => Answer.Text.Trim().ShouldNotBeEmpty("the answer has no text");
+
+    public void AnswerShouldFinishWith(string reason) =>
+        Answer.FinishReason.ShouldBe(reason, $"the answer's finish reason (the provider sent '{Answer.RawFinishReason}')");
+
+    public void AnswerShouldReportUsage() => UsageShouldAddUp(Answer, "the answer");
+
+    public void AnswerShouldUseExactlyOutputTokens(int tokens) =>
+        Answer.Usage?.OutputTokens.ShouldBe(tokens, $"the answer's output tokens (text: '{Answer.Text}')");
+
+    public void AnswerShouldIdentifyTheRequest()
+    {
+        var answer = Answer;
+        answer.ResponseId.ShouldNotBeNullOrWhiteSpace("the answer has no completion id");
+        answer.RequestId.ShouldNotBeNullOrWhiteSpace("the answer has no provider request id (x-request-id)");
+        if (answer.ProviderId == "groq")
+            answer.ProviderResponseId.ShouldBe(answer.RequestId, "Groq's x_groq.id should be the request id of the x-request-id header");
+    }
+
+    public void AnswerShouldBeAJsonObject()
+    {
+        var text = Answer.Text;
+        JsonNode? parsed = null;
+        Should.NotThrow(() => parsed = JsonNode.Parse(text), $"the answer is not valid JSON: {text}");
+        parsed.ShouldBeOfType<JsonObject>($"the answer is JSON but not an object: {text}");
+    }
+
+    public void AnswerShouldFollowTheSchema()
+    {
+        _schema.ShouldNotBeNull("no JSON schema was given");
+        var text = Answer.Text;
+        JsonNode? parsed = null;
+        Should.NotThrow(() => parsed = JsonNode.Parse(text), $"the answer is not valid JSON: {text}");
+        var problems = JsonShape.Violations(_schema, parsed);
+        problems.ShouldBeEmpty($"the answer does not follow the schema:\n  {string.Join("\n  ", problems)}\nanswer: {text}");
+    }
+
+    /// <summary>Asks again without the stop sequence: that answer must contain it, and ours must be its text up to it.</summary>
+    public async Task AnswerShouldEndWhereTheStopSequenceBeginsAsync()
+    {
+        _stop.ShouldNotBeNull("no stop sequence was given");
+        var (model, _) = _answers[^1];
+        var stopped = Answer;
+        var session = _session!;
+        var free = (await Attempt<ChatResult>.RunAsync(
+            () => session.CreateChatClient(model).CompleteAsync(DefaultPrompt, BuildOptions(stop: null)), transcript)).ShouldSucceed();
+        var at = free.Text.IndexOf(_stop, StringComparison.Ordinal);
+        at.ShouldBeGreaterThanOrEqualTo(0, $"the same completion without a stop sequence never says '{_stop}', so the stop cannot be shown: {free.Text}");
+        stopped.Text.ShouldBe(free.Text[..at], $"the answer should be the free answer up to '{_stop}'");
+        stopped.FinishReason.ShouldBe("stop", "an answer cut by a stop sequence finishes with 'stop'");
+    }
+
+    public void EachAnswerShouldComeFromItsModel()
+    {
+        _answers.Count.ShouldBeGreaterThan(1, "switching models needs at least two answers");
+        foreach (var (model, attempt) in _answers)
+        {
+            var answer = attempt.ShouldSucceed();
+            answer.Model.ShouldBe(model, "the layer's record of the model asked");
+            answer.Response.ModelId.ShouldBe(model, $"the provider should say the answer came from {model}");
+        }
+        _answers.Select(a => a.Model).Distinct().Count().ShouldBe(_answers.Count, "each answer should come from a different model");
+    }
+
+    public void EveryAnswerShouldBeComplete()
+    {
+        _answers.Count.ShouldBeGreaterThan(1, "a comparison needs answers from several models");
+        foreach (var (model, attempt) in _answers)
+        {
+            var answer = attempt.ShouldSucceed();
+            answer.Text.Trim().ShouldNotBeEmpty($"{model} gave no text");
+            answer.FinishReason.ShouldBeOneOf(["stop", "length"], $"{model}'s finish reason (raw '{answer.RawFinishReason}')");
+            UsageShouldAddUp(answer, model);
+            answer.RequestId.ShouldNotBeNullOrWhiteSpace($"{model}'s answer has no request id");
+            answer.Response.ModelId.ShouldBe(model, $"{model}'s answer names another model");
+        }
+    }
+
+    private static void UsageShouldAddUp(ChatResult answer, string what)
+    {
+        var usage = answer.Usage;
+        usage.ShouldNotBeNull($"{what} reports no token usage");
+        usage.InputTokens.ShouldNotBeNull($"{what} reports no input tokens");
+        usage.InputTokens.Value.ShouldBeGreaterThan(0, $"{what}'s input tokens");
+        usage.OutputTokens.ShouldNotBeNull($"{what} reports no output tokens");
+        usage.OutputTokens.Value.ShouldBeGreaterThan(0, $"{what}'s output tokens");
+        usage.TotalTokens.ShouldBe(usage.InputTokens + usage.OutputTokens, $"{what}'s total tokens should be input + output");
+    }
+
+    // ---- what reached the provider (simulated target) ----
+
+    private IReadOnlyList<SimulatedRequest> CompletionsReceived =>
+        Endpoint.RequireScope().Requests.Where(r => r.Path.EndsWith("/chat/completions", StringComparison.Ordinal)).ToList();
+
+    public void CompletionShouldHaveCarried(ProviderDefinition provider, string name, string value)
+    {
+        Endpoint.Provider.Id.ShouldBe(provider.Id, "the completion was asked of another provider");
+        var received = CompletionsReceived;
+        received.ShouldNotBeEmpty($"no completion reached {Endpoint.Provider.DisplayName}");
+        var body = JsonNode.Parse(received[^1].Body)!.AsObject();
+        var field = name switch { "max tokens" => "max_completion_tokens", _ => name };
+        body.ContainsKey(field).ShouldBeTrue($"the request {Endpoint.Provider.DisplayName} received has no '{field}': {received[^1].Body}");
+        var sent = body[field];
+        switch (Typed(value))
+        {
+            case long whole:
+                sent!.GetValue<double>().ShouldBe(whole, $"'{field}' as received");
+                break;
+            case double real:
+                sent!.GetValue<double>().ShouldBe(real, 1e-6, $"'{field}' as received");
+                break;
+            case bool flag:
+                sent!.GetValue<bool>().ShouldBe(flag, $"'{field}' as received");
+                break;
+            default:
+                (sent is JsonArray array ? array[0]!.GetValue<string>() : sent!.GetValue<string>()).ShouldBe(value, $"'{field}' as received");
+                break;
+        }
+    }
+
+    public void NoCompletionShouldHaveReachedTheProvider(ProviderDefinition provider)
+    {
+        Endpoint.Provider.Id.ShouldBe(provider.Id, "the completion was asked of another provider");
+        CompletionsReceived.ShouldBeEmpty($"the layer should refuse before sending, but {Endpoint.Provider.DisplayName} received a completion request");
+    }
+
+    // ---- the stream ----
+
+    private StreamedAnswer Streamed => (_stream ?? throw new InvalidOperationException("No completion was streamed yet.")).ShouldSucceed();
+
+    public void StreamShouldDeliverInOrder(int minimumChunks)
+    {
+        var streamed = Streamed;
+        var withText = streamed.Chunks.Where(c => c.Text.Length > 0).ToList();
+        withText.Count.ShouldBeGreaterThanOrEqualTo(minimumChunks, $"the answer came in {withText.Count} chunks with text");
+        string.Concat(streamed.Chunks.Select(c => c.Text)).ShouldBe(streamed.Result.Text, "the chunks, in arrival order, should spell the answer");
+        for (var i = 1; i < streamed.Chunks.Count; i++)
+            streamed.Chunks[i].ArrivedAfter.ShouldBeGreaterThanOrEqualTo(streamed.Chunks[i - 1].ArrivedAfter, $"chunk {i} arrived before chunk {i - 1}");
+        streamed.Result.StreamedChunks.ShouldBe(streamed.Chunks.Count, "the layer's chunk count");
+    }
+
+    public void StreamShouldReportUsage()
+    {
+        UsageShouldAddUp(Streamed.Result, "the stream");
+        Streamed.Result.TimeToFirstToken.ShouldNotBeNull("the stream should record its time to first token");
+    }
+
+    public void StreamShouldFinishWith(string reason) =>
+        Streamed.Result.FinishReason.ShouldBe(reason, $"the stream's finish reason (the provider sent '{Streamed.Result.RawFinishReason}')");
+
+    /// <summary>Asks the same completion without streaming and compares the two answers' shape.</summary>
+    public async Task StreamShouldHaveTheShapeOfAnUnstreamedAnswerAsync()
+    {
+        var streamed = Streamed.Result;
+        var model = _streamModel!;
+        await RequestAsync(_streamProvider!, model, Endpoint.Scope?.Name ?? model);
+        var plain = Answer;
+        streamed.Text.Trim().ShouldNotBeEmpty("the streamed answer has no text");
+        plain.Text.Trim().ShouldNotBeEmpty("the answer that was not streamed has no text");
+        streamed.FinishReason.ShouldBe(plain.FinishReason, "streamed and not streamed, the same completion should finish for the same reason");
+        (streamed.ResponseId is null).ShouldBe(plain.ResponseId is null, "both should carry a completion id, or neither");
+        (streamed.RequestId is null).ShouldBe(plain.RequestId is null, "both should carry a request id, or neither");
+        UsageShouldAddUp(streamed, "the streamed answer");
+        UsageShouldAddUp(plain, "the answer that was not streamed");
+        streamed.Usage!.OutputTokens!.Value.ShouldBeLessThanOrEqualTo(_maxTokens ?? DefaultMaxTokens, "the streamed answer's output respects the token limit");
+        IsJson(streamed.Text).ShouldBe(IsJson(plain.Text), "both answers should be JSON, or neither");
+    }
+
+    private static bool IsJson(string text)
+    {
+        try { JsonNode.Parse(text); return true; }
+        catch (JsonException) { return false; }
+    }
+
+    public void Dispose() => _session?.Dispose();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_session is not null) await _session.DisposeAsync();
+    }
+}

@@ -1,0 +1,215 @@
+using System.Collections.Concurrent;
+using ProviderSpecs.Benchmarking.Budgets;
+using ProviderSpecs.Benchmarking.Load;
+using ProviderSpecs.Benchmarking.ProviderAdapter;
+using ProviderSpecs.Benchmarking.Reporting;
+using ProviderSpecs.Benchmarking.Results;
+using ProviderSpecs.Benchmarking.Targets;
+using ProviderSpecs.Drivers.Support;
+using ProviderSpecs.Drivers.Targets;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Providers.Resilience;
+using ProviderSpecs.Simulators;
+using Shouldly;
+
+namespace ProviderSpecs.Drivers;
+
+/// <summary>
+/// Performance budgets on measured distributions. Each measurement streams completions through the provider
+/// layer (the benchmark framework's <see cref="ProviderChatTarget"/>); on the simulated target the scenario's
+/// scope is set back to the latency profile's real timing (functional scenarios run it scaled down), so the
+/// profile is the ground truth the measurements are held to.
+/// </summary>
+public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript transcript)
+{
+    /// <summary>Live runs spend real money: a measurement there takes at most this many requests.</summary>
+    public const int LiveSampleCap = 20;
+
+    /// <summary>Output tokens per request: enough chunks for TPOT and gaps, short enough to keep the suite quick.</summary>
+    public const int OutputTokensPerRequest = 32;
+
+    private static readonly ConcurrentQueue<ScenarioResult> RunResults = new();
+
+    private readonly Dictionary<string, ScenarioResult> _results = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SimulatorScope> _scopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _latencyScale = new(StringComparer.Ordinal);
+    private ScenarioResult? _last;
+    private readonly ConcurrentBag<ProviderChatObservation> _observations = [];
+    private SimulatorScope? _lastScope;
+
+    public ProviderDefinition LastProvider { get; private set; } = null!;
+
+    public ScenarioResult Last => _last ?? throw new InvalidOperationException("Nothing was measured yet in this scenario.");
+
+    /// <summary>Makes the provider's simulator serve this scenario <paramref name="factor"/> times slower than its profile.</summary>
+    public void SlowDown(ProviderDefinition provider, double factor) => _latencyScale[provider.Id] = factor;
+
+    /// <summary>
+    /// The provider rate-limits the next <paramref name="count"/> measured requests, asking to retry after the given
+    /// delay. Injected when the first measured request starts, so the warm-up does not absorb the burst.
+    /// </summary>
+    public void RateLimitNext(ProviderDefinition provider, int count, TimeSpan retryAfter, string scenario)
+    {
+        var scope = Scope(provider, scenario);
+        _beforeFirstMeasuredRequest = () => scope.InjectFault(FaultKind.RateLimitSequence, new FaultOptions { Count = count, RetryAfter = retryAfter });
+    }
+
+    private Action? _beforeFirstMeasuredRequest;
+
+    public async Task MeasureAsync(ProviderDefinition provider, string model, int requests, int concurrency, bool streaming,
+        string scenario, int retries = 0)
+    {
+        if (target.Kind == TargetKind.Live) requests = Math.Min(requests, LiveSampleCap);
+        var scope = target.Kind == TargetKind.Simulated ? Scope(provider, scenario) : null;
+        var endpoint = scope is null ? target.Endpoint(provider.Id, scenario) : null;
+        var label = $"{provider.Id}/{model} {(streaming ? "streaming" : "non-streaming")} c={concurrency}";
+
+        await using var benchmarkTarget = new ProviderChatTarget(new ProviderChatTargetOptions
+        {
+            Provider = provider.Id,
+            Model = model,
+            BaseUrl = scope is null ? endpoint!.BaseUrl : target.Simulators![provider.Id].BaseUrl,
+            ApiKey = scope?.ApiKey,
+            Streaming = streaming,
+            MaxOutputTokens = OutputTokensPerRequest,
+            MaxConcurrency = concurrency,
+            Resilience = new ResilienceOptions { MaxRetries = retries, MaxRetryAfter = TimeSpan.FromSeconds(5) },
+            OnCompleted = _observations.Add,
+        });
+        _observations.Clear();
+        _lastScope = scope;
+        using var safety = new CancellationTokenSource(TimeSpan.FromMinutes(2)); // a hung measurement fails, never blocks the run
+        IBenchmarkTarget measured = _beforeFirstMeasuredRequest is { } prepare ? new AfterWarmup(benchmarkTarget, prepare) : benchmarkTarget;
+        _beforeFirstMeasuredRequest = null;
+        var result = await BenchmarkRunner.RunAsync(measured, new BenchmarkRunOptions
+        {
+            Load = new ClosedLoopLoad(concurrency),
+            MaxRequests = requests,
+            Name = $"{scenario} — {label}",
+        }, safety.Token);
+
+        transcript.Record($"{label}: {result.Succeeded}/{result.Started} succeeded; P50 TTFT {result.Ttft.P50:F1} ms, P95 TTFT {result.Ttft.P95:F1} ms, P50 TPOT {result.Tpot.P50:F2} ms, {result.OutputTokensPerSecond.Value:F0} output tok/s");
+        _results[label] = result;
+        _last = result;
+        LastProvider = provider;
+        RunResults.Enqueue(result);
+    }
+
+    private SimulatorScope Scope(ProviderDefinition provider, string scenario)
+    {
+        if (!_scopes.TryGetValue(provider.Id, out var scope))
+        {
+            scope = target.Endpoint(provider.Id, scenario).RequireScope();
+            _scopes[provider.Id] = scope;
+        }
+        scope.UseLatencyScale(_latencyScale.GetValueOrDefault(provider.Id, 1.0));
+        return scope;
+    }
+
+    public void EveryRequestShouldSucceed() =>
+        Last.Failed.ShouldBe(0, $"errors by key: {string.Join(", ", Last.ErrorsByKey.Select(e => $"{e.Key} × {e.Value}"))}");
+
+    public BudgetVerdict BudgetShouldBeMet(string budget)
+    {
+        var verdict = Budget.Parse(budget).Evaluate(Last);
+        verdict.Passed.ShouldBeTrue(verdict.Explanation);
+        return verdict;
+    }
+
+    public BudgetVerdict BudgetShouldBeMissed(string budget)
+    {
+        var verdict = Budget.Parse(budget).Evaluate(Last);
+        verdict.Passed.ShouldBeFalse($"a provider this slow should miss the budget, but: {verdict.Explanation}");
+        return verdict;
+    }
+
+    /// <summary>
+    /// The measurement agrees with the ground truth: each request's measured time to first token, paired by
+    /// request id with the first-chunk delay the simulator actually served, is later by at most the given error.
+    /// </summary>
+    public string MeasuredFirstTokenShouldMatchServed(double maxMedianErrorMs)
+    {
+        var scope = _lastScope ?? throw new InvalidOperationException("The last measurement did not run on the simulated target.");
+        var served = scope.Requests.Where(r => r.Timing.FirstChunkDelay is not null).ToDictionary(r => r.RequestId, r => r.Timing.FirstChunkDelay!.Value);
+        var errors = _observations
+            .Where(o => o.Succeeded && o.TimeToFirstToken is not null && o.RequestId is not null && served.ContainsKey(o.RequestId))
+            .Select(o => (o.TimeToFirstToken!.Value - served[o.RequestId!]).TotalMilliseconds)
+            .Order().ToList();
+        errors.Count.ShouldBeGreaterThan(_observations.Count / 2, "most requests could not be paired with what the simulator served (by request id)");
+        var median = errors[errors.Count / 2];
+        var p99 = errors[Math.Min(errors.Count - 1, (int)Math.Ceiling(errors.Count * 0.99) - 1)];
+        errors[0].ShouldBeGreaterThanOrEqualTo(-1.0, "a request was measured faster than the simulator served it: the clock or the pairing is wrong");
+        median.ShouldBeLessThanOrEqualTo(maxMedianErrorMs, $"measured − served time to first token: P50 {median:F2} ms, P99 {p99:F2} ms");
+        return $"measured − served time to first token over {errors.Count} requests: P50 {median:F2} ms, P99 {p99:F2} ms";
+    }
+
+    public ScenarioResult Result(string provider, string model, bool streaming, int concurrency) =>
+        _results.GetValueOrDefault($"{target.ResolveProvider(provider).Id}/{model} {(streaming ? "streaming" : "non-streaming")} c={concurrency}")
+        ?? throw new InvalidOperationException($"{provider} {model} at concurrency {concurrency} was not measured in this scenario.");
+
+    public string ThroughputShouldGrow(ProviderDefinition provider, string model, int from, int to, double factor)
+    {
+        var low = Result(provider.Id, model, true, from).OutputTokensPerSecond.Value;
+        var high = Result(provider.Id, model, true, to).OutputTokensPerSecond.Value;
+        (high / low).ShouldBeGreaterThanOrEqualTo(factor, $"output tokens/s went from {low:F0} at concurrency {from} to {high:F0} at {to}");
+        return $"output tokens/s: {low:F0} at concurrency {from} → {high:F0} at {to} ({high / low:F1}×)";
+    }
+
+    public string RecoveryShouldBeWithin(TimeSpan limit)
+    {
+        Last.RateLimitedResponses.ShouldBeGreaterThan(0, "no rate limit was met, so recovery was not exercised");
+        var recovery = Last.RateLimitRecovery;
+        recovery.Max.ShouldBeLessThanOrEqualTo(limit.TotalMilliseconds, $"the slowest recovery took {recovery.Max:F0} ms");
+        return $"{Last.RateLimitedResponses} rate-limited responses; serving again after at most {recovery.Max:F0} ms";
+    }
+
+    public string ShouldBeFaster(string metric, string fasterProvider, string fasterModel, string slowerProvider, string slowerModel, int concurrency)
+    {
+        var faster = Result(fasterProvider, fasterModel, true, concurrency);
+        var slower = Result(slowerProvider, slowerModel, true, concurrency);
+        var (a, b, higherIsBetter) = metric switch
+        {
+            "time to first token" => (faster.Ttft.P50, slower.Ttft.P50, false),
+            "output tokens per second" => (faster.OutputTokensPerSecondPerRequest.P50, slower.OutputTokensPerSecondPerRequest.P50, true),
+            _ => throw new ArgumentException($"'{metric}' is not compared here; use 'time to first token' or 'output tokens per second'."),
+        };
+        (higherIsBetter ? a > b : a < b).ShouldBeTrue($"P50 {metric}: {fasterProvider} {a:F1} vs {slowerProvider} {b:F1}");
+        return $"P50 {metric}: {fasterProvider} {a:F1}, {slowerProvider} {b:F1}";
+    }
+
+    public string StreamingShouldShowFirstTokenBeforeCompleteAnswer(ProviderDefinition provider, string model, int concurrency)
+    {
+        var streamed = Result(provider.Id, model, true, concurrency);
+        var whole = Result(provider.Id, model, false, concurrency);
+        streamed.Ttft.P50.ShouldBeLessThan(whole.EndToEnd.P50,
+            $"streaming's P50 TTFT {streamed.Ttft.P50:F1} ms should come before a non-streamed answer's P50 end-to-end {whole.EndToEnd.P50:F1} ms");
+        return $"P50 TTFT streamed {streamed.Ttft.P50:F1} ms vs P50 complete answer {whole.EndToEnd.P50:F1} ms";
+    }
+
+    /// <summary>Writes every measurement of the run so far into the performance report folder (Markdown, JSON, charts).</summary>
+    public static IReadOnlyList<string> WriteReport(string reportsDirectory, TargetKind kind)
+    {
+        var results = RunResults.ToArray();
+        if (results.Length == 0) return [];
+        var document = new BenchmarkDocument
+        {
+            Metadata = RunMetadata.Capture(kind.ToString().ToLowerInvariant(), notes: "measured by the @performance_benchmarks features"),
+            Scenarios = results,
+        };
+        return BenchmarkReport.WriteAll(document, Path.Combine(reportsDirectory, "benchmarks", "performance-features"));
+    }
+
+    /// <summary>Runs an action once, when the first request after the warm-up starts.</summary>
+    private sealed class AfterWarmup(IBenchmarkTarget inner, Action action) : IBenchmarkTarget
+    {
+        private int _done;
+        public string Provider => inner.Provider;
+        public string Model => inner.Model;
+
+        public ValueTask<RequestOutcome> SendAsync(RequestContext context, CancellationToken cancellationToken)
+        {
+            if (!context.IsWarmup && Interlocked.Exchange(ref _done, 1) == 0) action();
+            return inner.SendAsync(context, cancellationToken);
+        }
+    }
+}

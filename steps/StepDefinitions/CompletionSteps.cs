@@ -1,0 +1,103 @@
+using ProviderSpecs.Drivers;
+using ProviderSpecs.Providers.Registry;
+using Reqnroll;
+
+namespace ProviderSpecs.Steps.StepDefinitions;
+
+/// <summary>Completions: describing a completion, asking a model for it (streamed or not), and checking the answer.</summary>
+[Binding]
+public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext scenario)
+{
+    private string Title => scenario.ScenarioInfo.Title;
+
+    [Given("a completion with the option {string} set to {string}")]
+    public void GivenACompletionWithTheOption(string name, string value) => completion.SetOption(name, value);
+
+    [Given("a completion limited to {int} tokens")]
+    public void GivenACompletionLimitedTo(int tokens) => completion.LimitTo(tokens);
+
+    [Given("a completion that stops at {string}")]
+    public void GivenACompletionThatStopsAt(string sequence) => completion.StopAt(sequence);
+
+    [Given("a completion in JSON mode")]
+    public void GivenACompletionInJsonMode() => completion.UseJsonMode();
+
+    [Given("a completion that must follow this JSON schema:")]
+    public void GivenACompletionThatMustFollowThisSchema(string schema) => completion.FollowSchema(schema);
+
+    [Given("a completion whose prompt ends {int} tokens short of the context window")]
+    public void GivenAPromptWithinTheWindow(int margin) => completion.PromptWithinWindow(margin);
+
+    [Given("a completion whose prompt exceeds the context window by {int} tokens")]
+    public void GivenAPromptOverTheWindow(int excess) => completion.PromptOverWindow(excess);
+
+    [Given("a completion whose prompt holds {int} tokens")]
+    public void GivenAPromptOfTokens(int tokens) => completion.PromptOfTokens(tokens);
+
+    [Given("the answers of {ProviderDefinition} arrive malformed")]
+    public void GivenTheAnswersArriveMalformed(ProviderDefinition provider) => completion.MakeAnswersMalformed(provider, Title);
+
+    [When("a completion is requested from {ProviderDefinition}'s {string}")]
+    public Task WhenACompletionIsRequested(ProviderDefinition provider, string model) => completion.RequestAsync(provider, model, Title);
+
+    [When("a completion of an empty prompt is requested from {ProviderDefinition}'s {string}")]
+    public Task WhenAnEmptyPromptIsRequested(ProviderDefinition provider, string model) => completion.RequestAsync(provider, model, Title, prompt: "");
+
+    [When("a completion is then requested from {string} in the same session")]
+    public Task WhenACompletionIsThenRequested(string model) => completion.RequestInTheSameSessionAsync(model);
+
+    [When("a completion is streamed from {ProviderDefinition}'s {string}")]
+    public Task WhenACompletionIsStreamed(ProviderDefinition provider, string model) => completion.StreamAsync(provider, model, Title);
+
+    [When("the same completion is requested from each of these {ProviderDefinition} models:")]
+    public Task WhenTheSameCompletionIsRequestedFromEach(ProviderDefinition provider, DataTable models) =>
+        completion.RequestFromEachAsync(provider, models.Rows.Select(r => r["model"]), Title);
+
+    [Then("the answer has text")]
+    public void ThenTheAnswerHasText() => completion.AnswerShouldHaveText();
+
+    [Then("the answer finishes with {string}")]
+    public void ThenTheAnswerFinishesWith(string reason) => completion.AnswerShouldFinishWith(reason);
+
+    [Then("the answer reports its token usage")]
+    public void ThenTheAnswerReportsItsUsage() => completion.AnswerShouldReportUsage();
+
+    [Then("the answer identifies the provider's request")]
+    public void ThenTheAnswerIdentifiesTheRequest() => completion.AnswerShouldIdentifyTheRequest();
+
+    [Then("the answer used exactly {int} output tokens")]
+    public void ThenTheAnswerUsedExactly(int tokens) => completion.AnswerShouldUseExactlyOutputTokens(tokens);
+
+    [Then("the answer ends where {string} would begin")]
+    public Task ThenTheAnswerEndsWhereTheStopBegins(string _) => completion.AnswerShouldEndWhereTheStopSequenceBeginsAsync();
+
+    [Then("the answer is a JSON object")]
+    public void ThenTheAnswerIsAJsonObject() => completion.AnswerShouldBeAJsonObject();
+
+    [Then("the answer follows the JSON schema")]
+    public void ThenTheAnswerFollowsTheSchema() => completion.AnswerShouldFollowTheSchema();
+
+    [Then("each answer comes from the model it was asked of")]
+    public void ThenEachAnswerComesFromItsModel() => completion.EachAnswerShouldComeFromItsModel();
+
+    [Then("every answer is complete, with text, a finish reason and token usage")]
+    public void ThenEveryAnswerIsComplete() => completion.EveryAnswerShouldBeComplete();
+
+    [Then("the completion reached {ProviderDefinition} with {string} set to {string}")]
+    public void ThenTheCompletionReachedWith(ProviderDefinition provider, string name, string value) => completion.CompletionShouldHaveCarried(provider, name, value);
+
+    [Then("no completion reached {ProviderDefinition}")]
+    public void ThenNoCompletionReached(ProviderDefinition provider) => completion.NoCompletionShouldHaveReachedTheProvider(provider);
+
+    [Then("the stream delivers the answer in at least {int} chunks, in order")]
+    public void ThenTheStreamDeliversInOrder(int chunks) => completion.StreamShouldDeliverInOrder(chunks);
+
+    [Then("the stream reports its token usage at the end")]
+    public void ThenTheStreamReportsUsage() => completion.StreamShouldReportUsage();
+
+    [Then("the stream finishes with {string}")]
+    public void ThenTheStreamFinishesWith(string reason) => completion.StreamShouldFinishWith(reason);
+
+    [Then("the stream's answer has the shape of an answer that is not streamed")]
+    public Task ThenTheStreamHasTheShapeOfAnUnstreamedAnswer() => completion.StreamShouldHaveTheShapeOfAnUnstreamedAnswerAsync();
+}

@@ -1,0 +1,56 @@
+using ProviderSpecs.Drivers;
+using ProviderSpecs.Providers.Registry;
+using Reqnroll;
+
+namespace ProviderSpecs.Steps.StepDefinitions;
+
+/// <summary>Integration: the fallback chain, concurrent requests under a per-provider limit, one conversation across providers.</summary>
+[Binding]
+public sealed class IntegrationSteps(IntegrationDriver integration, ScenarioContext scenario)
+{
+    private string Title => scenario.ScenarioInfo.Title;
+
+    [Given("the fallback chain tries {ProviderDefinition}, then {ProviderDefinition}")]
+    public void GivenTheFallbackChain(ProviderDefinition first, ProviderDefinition second) => integration.ChainOf([first, second]);
+
+    [When("the fallback chain is asked for an answer")]
+    public Task WhenTheFallbackChainIsAsked() => integration.AskTheChainAsync(Title);
+
+    [Then("the fallback chain is answered by {ProviderDefinition}")]
+    public void ThenTheFallbackChainIsAnsweredBy(ProviderDefinition provider) => integration.ChainShouldBeAnsweredBy(provider);
+
+    [Then("the fallback chain reports that {ProviderDefinition} did not answer because of {string}")]
+    public void ThenTheFallbackChainReportsWhy(ProviderDefinition provider, string errorKey) => integration.ChainShouldReportFailureOf(provider, errorKey);
+
+    [Then("the fallback chain tried only {ProviderDefinition}")]
+    public void ThenTheFallbackChainTriedOnly(ProviderDefinition provider) => integration.ChainShouldHaveTriedOnly(provider);
+
+    [Given("concurrent requests to {ProviderDefinition} are limited to {int} in flight")]
+    public void GivenConcurrentRequestsAreLimited(ProviderDefinition provider, int limit) => integration.LimitConcurrency(provider, limit);
+
+    [When(@"^(\d+) concurrent (streaming|non-streaming) requests are sent to (Groq|Together AI)$")]
+    public Task WhenConcurrentRequestsAreSent(int count, string mode, ProviderDefinition provider) =>
+        integration.SendConcurrentAsync(provider, count, mode, Title);
+
+    [Then("all {int} concurrent requests are answered")]
+    public void ThenAllConcurrentRequestsAreAnswered(int count) => integration.AllConcurrentRequestsShouldBeAnswered(count);
+
+    [Then("at the busiest moment {int} concurrent requests were in flight, never more")]
+    public void ThenInFlightPeakedAt(int limit) => integration.InFlightShouldPeakAt(limit);
+
+    [Given("the conversation begins with {ProviderDefinition} answering {string}")]
+    public Task GivenTheConversationBegins(ProviderDefinition provider, string prompt) => integration.BeginConversationAsync(provider, prompt, Title);
+
+    [When("the conversation continues on {ProviderDefinition} with {string}")]
+    public Task WhenTheConversationContinues(ProviderDefinition provider, string prompt) => integration.ContinueConversationAsync(provider, prompt, Title);
+
+    [Then("the conversation is answered by {ProviderDefinition}")]
+    public void ThenTheConversationIsAnsweredBy(ProviderDefinition provider) => integration.ConversationShouldBeAnsweredBy(provider);
+
+    [Then("the conversation holds {int} messages, taking turns")]
+    public void ThenTheConversationHolds(int messages) => integration.ConversationShouldHoldTurns(messages);
+
+    [Then("the conversation reached {ProviderDefinition} whole, with the answer from {ProviderDefinition}")]
+    public void ThenTheConversationReached(ProviderDefinition receiver, ProviderDefinition author) =>
+        integration.ProviderShouldHaveReceivedWholeConversation(receiver, author, Title);
+}

@@ -1,0 +1,90 @@
+using System.Text.Json;
+using ProviderSpecs.Benchmarking.Results;
+using ProviderSpecs.Simulators;
+
+namespace ProviderSpecs.Cli.Tests;
+
+public class BenchTests
+{
+    [Test]
+    public async Task Bench_simulated_writes_json_markdown_svg_and_the_comparison()
+    {
+        var outDir = CliHarness.TempDirectory("bench");
+        var run = await CliHarness.RunAsync(["bench", "--requests", "6", "--concurrency", "3", "--time-scale", "0.25", "--max-tokens", "16", "--out", outDir, "--json"]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        foreach (var file in new[] { "benchmark-results.json", "benchmark-report.md", "latency-percentiles-ttft.svg", "latency-percentiles-e2e.svg", "provider-comparison.md" })
+            File.Exists(Path.Combine(outDir, file)).ShouldBeTrue(file);
+        Directory.GetDirectories(Path.GetDirectoryName(outDir)!, ".bench-staging-*").ShouldBeEmpty();
+
+        var document = BenchmarkDocument.Load(Path.Combine(outDir, "benchmark-results.json"));
+        document.SchemaVersion.ShouldBe(BenchmarkDocument.CurrentSchemaVersion);
+        document.Metadata.Target.ShouldBe("simulated");
+        document.Scenarios.Select(s => s.Provider).ShouldBe(["groq", "together_ai"]);
+        foreach (var s in document.Scenarios)
+        {
+            s.Started.ShouldBe(6);
+            s.Succeeded.ShouldBe(6);
+            s.Ttft.Count.ShouldBe(6);
+            s.Ttft.Min.ShouldBeLessThanOrEqualTo(s.EndToEnd.Min);
+        }
+        document.Scenarios[0].QueueTime.Count.ShouldBe(6, "Groq reports usage.queue_time");
+        File.ReadAllText(Path.Combine(outDir, "latency-percentiles-ttft.svg")).ShouldStartWith("<svg");
+        var comparison = File.ReadAllText(Path.Combine(outDir, "provider-comparison.md"));
+        comparison.ShouldContain("| Metric | groq / llama-3.1-8b-instant | together_ai / meta-llama/Meta-Llama-3-8B-Instruct-Lite |");
+
+        using var json = JsonDocument.Parse(run.Output);
+        json.RootElement.GetProperty("files").GetArrayLength().ShouldBe(5);
+        json.RootElement.GetProperty("scenarios")[0].GetProperty("servedFirstChunkMs").GetProperty("p50").GetDouble().ShouldBeGreaterThan(0);
+    }
+
+    [Test]
+    public async Task Bench_concurrency_list_is_a_sweep_with_a_throughput_chart()
+    {
+        var outDir = CliHarness.TempDirectory("sweep");
+        var run = await CliHarness.RunAsync(["bench", "--provider", "groq", "--requests", "4", "--concurrency", "1,2", "--warmup", "1",
+            "--time-scale", "0.2", "--max-tokens", "8", "--non-streaming", "--out", outDir]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        File.Exists(Path.Combine(outDir, "throughput-vs-load.svg")).ShouldBeTrue();
+        var document = BenchmarkDocument.Load(Path.Combine(outDir, "benchmark-results.json"));
+        document.Sweeps.Count.ShouldBe(1);
+        document.Sweeps[0].Points.Select(p => p.Load.Level).ShouldBe([1.0, 2.0]);
+        run.Output.ShouldContain("closed-loop c=2");
+        run.Output.ShouldContain("Wrote 6 files");
+    }
+
+    [Test]
+    public async Task Bench_live_spends_exactly_its_plan_within_the_budget_and_never_shows_the_key()
+    {
+        // "Live" here is the simulated Groq reached through GROQ_BASE_URL, so the live path runs without the network.
+        await using var simulators = await SimulatedProviders.StartAsync(new SimulatorOptions { Providers = [ProviderIds.Groq], TimeScale = 0.1 });
+        var scope = simulators["groq"].OpenScope("cli live bench");
+        var outDir = CliHarness.TempDirectory("live");
+        var run = await CliHarness.RunAsync(
+            ["bench", "--live", "--provider", "groq", "--requests", "3", "--concurrency", "1", "--warmup", "1", "--max-requests", "5", "--max-tokens", "8", "--out", outDir, "--json"],
+            new Dictionary<string, string> { ["GROQ_API_KEY"] = scope.ApiKey, ["GROQ_BASE_URL"] = simulators["groq"].BaseUrl.ToString() });
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        scope.Requests.Count.ShouldBe(4);
+        using var json = JsonDocument.Parse(run.Output);
+        json.RootElement.GetProperty("target").GetString().ShouldBe("live");
+        json.RootElement.GetProperty("budget").GetProperty("spent").GetInt64().ShouldBe(4);
+        BenchmarkDocument.Load(Path.Combine(outDir, "benchmark-results.json")).Metadata.Notes!.ShouldContain("4 of 5 requests spent");
+        run.All.ShouldNotContain(scope.ApiKey);
+    }
+
+    [Test]
+    public async Task Bench_self_test_quick_writes_self_test_markdown()
+    {
+        var outDir = CliHarness.TempDirectory("selftest");
+        var run = await CliHarness.RunAsync(["bench", "--self-test", "--quick", "--concurrency", "1", "--duration", "0.3", "--out", outDir, "--json"]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        var markdown = File.ReadAllText(Path.Combine(outDir, "self-test.md"));
+        markdown.ShouldStartWith("# Harness self-test");
+        using var json = JsonDocument.Parse(run.Output);
+        json.RootElement.GetProperty("requestsPerSecond").GetDouble().ShouldBeGreaterThan(0);
+        json.RootElement.GetProperty("accuracy").GetArrayLength().ShouldBe(1);
+    }
+}

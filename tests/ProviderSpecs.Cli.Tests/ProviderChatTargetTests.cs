@@ -1,0 +1,150 @@
+using ProviderSpecs.Benchmarking.Load;
+using ProviderSpecs.Benchmarking.ProviderAdapter;
+using ProviderSpecs.Benchmarking.Targets;
+using ProviderSpecs.Providers.Credentials;
+using ProviderSpecs.Providers.Errors;
+using ProviderSpecs.Simulators;
+
+namespace ProviderSpecs.Cli.Tests;
+
+/// <summary>The benchmark adapter against the simulated Groq; every figure is checked against what the simulator served.</summary>
+public class ProviderChatTargetTests
+{
+    private SimulatedProviders _simulators = null!;
+
+    [OneTimeSetUp]
+    public async Task Start() =>
+        _simulators = await SimulatedProviders.StartAsync(new SimulatorOptions { Providers = [ProviderIds.Groq], TimeScale = 0.2 });
+
+    [OneTimeTearDown]
+    public async Task Stop() => await _simulators.DisposeAsync();
+
+    private SimulatedProvider Groq => _simulators["groq"];
+
+    private ProviderChatTarget Target(SimulatorScope scope, bool streaming = true,
+        CredentialResolutionMode credentials = CredentialResolutionMode.Once, RequestBudget? budget = null, Action<ProviderChatObservation>? observe = null) =>
+        new(new ProviderChatTargetOptions
+        {
+            Provider = "groq",
+            Model = "llama-3.1-8b-instant",
+            BaseUrl = Groq.BaseUrl,
+            Environment = CliHarness.FakeEnvironment(new Dictionary<string, string> { ["GROQ_API_KEY"] = scope.ApiKey }),
+            MaxOutputTokens = 16,
+            Streaming = streaming,
+            CredentialResolution = credentials,
+            Budget = budget,
+            OnCompleted = observe,
+        });
+
+    [Test]
+    public async Task Measured_ttft_is_never_below_the_first_chunk_delay_the_simulator_served()
+    {
+        var scope = Groq.OpenScope("adapter ttft");
+        var observations = new List<ProviderChatObservation>();
+        await using var target = Target(scope, observe: o => { lock (observations) observations.Add(o); });
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 5, WarmupRequests = 1 });
+
+        result.Succeeded.ShouldBe(5);
+        var served = scope.Requests.Skip(1).Select(r => r.Timing.FirstChunkDelay!.Value.TotalMilliseconds).ToList();
+        served.Count.ShouldBe(5);
+        // Per request, measured TTFT (client start → first content chunk) ≥ served delay (arrival → first chunk written),
+        // so the same order holds between their minima, maxima and means.
+        result.Ttft.Min.ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Min() * 1000) / 1000);
+        result.Ttft.Max.ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Max() * 1000) / 1000);
+        result.Ttft.Mean.ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Average() * 1000) / 1000);
+        // And paired by request id, the provider layer's own TTFT holds the same relation.
+        var byId = scope.Requests.ToDictionary(r => r.RequestId);
+        foreach (var o in observations)
+            o.TimeToFirstToken!.Value.ShouldBeGreaterThanOrEqualTo(byId[o.RequestId!].Timing.FirstChunkDelay!.Value);
+        result.QueueTime.Count.ShouldBe(5);
+        result.OutputTokens.ShouldBe(5 * 16);
+        result.Attempts.Max.ShouldBe(1);
+        result.InterTokenLatency.Count.ShouldBeGreaterThan(0);
+    }
+
+    [Test]
+    public async Task A_rate_limit_recovered_by_a_retry_is_counted_with_its_attempts_and_recovery_time()
+    {
+        var scope = Groq.OpenScope("adapter 429");
+        var injected = 0;
+        // The fault is asked for when the warm-up request completes, so the first measured request meets it.
+        await using var target = Target(scope, observe: _ =>
+        {
+            if (Interlocked.Exchange(ref injected, 1) == 0)
+                scope.InjectFault("rate-limit-sequence", new FaultOptions { Count = 1, RetryAfter = TimeSpan.FromMilliseconds(100) });
+        });
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 3, WarmupRequests = 1 });
+
+        scope.Requests.Count(r => r.StatusCode == 429).ShouldBe(1);
+        result.Failed.ShouldBe(0);
+        result.Succeeded.ShouldBe(3);
+        result.RateLimitedResponses.ShouldBe(1);
+        result.Attempts.Max.ShouldBe(2);
+        result.MaxRetryAfterSeconds!.Value.ShouldBe(0.1, 1e-9);
+        result.RateLimitRecovery.Count.ShouldBe(1);
+        result.RateLimitRecovery.Min.ShouldBeGreaterThanOrEqualTo(100, "the retry waited for the Retry-After before succeeding");
+    }
+
+    [Test]
+    public async Task Non_streaming_ttft_is_the_whole_reply_and_cold_mode_still_succeeds()
+    {
+        var scope = Groq.OpenScope("adapter non-streaming");
+        await using var target = Target(scope, streaming: false);
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions
+        {
+            Load = new ClosedLoopLoad(2), MaxRequests = 4, WarmupRequests = 1, ConnectionMode = ConnectionMode.NewConnectionPerRequest,
+        });
+
+        result.Succeeded.ShouldBe(4);
+        result.ConnectionMode.ShouldBe("new-connection-per-request");
+        result.Ttft.Count.ShouldBe(4);
+        result.Ttft.Max.ShouldBeLessThanOrEqualTo(result.EndToEnd.Max);
+        result.InterTokenLatency.Count.ShouldBe(0, "a non-streaming reply has no chunk gaps");
+        scope.Requests.Count.ShouldBe(5);
+        scope.Requests.ShouldAllBe(r => !r.Stream);
+    }
+
+    [Test]
+    public async Task Per_request_credentials_resolve_the_chain_for_every_request()
+    {
+        var scope = Groq.OpenScope("adapter credentials");
+        await using var target = Target(scope, credentials: CredentialResolutionMode.PerRequest);
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxRequests = 4, WarmupRequests = 2 });
+
+        result.Succeeded.ShouldBe(4);
+        target.CredentialTiming.Resolutions.ShouldBe(6);
+        target.CredentialTiming.Mode.ShouldBe(CredentialResolutionMode.PerRequest);
+        target.CredentialTiming.Max.ShouldBeGreaterThanOrEqualTo(target.CredentialTiming.Mean);
+    }
+
+    [Test]
+    public async Task A_spent_budget_refuses_requests_without_sending_them()
+    {
+        var scope = Groq.OpenScope("adapter budget");
+        var budget = new RequestBudget(3);
+        await using var target = Target(scope, budget: budget);
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 4, WarmupRequests = 1 });
+
+        scope.Requests.Count.ShouldBe(3);
+        result.Succeeded.ShouldBe(2);
+        result.ErrorsByKey[ProviderChatTarget.BudgetExhaustedKey].ShouldBe(2);
+        budget.Spent.ShouldBe(3);
+        budget.Refused.ShouldBe(2);
+    }
+
+    [Test]
+    public void An_unknown_provider_or_a_missing_key_fails_before_any_request()
+    {
+        Should.Throw<UnknownProviderException>(() => new ProviderChatTarget(new ProviderChatTargetOptions { Provider = "grok", Model = "m" }))
+            .CloseMatches.ShouldContain("groq");
+        Should.Throw<MissingCredentialException>(() => new ProviderChatTarget(new ProviderChatTargetOptions
+        {
+            Provider = "groq", Model = "llama-3.1-8b-instant", BaseUrl = Groq.BaseUrl, Environment = CliHarness.FakeEnvironment(),
+        })).EnvironmentVariable.ShouldBe("GROQ_API_KEY");
+    }
+}

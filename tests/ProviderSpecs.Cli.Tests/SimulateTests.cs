@@ -1,0 +1,68 @@
+using System.Net.Http.Headers;
+using ProviderSpecs.Simulators;
+
+namespace ProviderSpecs.Cli.Tests;
+
+public class SimulateTests
+{
+    [Test]
+    public async Task Simulate_serves_until_cancelled_then_stops_and_logs_requests_with_masked_keys()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var started = new TaskCompletionSource<SimulatedProviders>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = CliHarness.RunAsync(["simulate", "--log-requests", "--time-scale", "0"], simulatorStarted: s => started.SetResult(s), cancellationToken: stop.Token);
+
+        var simulators = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var groq = simulators["groq"];
+        var baseUrl = groq.BaseUrl;
+        var key = groq.DefaultApiKey;
+        using (var http = new HttpClient())
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, baseUrl.ToString().TrimEnd('/') + "/models");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+            using var response = await http.SendAsync(request);
+            ((int)response.StatusCode).ShouldBe(200);
+        }
+        // Let one log poll pass, then stop as Ctrl+C would.
+        await Task.Delay(200);
+        await stop.CancelAsync();
+        var run = await running;
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        run.Output.ShouldContain(baseUrl.ToString().TrimEnd('/'));
+        run.Output.ShouldContain("GROQ_BASE_URL=");
+        run.Output.ShouldContain("Simulated providers stopped.");
+        var logLine = run.Output.Split('\n').Single(l => l.Contains("GET /openai/v1/models"));
+        logLine.ShouldContain("→ 200");
+        logLine.ShouldContain("auth=Bearer gsk_…");
+        logLine.ShouldNotContain(key);
+
+        using var after = new HttpClient();
+        await Should.ThrowAsync<HttpRequestException>(() => after.GetAsync(baseUrl.ToString().TrimEnd('/') + "/models"));
+    }
+
+    [Test]
+    public async Task Simulate_uses_the_ports_it_is_given()
+    {
+        var port = FreePort();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var started = new TaskCompletionSource<SimulatedProviders>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = CliHarness.RunAsync(["simulate", "--groq-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json"],
+            simulatorStarted: s => started.SetResult(s), cancellationToken: stop.Token);
+
+        var simulators = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        simulators["groq"].Port.ShouldBe(port);
+        await stop.CancelAsync();
+        var run = await running;
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        run.Output.ShouldContain($"\"baseUrl\": \"http://127.0.0.1:{port}/openai/v1");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
