@@ -227,15 +227,15 @@ public sealed class CompletionDriver(SpecTarget target, ScenarioTranscript trans
     }
 
     /// <summary>Asks again without the stop sequence: that answer must contain it, and ours must be its text up to it.</summary>
-    public async Task AnswerShouldEndWhereTheStopSequenceBeginsAsync()
+    public async Task AnswerShouldEndWhereTheStopSequenceBeginsAsync(string sequence)
     {
-        _stop.ShouldNotBeNull("no stop sequence was given");
+        _stop.ShouldBe(sequence, "the stop sequence checked should be the one the completion was given");
         var (model, _) = _answers[^1];
         var stopped = Answer;
         var session = _session!;
         var free = (await Attempt<ChatResult>.RunAsync(
             () => session.CreateChatClient(model).CompleteAsync(DefaultPrompt, BuildOptions(stop: null)), transcript)).ShouldSucceed();
-        var at = free.Text.IndexOf(_stop, StringComparison.Ordinal);
+        var at = free.Text.IndexOf(sequence, StringComparison.Ordinal);
         at.ShouldBeGreaterThanOrEqualTo(0, $"the same completion without a stop sequence never says '{_stop}', so the stop cannot be shown: {free.Text}");
         stopped.Text.ShouldBe(free.Text[..at], $"the answer should be the free answer up to '{_stop}'");
         stopped.FinishReason.ShouldBe("stop", "an answer cut by a stop sequence finishes with 'stop'");

@@ -59,8 +59,8 @@ public sealed class CredentialDriver : IDisposable
     };
 
     /// <summary>A key that is obviously a test key, unique to the scenario, in the provider's documented shape.</summary>
-    public string TestKey(ProviderDefinition provider, string source) =>
-        $"{provider.KeyPrefix ?? "tk_"}spec_{source.Replace(' ', '_').Replace(".", "")}_{Random.Shared.Next(1000, 9999)}";
+    public string TestKey(ProviderDefinition provider, string source) => RunKeys.Note(
+        $"{provider.KeyPrefix ?? "tk_"}spec_{source.Replace(' ', '_').Replace(".", "")}_{Random.Shared.Next(1000, 9999)}");
 
     public void PlaceKey(ProviderDefinition provider, string source, string? value = null)
     {
@@ -162,7 +162,7 @@ public sealed class CredentialDriver : IDisposable
         await Attempt<ChatResult>.RunAsync(() => client.CompleteAsync("Say hello.", new ChatOptions { MaxOutputTokens = 8 }), _transcript);
     }
 
-    public string InvalidKey(ProviderDefinition provider) => $"{provider.KeyPrefix ?? ""}invalid_spec_key";
+    public string InvalidKey(ProviderDefinition provider) => RunKeys.Note($"{provider.KeyPrefix ?? ""}invalid_spec_key_{Random.Shared.Next(1000, 9999)}");
 
     public void KeyShouldTravelAsBearer()
     {

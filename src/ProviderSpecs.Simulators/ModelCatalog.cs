@@ -11,7 +11,8 @@ internal sealed record CatalogModel(
     bool SupportsJsonSchema,
     int ContextWindow,
     int MaxCompletionTokens,
-    RateLimits RateLimits);
+    RateLimits RateLimits,
+    bool FineTunable = false);
 
 /// <summary>
 /// Request and token limits of one key. Groq counts requests per day and tokens per minute;
@@ -78,7 +79,8 @@ internal sealed class ModelCatalog
                 SupportsJsonSchema: Bool(simulator["jsonSchema"]) ?? false,
                 context,
                 maxCompletion,
-                ReadLimits(simulator["rateLimits"], path, where + " rateLimits") ?? defaults));
+                ReadLimits(simulator["rateLimits"], path, where + " rateLimits") ?? defaults,
+                FineTunable: Bool(simulator["fineTune"]) ?? false));
         }
 
         var duplicate = models.GroupBy(m => m.Id).FirstOrDefault(g => g.Count() > 1);

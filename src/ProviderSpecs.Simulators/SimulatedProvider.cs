@@ -206,6 +206,16 @@ public sealed class SimulatedProvider
             return;
         }
 
+        if (_dialect is TogetherDialect && (relative == "/fine-tunes" || relative.StartsWith("/fine-tunes/", StringComparison.Ordinal)))
+        {
+            var (status, body) = await FineTuning.HandleAsync(context, scope, relative, _catalog, exchange.Rng);
+            exchange.Record(status);
+            context.Response.StatusCode = status;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(body.ToJsonString(WireJson), context.RequestAborted);
+            return;
+        }
+
         var isCatalog = HttpMethods.IsGet(context.Request.Method) && (relative == "/models" || relative.StartsWith("/models/", StringComparison.Ordinal));
         if (isCatalog && _recordings?.Find("GET", relative, null, false, exchange.Ordinal) is { } recordedCatalog)
         {
@@ -459,6 +469,7 @@ public sealed class SimulatedProvider
         await DelayUntilAsync(exchange.Arrival, plan.QueueSeconds, ct);
         var queued = Elapsed(exchange.Arrival);
         var firstAt = plan.QueueSeconds + plan.TimeToFirstTokenSeconds + firstTokenDelay;
+        if (_options.StreamHeadersAtQueueExit) await response.StartAsync(ct);
 
         var chunks = answer.Tokens.Chunk(plan.TokensPerChunk).Select(c => string.Concat(c)).ToList();
         var streamFault = fault?.Kind is FaultKind.TruncatedStream or FaultKind.GarbageChunk or FaultKind.StalledStream or FaultKind.ConnectionReset ? fault : null;
@@ -477,11 +488,13 @@ public sealed class SimulatedProvider
             }
             if (i == chunks.Count) break;
 
-            await DelayUntilAsync(exchange.Arrival, firstAt + tokensSent / plan.TokensPerSecond, ct);
+            // Rendered before the wait, so a wake-up only has bytes to write: the due time is not spent building JSON.
             AppendEvent(builder, _dialect.ContentChunk(identity, chunks[i], request.IncludeUsage));
-            await response.WriteAsync(builder.ToString(), ct);
-            await response.Body.FlushAsync(ct);
+            var bytes = Encoding.UTF8.GetBytes(builder.ToString());
             builder.Clear();
+            await DelayUntilAsync(exchange.Arrival, firstAt + tokensSent / plan.TokensPerSecond, ct);
+            await response.Body.WriteAsync(bytes, ct);
+            await response.Body.FlushAsync(ct);
             sent.Add(Elapsed(exchange.Arrival));
             tokensSent += answer.Tokens.Count == 0 ? 0 : Math.Min(plan.TokensPerChunk, answer.Tokens.Count - i * plan.TokensPerChunk);
         }
@@ -557,11 +570,19 @@ public sealed class SimulatedProvider
 
     private static double Elapsed(long since) => (Stopwatch.GetTimestamp() - since) / TicksPerSecond;
 
-    // Waits until an absolute offset from arrival, so lateness of one wait does not add up over a stream.
-    private static Task DelayUntilAsync(long arrival, double offsetSeconds, CancellationToken ct)
+    // Waits until an absolute offset from arrival, so lateness of one wait does not add up over a stream. The timer
+    // queue runs on a coarse clock (Environment.TickCount64: CLOCK_MONOTONIC_COARSE on Linux, 1-4 ms steps), so a
+    // Task.Delay can end before its due time: wait again for what is left, and yield through the last millisecond.
+    private static async Task DelayUntilAsync(long arrival, double offsetSeconds, CancellationToken ct)
     {
-        var remaining = offsetSeconds - Elapsed(arrival);
-        return remaining >= 0.001 ? Task.Delay(TimeSpan.FromSeconds(remaining), ct) : Task.CompletedTask;
+        while (true)
+        {
+            var remainingMs = (offsetSeconds - Elapsed(arrival)) * 1000;
+            if (remainingMs <= 0) return;
+            ct.ThrowIfCancellationRequested();
+            if (remainingMs >= 1) await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remainingMs)), ct);
+            else await Task.Yield();
+        }
     }
 
     private async Task WriteErrorAsync(HttpContext context, ErrorReply error)

@@ -9,6 +9,7 @@ namespace ProviderSpecs.Simulators;
 public sealed class SimulatedProviders : IAsyncDisposable, IReadOnlyCollection<SimulatedProvider>
 {
     private readonly Dictionary<string, SimulatedProvider> _providers;
+    private int _disposed;
 
     private SimulatedProviders(Dictionary<string, SimulatedProvider> providers) => _providers = providers;
 
@@ -36,6 +37,7 @@ public sealed class SimulatedProviders : IAsyncDisposable, IReadOnlyCollection<S
             foreach (var provider in started.Values) provider.Stop();
             throw;
         }
+        ThreadPoolFloor.Raise();
         return Task.FromResult(new SimulatedProviders(started) { Options = options });
     }
 
@@ -52,7 +54,43 @@ public sealed class SimulatedProviders : IAsyncDisposable, IReadOnlyCollection<S
 
     public ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return ValueTask.CompletedTask;
         foreach (var provider in _providers.Values) provider.Stop();
+        ThreadPoolFloor.Restore();
         return ValueTask.CompletedTask;
+    }
+}
+
+/// <summary>
+/// While any simulators run, the thread pool keeps at least <see cref="MinWorkers"/> workers ready. On 2 cores the pool
+/// starts with 2 and adds about one thread per 500 ms under load, so 64 streams due at the same instant (plus the
+/// client's continuations in the same process) queued behind each other for tens of milliseconds. The previous minimum
+/// is restored when the last simulators stop.
+/// </summary>
+internal static class ThreadPoolFloor
+{
+    public const int MinWorkers = 96;
+    private static readonly Lock Gate = new();
+    private static int _users;
+    private static (int Workers, int Io) _previous;
+
+    public static void Raise()
+    {
+        lock (Gate)
+        {
+            if (_users++ > 0) return;
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            _previous = (workers, io);
+            ThreadPool.SetMinThreads(Math.Max(workers, MinWorkers), Math.Max(io, MinWorkers));
+        }
+    }
+
+    public static void Restore()
+    {
+        lock (Gate)
+        {
+            if (--_users > 0) return;
+            ThreadPool.SetMinThreads(_previous.Workers, _previous.Io);
+        }
     }
 }

@@ -32,6 +32,14 @@ public sealed record SimulatorOptions
     /// <summary>Replay mode: a request matching a recording (method, endpoint, model, stream flag) is answered from it. Null (default) = off.</summary>
     public ReplayOptions? Replay { get; init; }
 
+    /// <summary>
+    /// When true, a stream's status and headers are sent as the request leaves the simulated queue, before the first
+    /// token (as servers that start the SSE response at once do), instead of together with the first chunk (default,
+    /// unchanged). The client then has its headers parsed before the first chunk is due, which takes that work out of
+    /// client-side first-chunk timing under load. Faults that answer before the stream starts are unaffected.
+    /// </summary>
+    public bool StreamHeadersAtQueueExit { get; init; }
+
     internal void Validate()
     {
         foreach (var (id, url) in Record?.UpstreamBaseUrls ?? [])

@@ -77,6 +77,9 @@ public sealed class SimulatorScope
 
     public override string ToString() => $"{ProviderId} scope '{Name}' ({MaskedApiKey})";
 
+    /// <summary>This scope's Together fine-tuning jobs, by id.</summary>
+    internal ConcurrentDictionary<string, FineTuneJob> FineTunes { get; } = new(StringComparer.Ordinal);
+
     internal int NextOrdinal() => Interlocked.Increment(ref _ordinal);
 
     internal int RequestsReceived => Volatile.Read(ref _ordinal);

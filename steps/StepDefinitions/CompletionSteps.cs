@@ -69,7 +69,7 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     public void ThenTheAnswerUsedExactly(int tokens) => completion.AnswerShouldUseExactlyOutputTokens(tokens);
 
     [Then("the answer ends where {string} would begin")]
-    public Task ThenTheAnswerEndsWhereTheStopBegins(string _) => completion.AnswerShouldEndWhereTheStopSequenceBeginsAsync();
+    public Task ThenTheAnswerEndsWhereTheStopBegins(string sequence) => completion.AnswerShouldEndWhereTheStopSequenceBeginsAsync(sequence);
 
     [Then("the answer is a JSON object")]
     public void ThenTheAnswerIsAJsonObject() => completion.AnswerShouldBeAJsonObject();

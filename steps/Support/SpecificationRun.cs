@@ -1,5 +1,7 @@
 using NUnit.Framework;
+using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.LivingDoc;
+using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Runner;
 using ProviderSpecs.Runner.NUnitIntegration;
 
@@ -25,6 +27,21 @@ public sealed class SpecificationRun : ReqnrollTestRun
         var result = LivingDocGenerator.Generate(options);
         TestContext.Progress.WriteLine(
             $"Living documentation: {result.OutputPath} ({result.FeatureCount} features, {result.ScenarioCount} scenarios, {result.Problems.Count} input(s) not included)");
+        ScanOutputsForKeys(location.ReportsDirectory, Path.Combine(repositoryRoot, "fixtures"));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Every key the run used is a canary: if one — or anything shaped like a real provider key — appears in the
+    /// reports or the fixtures, the run fails, naming the file and line (the key itself masked).
+    /// </summary>
+    private static void ScanOutputsForKeys(params string[] paths)
+    {
+        var scanned = 0;
+        var findings = new SecretScanner(RunKeys.All).ScanPaths(paths, _ => scanned++);
+        TestContext.Progress.WriteLine($"Secret scan: {RunKeys.All.Count} run keys looked for in {scanned} output files, {findings.Count} found.");
+        if (findings.Count > 0)
+            throw new InvalidOperationException(
+                "API keys leaked into the run's outputs:" + Environment.NewLine + string.Join(Environment.NewLine, findings.Select(f => "  " + f)));
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ProviderSpecs.Simulators;
 using static ProviderSpecs.Simulators.Tests.SimulatorFixture;
 
 namespace ProviderSpecs.Simulators.Tests;
@@ -14,12 +15,16 @@ namespace ProviderSpecs.Simulators.Tests;
 [Explicit("benchmark: run with --filter FullyQualifiedName~ConcurrentStreamsBenchmark (-c Release)")]
 public sealed class ConcurrentStreamsBenchmark
 {
-    [TestCase(16)]
-    [TestCase(64)]
-    public async Task Concurrent_streams_first_chunk_lateness(int streams)
+    [TestCase(16, false)]
+    [TestCase(64, false)]
+    [TestCase(16, true)]
+    [TestCase(64, true)]
+    public async Task Concurrent_streams_first_chunk_lateness(int streams, bool headersAtQueueExit)
     {
         const int rounds = 3;
-        var scope = Groq.OpenScope($"{streams} concurrent streams");
+        await using var providers = await SimulatedProviders.StartAsync(new SimulatorOptions { Providers = [ProviderIds.Groq], StreamHeadersAtQueueExit = headersAtQueueExit });
+        var groq = providers[ProviderIds.Groq];
+        var scope = groq.OpenScope($"{streams} concurrent streams");
         scope.UseLatencyScale(1.0);
         var expected = TimeSpan.FromMilliseconds(200);
         scope.SetLatencyProfile(ModelLatencyProfile.Fixed(TimeSpan.Zero, expected, tokensPerSecond: 200, tokensPerChunk: 4));
@@ -28,7 +33,7 @@ public sealed class ConcurrentStreamsBenchmark
         async Task<TimeSpan> FirstChunkAsync()
         {
             var started = Stopwatch.GetTimestamp();
-            using var response = await http.SendAsync(Post(Groq, scope.ApiKey, "/chat/completions", ChatBody("llama-3.1-8b-instant", stream: true)), HttpCompletionOption.ResponseHeadersRead);
+            using var response = await http.SendAsync(Post(groq, scope.ApiKey, "/chat/completions", ChatBody("llama-3.1-8b-instant", stream: true)), HttpCompletionOption.ResponseHeadersRead);
             using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
             TimeSpan? first = null;
             while (await reader.ReadLineAsync() is { } line)
@@ -49,7 +54,7 @@ public sealed class ConcurrentStreamsBenchmark
         var served = scope.Requests.TakeLast(streams * rounds).Select(r => (r.Timing.FirstChunkDelay!.Value - expected).TotalMilliseconds).ToList();
         var total = streams * rounds;
         TestContext.Out.WriteLine(
-            $"{streams} streams x {rounds} rounds, first chunk due at {expected.TotalMilliseconds} ms: " +
+            $"{streams} streams x {rounds} rounds, headers {(headersAtQueueExit ? "at queue exit" : "with first chunk")}, first chunk due at {expected.TotalMilliseconds} ms: " +
             $"client-side late p50 {P(client, 0.50):F2} ms, p99 {P(client, 0.99):F2} ms, max {client.Max():F2} ms; " +
             $"server-side late p50 {P(served, 0.50):F2} ms, p99 {P(served, 0.99):F2} ms; " +
             $"process CPU {cpu.TotalMilliseconds / total:F2} ms per stream (client + simulator)");

@@ -1,3 +1,4 @@
+using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Simulators;
@@ -44,6 +45,7 @@ public sealed class SpecTarget : IAsyncDisposable
             FixturesDirectory = fixturesDirectory,
             TimeScale = FunctionalTimeScale,
         });
+        foreach (var simulator in simulators) RunKeys.Note(simulator.DefaultApiKey);
         return new SpecTarget(kind, simulators, LiveBudget.Unlimited);
     }
 
@@ -76,6 +78,7 @@ public sealed class SpecTarget : IAsyncDisposable
         var simulated = Simulators!.FirstOrDefault(s => s.Id == provider.Id)
             ?? throw new InvalidOperationException($"{provider.DisplayName} has no simulator; the simulated target serves {string.Join(", ", Simulators!.Select(s => s.Id))}.");
         var scope = simulated.OpenScope(scenarioName);
+        RunKeys.Note(scope.ApiKey);
         return new ProviderEndpoint(provider, Kind, simulated.BaseUrl, scope.ApiKey, scope, Http);
     }
 
