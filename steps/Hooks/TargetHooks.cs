@@ -17,6 +17,9 @@ public sealed class TargetHooks
 {
     private static SpecTarget? _target;
 
+    /// <summary>The run's target, for feature- and run-level hooks (scenarios get it injected).</summary>
+    public static SpecTarget Current => _target ?? throw new InvalidOperationException("The target did not start; see the [BeforeTestRun] error above.");
+
     [BeforeTestRun]
     public static async Task StartTargetAsync() => _target = await SpecTarget.StartAsync(TargetKinds.FromEnvironment());
 

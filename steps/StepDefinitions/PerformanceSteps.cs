@@ -1,7 +1,7 @@
 using ProviderSpecs.Drivers;
-using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Runner;
+using ProviderSpecs.Steps.Hooks;
 using Reqnroll;
 
 namespace ProviderSpecs.Steps.StepDefinitions;
@@ -61,8 +61,8 @@ public sealed class PerformanceSteps(PerformanceDriver performance, ScenarioCont
     public void ThenMeasuredMatchesServed(int milliseconds) => output.WriteLine(performance.MeasuredFirstTokenShouldMatchServed(milliseconds));
 
     [AfterFeature("performance_benchmarks")]
-    public static void WriteThePerformanceReport(SpecTarget target) =>
-        PerformanceDriver.WriteReport(SuiteLocation.For(typeof(PerformanceSteps).Assembly).ReportsDirectory, target.Kind);
+    public static void WriteThePerformanceReport() =>
+        PerformanceDriver.WriteReport(SuiteLocation.For(typeof(PerformanceSteps).Assembly).ReportsDirectory, TargetHooks.Current.Kind);
 
     private ProviderDefinition MeasuredProvider() => performance.LastProvider;
     private string MeasuredModel() => performance.Last.Model;
