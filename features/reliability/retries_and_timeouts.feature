@@ -178,17 +178,12 @@ Feature: Retries recover from passing trouble, timeouts end what would not, and 
         | provider    | fault            |
         | Together AI | truncated-stream |
 
-      # Known defect (simulator, SimulatedProvider.ServeStreamFaultAsync): connection-reset after N chunks flushes the
-      # chunks and aborts the connection at once; the reset reaches the client before it has read the response, the
-      # buffered chunks are dropped, and the client sees "connection-failed" before any chunk. The fault cannot show a
-      # mid-stream reset until the simulator lets the chunks be read first. Remove @ignore once it is fixed.
-      @groq @ignore
+      @groq
       Examples: Groq, connection reset mid-stream
         | provider | fault            |
         | Groq     | connection-reset |
 
-      # Known defect (simulator): as above, for Together AI.
-      @together_ai @ignore
+      @together_ai
       Examples: Together AI, connection reset mid-stream
         | provider    | fault            |
         | Together AI | connection-reset |

@@ -537,6 +537,9 @@ public sealed class SimulatedProvider
             case FaultKind.ConnectionReset:
                 exchange.Record(200);
                 await response.Body.FlushAsync(ct);
+                // A reset at once would make the kernel discard chunks the client has not read yet; a real connection
+                // breaks some time after its last chunk, so the client sees them and then the reset.
+                await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
                 exchange.Context.Abort();
                 return true;
             case FaultKind.StalledStream:
