@@ -64,9 +64,6 @@ Feature: A prompt must fit the model's context window, and bad input is refused 
 
     An empty prompt is a caller's mistake: it should fail at once with `bad-request`, not cost a call.
 
-    # DEFECT (provider layer): ProviderChatClient.CompleteAsync("") sends an empty user message and returns the
-    # model's answer as a success; the simulators accept it too. Nothing refuses an empty prompt.
-    @ignore
     Scenario Outline: <provider> refuses a completion of an empty prompt
       When a completion of an empty prompt is requested from <provider>'s "<model>"
       Then the attempt fails with "bad-request"

@@ -82,16 +82,12 @@ Feature: Every fault a provider can throw at a call ends in its error key
         | Together AI | garbage-chunk       | streaming     | malformed-response |
         | Together AI | stalled-stream      | streaming     | timeout            |
 
-      # Known defect (provider layer, Chat/SseGuardStream + ProviderWirePolicy): a 200 answer to a streamed request whose
-      # body is cut-off JSON (Content-Type application/json, no event stream at all) is reported as "stream-interrupted"
-      # ("ended without [DONE] after 0 events") instead of "malformed-response". Remove @ignore once it is fixed.
-      @groq @ignore
+      @groq
       Examples: Groq, a cut-off JSON body where an event stream was asked for
         | provider | fault          | mode      | error key          |
         | Groq     | malformed-json | streaming | malformed-response |
 
-      # Known defect (provider layer): as above, for Together AI.
-      @together_ai @ignore
+      @together_ai
       Examples: Together AI, a cut-off JSON body where an event stream was asked for
         | provider    | fault          | mode      | error key          |
         | Together AI | malformed-json | streaming | malformed-response |

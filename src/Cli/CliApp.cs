@@ -80,7 +80,8 @@ public static partial class CliApp
 
     internal static string MissingKey(MissingCredentialException e) =>
         $"no API key for {e.ProviderId}: set the environment variable {e.EnvironmentVariable} "
-        + $"(or put {e.EnvironmentVariable}=… in ./.env, or \"{e.ProviderId}\": \"…\" in ~/.config/providerspecs/credentials.json).";
+        + $"(or put {e.EnvironmentVariable}=… in ./.env, or \"{e.ProviderId}\": \"…\" in ~/.config/providerspecs/credentials.json)."
+        + string.Concat(e.Chain.Where(s => s.Outcome == CredentialOutcome.Unreadable).Select(s => $" Note: {s.Location} could not be read{(s.Detail is null ? "" : $" ({s.Detail})")}; fix or remove it."));
 
     /// <summary>What each numeric option expects, for "could not convert" errors.</summary>
     private static readonly Dictionary<string, string> NumericHints = new(StringComparer.Ordinal)

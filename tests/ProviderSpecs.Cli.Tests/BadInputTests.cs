@@ -22,6 +22,12 @@ public class BadInputTests
         yield return Case("--max-tokens expects", "chat", "groq", "m", "hi", "--max-tokens", "many");
         yield return Case("--concurrency must be whole numbers", "bench", "--concurrency", "0");
         yield return Case("--concurrency must be whole numbers", "bench", "--concurrency", "1,x,8");
+        yield return Case("--concurrency must be whole numbers of at least 1", "bench", "--concurrency", "-5");
+        yield return Case("--concurrency must be whole numbers of at least 1", "bench", "--concurrency", "1,-2");
+        yield return Case("--max-requests must be a whole number of at least 1", "bench", "--max-requests", "0");
+        yield return Case("--max-requests must be a whole number of at least 1", "bench", "--max-requests", "-5");
+        yield return WithKey("--max-requests must be a whole number of at least 1", "bench", "--live", "--provider", "groq", "--requests", "1", "--max-requests", "0");
+        yield return Case("--requests must be", "bench", "--requests", "-1");
         yield return Case("--rate must be positive", "bench", "--rate", "0");
         yield return Case("--duration must be a positive", "bench", "--duration", "0");
         yield return Case("--requests must be", "bench", "--requests", "0");

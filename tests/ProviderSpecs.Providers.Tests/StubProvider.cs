@@ -16,6 +16,10 @@ internal sealed class StubHandler : HttpMessageHandler
     public StubHandler Sse(string body, params (string Name, string Value)[] headers) =>
         Enqueue(body, "text/event-stream", HttpStatusCode.OK, headers);
 
+    /// <summary>Any body with any content type (e.g. JSON or HTML where an event stream was asked for).</summary>
+    public StubHandler Raw(string body, string contentType, HttpStatusCode status = HttpStatusCode.OK, params (string Name, string Value)[] headers) =>
+        Enqueue(body, contentType, status, headers);
+
     public StubHandler Throw(Exception exception)
     {
         _responses.Enqueue(() => throw exception);

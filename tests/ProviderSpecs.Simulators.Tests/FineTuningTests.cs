@@ -7,7 +7,7 @@ namespace ProviderSpecs.Simulators.Tests;
 /// <summary>Together's fine-tuning endpoints through a raw HttpClient.</summary>
 public sealed class FineTuningTests
 {
-    private const string Tunable = "meta-llama/Meta-Llama-3-8B-Instruct-Lite";
+    private const string Tunable = "openai/gpt-oss-20b";
 
     [Test]
     public async Task A_job_runs_pending_queued_running_completed_with_events_and_checkpoints_in_its_scope_only()
@@ -28,7 +28,7 @@ public sealed class FineTuningTests
         var id = job["id"]!.GetValue<string>();
         id.ShouldStartWith("ft-");
         job["status"]!.GetValue<string>().ShouldBe("pending");
-        job["output_name"]!.GetValue<string>().ShouldContain("Meta-Llama-3-8B-Instruct-Lite-support-");
+        job["output_name"]!.GetValue<string>().ShouldContain("gpt-oss-20b-support-");
 
         var seen = new List<string>();
         for (var poll = 0; poll < 5; poll++)

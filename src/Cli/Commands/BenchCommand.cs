@@ -60,8 +60,10 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                 if (planned > settings.MaxRequests)
                     throw new CliException($"the plan needs {planned} requests ({entries.Count} model(s) × {points.Count} load point(s) × (warm-up + {perPoint} measured)) but --max-requests is {settings.MaxRequests}; raise the budget or lower --requests/--warmup.");
                 var resolver = CredentialResolver.Standard(null, context.Environment);
-                foreach (var provider in entries.Select(e => e.Provider).Distinct())
-                    resolver.Resolve(provider).RequireKey();
+                var credentials = entries.Select(e => e.Provider).Distinct().Select(resolver.Resolve).ToList();
+                foreach (var credential in credentials) credential.RequireKey();
+                // Only once every key resolves, so a refused run still prints exactly one line.
+                foreach (var credential in credentials) Simulation.WriteCredentialWarnings(context, credential);
                 foreach (var (provider, model) in entries)
                 {
                     var known = ModelSnapshot.Default.ForProvider(provider.Id);

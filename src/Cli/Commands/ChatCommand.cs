@@ -79,6 +79,7 @@ public sealed class ChatCommand(CliContext context) : AsyncCommand<ChatSettings>
             }
             await using var session = ProviderSession.Open(provider.Id, options);
             using var chat = session.CreateChatClient(settings.Model);
+            if (!settings.Simulated) Simulation.WriteCredentialWarnings(context, session.Credential);
             List<ChatMessage> messages = [];
             if (!string.IsNullOrWhiteSpace(settings.System)) messages.Add(new ChatMessage(ChatRole.System, settings.System));
             messages.Add(new ChatMessage(ChatRole.User, settings.Prompt));

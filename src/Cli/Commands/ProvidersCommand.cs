@@ -29,7 +29,8 @@ public sealed class ProvidersCommand(CliContext context) : Command<ProvidersSett
             var overrideUrl = context.Environment.GetEnvironmentVariable(p.BaseUrlEnvVar);
             var baseUrl = string.IsNullOrWhiteSpace(overrideUrl) ? p.BaseUrl.ToString() : overrideUrl.Trim();
             return new ProviderRow(p.Id, p.DisplayName, p.Aliases, baseUrl, string.IsNullOrWhiteSpace(overrideUrl) ? "registry" : p.BaseUrlEnvVar,
-                p.KeyEnvVar, p.BaseUrlEnvVar, credential.Found, credential.Source, credential.Found ? credential.MaskedKey : null, credential.Warnings,
+                p.KeyEnvVar, p.BaseUrlEnvVar, credential.Found, credential.Source, credential.Found ? credential.MaskedKey : null,
+                [.. credential.Warnings, .. credential.Chain.Where(s => s.Outcome == CredentialOutcome.Unreadable).Select(s => $"{s.Location} could not be read{(s.Detail is null ? "" : $" ({s.Detail})")}; fix or remove it.")],
                 settings.Explain ? credential.Chain.Select(s => s.ToString()).ToList() : null);
         }).ToList();
 

@@ -31,6 +31,8 @@ public sealed class ScanSecretsCommand(CliContext context) : Command<ScanSecrets
     {
         // Validate everything before scanning anything.
         if (settings.Paths.Length == 0) throw new CliException("give at least one file or folder to scan.");
+        if (commandContext.Remaining.Parsed.Count > 0)
+            throw new CliException($"unknown option {string.Join(", ", commandContext.Remaining.Parsed.Select(p => p.Key))}; scan-secrets takes paths, --key-from-env VARIABLE (repeatable) and --json.");
         var keys = new List<(string Variable, string Value)>();
         foreach (var variable in settings.KeyFromEnv.Select(v => v.Trim()).Distinct(StringComparer.Ordinal))
         {
@@ -58,14 +60,9 @@ public sealed class ScanSecretsCommand(CliContext context) : Command<ScanSecrets
         foreach (var file in roots.SelectMany(Expand).Distinct(StringComparer.Ordinal))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string text;
-            try
+            if (Read(file) is not { } text)
             {
-                text = File.ReadAllText(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                unreadable.Add($"{Show(file)}: could not be read ({e.GetType().Name}), so it is not known to be clean");
+                unreadable.Add($"{Show(file)}: could not be read, so it is not known to be clean");
                 continue;
             }
             scanned++;
@@ -100,6 +97,30 @@ public sealed class ScanSecretsCommand(CliContext context) : Command<ScanSecrets
             return ExitCodes.Failed;
         }
         return ExitCodes.Ok;
+    }
+
+    /// <summary>The file's text, or null when it cannot be read (a file another process holds locked gets three tries).</summary>
+    private static string? Read(string file)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return File.ReadAllText(file);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                return null;
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                Thread.Sleep(200);
+            }
+            catch (IOException)
+            {
+                return null;
+            }
+        }
     }
 
     private string Show(string file)

@@ -45,7 +45,11 @@ public sealed class SpecTarget : IAsyncDisposable
             FixturesDirectory = fixturesDirectory,
             TimeScale = FunctionalTimeScale,
         });
-        foreach (var simulator in simulators) RunKeys.Note(simulator.DefaultApiKey);
+        foreach (var simulator in simulators)
+        {
+            RunKeys.Note(simulator.DefaultApiKey);
+            RequireLoopback(simulator.BaseUrl, simulator.Id);
+        }
         return new SpecTarget(kind, simulators, LiveBudget.Unlimited);
     }
 
@@ -77,9 +81,26 @@ public sealed class SpecTarget : IAsyncDisposable
 
         var simulated = Simulators!.FirstOrDefault(s => s.Id == provider.Id)
             ?? throw new InvalidOperationException($"{provider.DisplayName} has no simulator; the simulated target serves {string.Join(", ", Simulators!.Select(s => s.Id))}.");
+        // Checked before a scope (and its key) exists: a simulated run never sends anything off this machine.
+        var baseUrl = RequireLoopback(simulated.BaseUrl, provider.DisplayName);
         var scope = simulated.OpenScope(scenarioName);
         RunKeys.Note(scope.ApiKey);
-        return new ProviderEndpoint(provider, Kind, simulated.BaseUrl, scope.ApiKey, scope, Http);
+        return new ProviderEndpoint(provider, Kind, baseUrl, scope.ApiKey, scope, Http);
+    }
+
+    /// <summary>
+    /// Refuses a simulated endpoint whose base URL is not on the loopback interface: the simulated target hands out
+    /// test keys and fault-injecting scopes, so its requests must never leave 127.0.0.1. Returns the URL when it is loopback.
+    /// The simulated target always passes this URL explicitly, so <c>*_BASE_URL</c> variables are never consulted.
+    /// </summary>
+    public static Uri RequireLoopback(Uri baseUrl, string providerName)
+    {
+        ArgumentNullException.ThrowIfNull(baseUrl);
+        if (baseUrl.IsAbsoluteUri && baseUrl.IsLoopback) return baseUrl;
+        var host = baseUrl.IsAbsoluteUri ? baseUrl.Host : baseUrl.OriginalString;
+        throw new InvalidOperationException(
+            $"Refusing the simulated {providerName} endpoint {baseUrl}: its host '{host}' is not on the loopback interface. "
+            + "A simulated run only talks to simulators on 127.0.0.1; to reach a real provider run with SPECS_TARGET=live.");
     }
 
     /// <summary>Accepts an id, an alias or a display name ("Together AI").</summary>

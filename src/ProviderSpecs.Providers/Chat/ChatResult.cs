@@ -20,7 +20,7 @@ public sealed record ChatResult
     public ChatUsage? Usage { get; init; }
     /// <summary>The completion id (<c>chatcmpl-…</c>).</summary>
     public string? ResponseId { get; init; }
-    /// <summary>The provider's request id from the x-request-id header.</summary>
+    /// <summary>The provider's request id from the x-request-id header, else Together's x-together-traceid.</summary>
     public string? RequestId { get; init; }
     /// <summary>Groq's <c>x_groq.id</c>.</summary>
     public string? ProviderResponseId { get; init; }

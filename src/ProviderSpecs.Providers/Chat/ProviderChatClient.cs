@@ -40,6 +40,10 @@ public sealed class ProviderChatClient : IChatClient
 
     public async Task<ChatResult> CompleteAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(messages);
+        var conversation = messages as IReadOnlyList<ChatMessage> ?? messages.ToList();
+        ValidateMessages(conversation);
+        messages = conversation;
         var extraBody = ValidateOptions(options);
         var attempts = new List<AttemptRecord>();
         var started = Stopwatch.GetTimestamp();
@@ -61,7 +65,8 @@ public sealed class ProviderChatClient : IChatClient
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no reply within the first-token timeout");
+                    throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no reply within the first-token timeout")
+                        .WithRequestId(exchange.RequestId);
                 }
             }, attempts, total.Token).ConfigureAwait(false);
             return BuildResult(response, exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
@@ -83,6 +88,7 @@ public sealed class ProviderChatClient : IChatClient
     internal async IAsyncEnumerable<ChatResponseUpdate> StreamCore(IReadOnlyList<ChatMessage> messages, ChatOptions? options,
         Action<ChatResult> complete, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ValidateMessages(messages);
         var extraBody = ValidateOptions(options);
         var attempts = new List<AttemptRecord>();
         var started = Stopwatch.GetTimestamp();
@@ -117,7 +123,8 @@ public sealed class ProviderChatClient : IChatClient
                     attemptTimeout.Dispose();
                     lease.Dispose();
                     if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
-                    throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no first chunk within the first-token timeout");
+                    throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no first chunk within the first-token timeout")
+                        .WithRequestId(exchange.RequestId);
                 }
             }, attempts, total.Token).ConfigureAwait(false);
         }
@@ -141,7 +148,8 @@ public sealed class ProviderChatClient : IChatClient
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                throw Fail(MapFailure(e, streamStarted: true, cancellationToken, total.Token, "the stream exceeded the total timeout"), attempts);
+                throw Fail(MapFailure(e, streamStarted: true, cancellationToken, total.Token, "the stream exceeded the total timeout")
+                    .WithRequestId(opened.Exchange.RequestId), attempts);
             }
         }
         var response = updates.ToChatResponse();
@@ -185,7 +193,7 @@ public sealed class ProviderChatClient : IChatClient
             RawFinishReason = exchange.RawFinishReason,
             Usage = usage,
             ResponseId = response.ResponseId,
-            RequestId = exchange.Header("x-request-id"),
+            RequestId = exchange.RequestId,
             ProviderResponseId = exchange.ProviderResponseId,
             RateLimit = RateLimitInfo.FromHeaders(exchange.Header, _provider.RateLimitDialect),
             Attempts = attempts,
@@ -204,6 +212,30 @@ public sealed class ProviderChatClient : IChatClient
         "tool_calls" or "function_call" => "tool_calls",
         _ => raw,
     };
+
+    /// <summary>
+    /// Refuses, before anything is sent, a conversation with nothing to answer: no messages, or only messages without
+    /// content (empty or whitespace text and nothing else). Providers answer such requests inconsistently (some as a
+    /// success), so the layer reports <c>bad-request</c> itself.
+    /// </summary>
+    internal void ValidateMessages(IReadOnlyList<ChatMessage> messages)
+    {
+        if (messages.Any(HasContent)) return;
+        var what = messages.Count switch
+        {
+            0 => "The message list is empty: there is nothing",
+            1 => "The prompt is empty: it has no text",
+            _ => $"None of the {messages.Count} messages has any content: there is nothing",
+        };
+        throw new ProviderException(ErrorKeys.BadRequest,
+            $"{what} for {_provider.DisplayName} model '{Model}' to answer. Nothing was sent; give the model a message with text.")
+        {
+            ProviderId = _provider.Id, Model = Model,
+        };
+    }
+
+    private static bool HasContent(ChatMessage? message) =>
+        message is not null && message.Contents.Any(c => c is TextContent text ? !string.IsNullOrWhiteSpace(text.Text) : c is not UsageContent);
 
     /// <summary>Checks provider-specific options against the registry and returns them as JSON fields to add.</summary>
     internal IReadOnlyDictionary<string, JsonNode?> ValidateOptions(ChatOptions? options)

@@ -15,7 +15,7 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
 {
     private static readonly string[] RecordedHeaders =
     [
-        "x-request-id", "x-together-traceid", "retry-after",
+        "x-request-id", "x-together-traceid", "retry-after", "content-type",
         "x-ratelimit-limit-requests", "x-ratelimit-limit-tokens", "x-ratelimit-remaining-requests",
         "x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens",
         "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset", "x-tokenlimit-limit", "x-tokenlimit-remaining",
@@ -50,9 +50,26 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
         }
         else if (response.ContentStream is { } stream)
         {
-            response.ContentStream = new SseGuardStream(stream, exchange);
+            // A 200 to a streaming request that is not an event stream (e.g. a cut-off JSON body) is the provider answering
+            // something other than the documented shape: malformed-response, not a stream that broke off.
+            if (response.Headers.TryGetValue("Content-Type", out var contentType) && !string.IsNullOrWhiteSpace(contentType)
+                && !contentType.TrimStart().StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                var head = await SseGuardStream.ReadHeadAsync(stream, message.CancellationToken).ConfigureAwait(false);
+                // Thrown from the body's first read, like every other stream failure, so the SDK's pipeline is left as it expects.
+                response.ContentStream = new FailedBodyStream(SseGuardStream.NotAnEventStream(response.Status, contentType, head, exchange, BearerToken(message)));
+                return;
+            }
+            response.ContentStream = new SseGuardStream(stream, exchange, BearerToken(message));
         }
     }
+
+    /// <summary>The key this request sent, so text quoted from a response can be scrubbed of it (never shown).</summary>
+    private static string? BearerToken(PipelineMessage message) =>
+        message.Request.Headers.TryGetValue("Authorization", out var value) && value is not null
+        && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && value.Length > 7
+            ? value[7..].Trim()
+            : null;
 
     private static async Task<BinaryContent> AddFieldsAsync(BinaryContent content, IReadOnlyDictionary<string, JsonNode?> fields, CancellationToken cancellationToken)
     {
@@ -62,6 +79,23 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
         foreach (var (name, value) in fields) body[name] = value?.DeepClone();
         return BinaryContent.Create(BinaryData.FromString(body.ToJsonString()));
     }
+}
+
+/// <summary>A response body that fails with a known error on its first read.</summary>
+internal sealed class FailedBodyStream(Exception failure) : Stream
+{
+    public override int Read(byte[] buffer, int offset, int count) => throw failure;
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => throw failure;
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => throw failure;
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Reads the provider extras out of completion and chunk JSON.</summary>

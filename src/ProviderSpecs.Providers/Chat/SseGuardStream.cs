@@ -1,3 +1,4 @@
+using System.Text;
 using ProviderSpecs.Providers.Errors;
 
 namespace ProviderSpecs.Providers.Chat;
@@ -5,10 +6,14 @@ namespace ProviderSpecs.Providers.Chat;
 /// <summary>
 /// Wraps a server-sent-events body: passes it through line by line, records extras of each <c>data:</c> event,
 /// and throws <c>stream-interrupted</c> when the body ends before <c>data: [DONE]</c> — the SDK would otherwise
-/// report a cut-off stream as a shorter success.
+/// report a cut-off stream as a shorter success. A body whose first line is not an SSE line at all (JSON, HTML)
+/// is <c>malformed-response</c>: the provider answered something other than an event stream.
 /// </summary>
-internal sealed class SseGuardStream(Stream inner, WireExchange exchange) : Stream
+internal sealed class SseGuardStream(Stream inner, WireExchange exchange, string? sentKey = null) : Stream
 {
+    /// <summary>How much of an unexpected body an error message quotes.</summary>
+    internal const int QuotedBytes = 160;
+    private static readonly string[] SseFields = ["data", "event", "id", "retry"];
     private static readonly byte[] DataPrefix = "data:"u8.ToArray();
     private static readonly byte[] Done = "[DONE]"u8.ToArray();
     private readonly byte[] _readBuffer = new byte[16 * 1024];
@@ -33,7 +38,10 @@ internal sealed class SseGuardStream(Stream inner, WireExchange exchange) : Stre
                 if (!exchange.StreamCompleted)
                 {
                     throw new ProviderException(ErrorKeys.StreamInterrupted,
-                        $"The response stream ended without [DONE] after {exchange.StreamEvents} events; the reply is incomplete.");
+                        $"The response stream ended without [DONE] after {exchange.StreamEvents} events; the reply is incomplete.")
+                    {
+                        RequestId = exchange.RequestId,
+                    };
                 }
                 continue;
             }
@@ -64,6 +72,11 @@ internal sealed class SseGuardStream(Stream inner, WireExchange exchange) : Stre
     {
         var line = _line.AsSpan(0, _lineLength);
         byte[]? rewritten = null;
+        if (exchange.StreamEvents == 0 && !exchange.StreamCompleted && !IsSseLine(line))
+        {
+            var head = line.Length > QuotedBytes ? line[..QuotedBytes] : line;
+            throw NotAnEventStream(200, exchange.Header("content-type"), head.ToArray(), exchange, sentKey);
+        }
         if (line.StartsWith(DataPrefix))
         {
             var payload = line[DataPrefix.Length..].Trim(" \r\n"u8);
@@ -80,6 +93,49 @@ internal sealed class SseGuardStream(Stream inner, WireExchange exchange) : Stre
         }
         AppendOutput(rewritten ?? line);
         _lineLength = 0;
+    }
+
+    /// <summary>Blank, a comment (<c>:</c>…), or a field line (<c>data</c>, <c>event</c>, <c>id</c>, <c>retry</c>).</summary>
+    private static bool IsSseLine(ReadOnlySpan<byte> line)
+    {
+        var text = line.Trim(" \t\r\n"u8);
+        if (text.StartsWith("\uFEFF"u8)) text = text[3..]; // the SSE spec allows one leading byte-order mark
+        if (text.IsEmpty || text[0] == (byte)':') return true;
+        var colon = text.IndexOf((byte)':');
+        var field = Encoding.ASCII.GetString(colon < 0 ? text : text[..colon]);
+        return SseFields.Contains(field, StringComparer.Ordinal);
+    }
+
+    /// <summary>Reads up to <see cref="QuotedBytes"/> bytes from the start of a body, for an error message.</summary>
+    internal static async Task<byte[]> ReadHeadAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[QuotedBytes];
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await stream.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+            if (read == 0) break;
+            filled += read;
+        }
+        return buffer[..filled];
+    }
+
+    /// <summary>
+    /// malformed-response for a 200 to a streaming request that is not an event stream. The message says what arrived
+    /// (content type, the first bytes, control characters shown as spaces); the key sent, should the body echo it, is masked.
+    /// </summary>
+    internal static ProviderException NotAnEventStream(int status, string? contentType, byte[] head, WireExchange exchange, string? sentKey)
+    {
+        var text = Encoding.UTF8.GetString(head);
+        if (!string.IsNullOrEmpty(sentKey)) text = text.Replace(sentKey, "[key]", StringComparison.Ordinal);
+        text = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        var shown = head.Length == 0 ? "an empty body" : $"a body starting with `{text}`" + (head.Length >= QuotedBytes ? " …" : "");
+        return new ProviderException(ErrorKeys.MalformedResponse,
+            $"A streaming request was answered with HTTP {status} and Content-Type '{contentType ?? "(none)"}', not an event stream "
+            + $"(text/event-stream): {shown}. The provider did not send the documented streaming shape.")
+        {
+            HttpStatus = status, RequestId = exchange.RequestId,
+        };
     }
 
     private void AppendOutput(ReadOnlySpan<byte> bytes)

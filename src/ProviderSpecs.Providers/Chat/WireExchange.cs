@@ -31,6 +31,9 @@ internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraB
 
     public string? Header(string name) => Headers.GetValueOrDefault(name);
 
+    /// <summary>The provider's request id: <c>x-request-id</c>, else Together's <c>x-together-traceid</c>.</summary>
+    public string? RequestId => Header("x-request-id") ?? Header("x-together-traceid");
+
     private sealed class Restore(WireExchange? previous) : IDisposable
     {
         public void Dispose() => CurrentExchange.Value = previous;

@@ -27,6 +27,10 @@ public static class ErrorKeys
         UnsupportedParameter, MissingCredential, UnknownProvider,
     ];
 
+    /// <summary>The keys of <see cref="IsRetryable"/> as a set (the default of <c>ProviderFallbackChain.MoveOnFor</c>).</summary>
+    public static IReadOnlySet<string> Retryable { get; } =
+        System.Collections.Frozen.FrozenSet.ToFrozenSet([RateLimited, Overloaded, ServerError, ConnectionFailed, Timeout], StringComparer.Ordinal);
+
     /// <summary>Keys worth another attempt (same provider after a delay, or the next provider in a fallback chain).</summary>
     public static bool IsRetryable(string key) =>
         key is RateLimited or Overloaded or ServerError or ConnectionFailed or Timeout;

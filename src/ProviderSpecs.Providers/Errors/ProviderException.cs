@@ -20,7 +20,7 @@ public class ProviderException : Exception
     public string? ProviderId { get; init; }
     public string? Model { get; init; }
     public int? HttpStatus { get; init; }
-    /// <summary>The provider's request id (x-request-id header, or Groq's x_groq.id).</summary>
+    /// <summary>The provider's request id (x-request-id header, else Together's x-together-traceid).</summary>
     public string? RequestId { get; init; }
     /// <summary>The provider's own error message, verbatim.</summary>
     public string? ProviderMessage { get; init; }
@@ -42,6 +42,20 @@ public class ProviderException : Exception
             RequestId = RequestId, ProviderMessage = ProviderMessage, ProviderErrorType = ProviderErrorType,
             ProviderErrorCode = ProviderErrorCode, RateLimit = RateLimit, Attempts = Attempts,
         };
+
+    /// <summary>
+    /// A copy with the provider's request id filled in where the throw site did not know it (a cut-off stream, an
+    /// unreadable 200 body); the same instance when there is nothing to add.
+    /// </summary>
+    internal ProviderException WithRequestId(string? requestId) =>
+        RequestId is not null || requestId is null
+            ? this
+            : new(ErrorKey, Message, InnerException)
+            {
+                ProviderId = ProviderId, Model = Model, HttpStatus = HttpStatus,
+                RequestId = requestId, ProviderMessage = ProviderMessage, ProviderErrorType = ProviderErrorType,
+                ProviderErrorCode = ProviderErrorCode, RateLimit = RateLimit, Attempts = Attempts,
+            };
 
     /// <summary>A copy with <paramref name="extra"/> appended to the message (same key, fields and attempts).</summary>
     internal ProviderException WithMessageSuffix(string extra) =>

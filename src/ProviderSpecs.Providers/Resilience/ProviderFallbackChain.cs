@@ -18,15 +18,28 @@ public sealed record FallbackResult(ChatResult Result, IReadOnlyList<FallbackSte
 }
 
 /// <summary>
-/// Tries chat clients in order (e.g. Groq then Together), moving on only for retryable failures (after each
-/// client has spent its own retries). A non-retryable failure stops the chain, since another provider would
-/// reject the same request too.
+/// Tries chat clients in order (e.g. Groq then Together), moving on only for the failures in <see cref="MoveOnFor"/>
+/// (by default the retryable ones, after each client has spent its own retries). Any other failure stops the chain,
+/// since another provider would reject the same request too.
 /// </summary>
 public sealed class ProviderFallbackChain(IReadOnlyList<ProviderChatClient> links)
 {
+    private readonly IReadOnlySet<string> _moveOnFor = ErrorKeys.Retryable;
+
     public IReadOnlyList<ProviderChatClient> Links { get; } = links.Count > 0
         ? links
         : throw new ArgumentException("A fallback chain needs at least one chat client.", nameof(links));
+
+    /// <summary>
+    /// Error keys for which the chain moves on to the next link; any other failure is thrown at once. Default
+    /// <see cref="ErrorKeys.Retryable"/>. Add <see cref="ErrorKeys.ModelNotFound"/> and/or <see cref="ErrorKeys.Authentication"/>
+    /// when each link has its own model id and key, so one provider's missing model or rejected key is not everyone's.
+    /// </summary>
+    public IReadOnlySet<string> MoveOnFor
+    {
+        get => _moveOnFor;
+        init => _moveOnFor = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     public async Task<FallbackResult> CompleteAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -40,7 +53,7 @@ public sealed class ProviderFallbackChain(IReadOnlyList<ProviderChatClient> link
                 steps.Add(new FallbackStep(link.Provider.Id, link.Model, AttemptRecord.Success, null, result.Attempts.Count));
                 return new FallbackResult(result, steps);
             }
-            catch (ProviderException error) when (error.IsRetryable)
+            catch (ProviderException error) when (MoveOnFor.Contains(error.ErrorKey))
             {
                 steps.Add(new FallbackStep(link.Provider.Id, link.Model, error.ErrorKey, error.Message, error.Attempts.Count));
             }

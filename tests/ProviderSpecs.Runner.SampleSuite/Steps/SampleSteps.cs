@@ -31,7 +31,7 @@ public sealed class SampleSteps(Counter counter, ScenarioContext scenarioContext
     public void WhenANoteIsWritten(string docString) => _note = docString;
 
     [When("a step that is still pending runs")]
-    public void WhenPending() => scenarioContext.Pending();
+    public void WhenPending() => throw new PendingStepException(); // deliberately pending: the runner must fail it
 
     [When("a step bound twice runs")]
     public void WhenBoundTwiceFirst() => counter.Value++;
@@ -49,6 +49,8 @@ public sealed class SampleSteps(Counter counter, ScenarioContext scenarioContext
     public void ThenTheHooksRanInOrder()
     {
         Assert.That(featureContext.ContainsKey("before-feature"), Is.True, "BeforeFeature hook did not run");
+        Assert.That(scenarioContext.RuleInfo?.Title, Is.EqualTo("Doubling"), "the scenario does not know its Rule");
+        Assert.That(scenarioContext.ScenarioInfo.CombinedTags, Does.Contain("rule_tag").And.Contain("hooks"));
         Assert.That(counter.HookLog, Is.EqualTo(new[] { "before-scenario", "before-step", "after-step", "before-step", "after-step", "before-step", "after-step", "before-step" }));
     }
 

@@ -1,0 +1,30 @@
+using ProviderSpecs.Drivers;
+using ProviderSpecs.Providers.Registry;
+using Reqnroll;
+
+namespace ProviderSpecs.Steps.StepDefinitions;
+
+[Binding]
+public sealed class FineTuningSteps(FineTuningDriver fineTuning, ScenarioContext scenario)
+{
+    [Then("every model {ProviderDefinition}'s catalog marks as fine-tunable is offered for fine-tuning")]
+    public Task ThenCatalogAndServiceAgree(ProviderDefinition provider) =>
+        fineTuning.CatalogAndServiceShouldAgreeAsync(provider, scenario.ScenarioInfo.Title);
+
+    [When("a fine-tuning job for {string} is created on {ProviderDefinition}")]
+    public Task WhenAJobIsCreated(string model, ProviderDefinition provider) =>
+        fineTuning.CreateJobAsync(provider, model, scenario.ScenarioInfo.Title);
+
+    [When("the fine-tuning job is cancelled")]
+    public Task WhenTheJobIsCancelled() => fineTuning.CancelJobAsync();
+
+    [Then("the fine-tuning job is {string}")]
+    public void ThenTheJobIs(string status) => fineTuning.JobShouldBe(status);
+
+    [Then("the fine-tuning job moves through {string}")]
+    public Task ThenTheJobMovesThrough(string statuses) =>
+        fineTuning.JobShouldProgressThroughAsync(statuses.Split(',', StringSplitOptions.TrimEntries));
+
+    [Then("the fine-tuning request is refused with status {int} and code {string}")]
+    public void ThenRefused(int status, string code) => fineTuning.RequestShouldBeRefusedWith(status, code);
+}
