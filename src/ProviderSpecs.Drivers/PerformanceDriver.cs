@@ -75,6 +75,7 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
             MaxConcurrency = concurrency,
             Resilience = new ResilienceOptions { MaxRetries = retries, MaxRetryAfter = TimeSpan.FromSeconds(5) },
             OnCompleted = _observations.Add,
+            Budget = target.Kind == TargetKind.Live ? target.Budget : null, // the run's one live budget
         });
         _observations.Clear();
         _lastScope = scope;

@@ -1,6 +1,7 @@
 using ProviderSpecs.Benchmarking.Load;
 using ProviderSpecs.Benchmarking.ProviderAdapter;
 using ProviderSpecs.Benchmarking.Targets;
+using ProviderSpecs.Providers.Budget;
 using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Errors;
 using ProviderSpecs.Simulators;
@@ -22,7 +23,7 @@ public class ProviderChatTargetTests
     private SimulatedProvider Groq => _simulators["groq"];
 
     private ProviderChatTarget Target(SimulatorScope scope, bool streaming = true,
-        CredentialResolutionMode credentials = CredentialResolutionMode.Once, RequestBudget? budget = null, Action<ProviderChatObservation>? observe = null) =>
+        CredentialResolutionMode credentials = CredentialResolutionMode.Once, LiveBudget? budget = null, Action<ProviderChatObservation>? observe = null) =>
         new(new ProviderChatTargetOptions
         {
             Provider = "groq",
@@ -125,7 +126,7 @@ public class ProviderChatTargetTests
     public async Task A_spent_budget_refuses_requests_without_sending_them()
     {
         var scope = Groq.OpenScope("adapter budget");
-        var budget = new RequestBudget(3);
+        var budget = LiveBudget.OfRequests(3);
         await using var target = Target(scope, budget: budget);
 
         var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 4, WarmupRequests = 1 });
@@ -133,7 +134,7 @@ public class ProviderChatTargetTests
         scope.Requests.Count.ShouldBe(3);
         result.Succeeded.ShouldBe(2);
         result.ErrorsByKey[ProviderChatTarget.BudgetExhaustedKey].ShouldBe(2);
-        budget.Spent.ShouldBe(3);
+        budget.RequestsSpent.ShouldBe(3);
         budget.Refused.ShouldBe(2);
     }
 

@@ -9,6 +9,7 @@ using ProviderSpecs.Benchmarking.Results;
 using ProviderSpecs.Benchmarking.SelfTest;
 using ProviderSpecs.Benchmarking.Targets;
 using ProviderSpecs.Cli.Support;
+using ProviderSpecs.Providers.Budget;
 using ProviderSpecs.Providers.Catalog;
 using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Registry;
@@ -51,7 +52,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         var maxConcurrency = points.Max(p => p.MaxConcurrency);
 
         SimulatedProviders? simulators = null;
-        RequestBudget? budget = null;
+        LiveBudget? budget = null;
         try
         {
             if (settings.Live)
@@ -70,7 +71,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                     if (known.Count > 0 && known.All(m => !string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase)))
                         throw new CliException($"{provider.DisplayName} has no model '{model}' in the bundled catalog.{Names.DidYouMean(model, known.Select(m => m.Id))} List them with: providerspecs models {provider.Id}");
                 }
-                budget = new RequestBudget(settings.MaxRequests!.Value);
+                budget = LiveBudget.OfRequests(settings.MaxRequests!.Value);
             }
             else
             {
@@ -153,7 +154,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
     }
 
     private async Task<RunOutcome> RunPointAsync(BenchSettings settings, ProviderDefinition provider, string model, LoadModel point, int warmup,
-        int? requests, int maxConcurrency, SimulatedProviders? simulators, RequestBudget? budget, Action<double>? onProgress, CancellationToken cancellationToken)
+        int? requests, int maxConcurrency, SimulatedProviders? simulators, LiveBudget? budget, Action<double>? onProgress, CancellationToken cancellationToken)
     {
         SimulatorScope? scope = null;
         var environment = context.Environment;
@@ -235,13 +236,13 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
     private static string Describe(BenchSettings s) =>
         $"{(s.NonStreaming ? "non-streaming" : "streaming")}, {(s.Cold ? "cold" : "warm")}, credentials {(s.PerRequestCredentials ? "per request" : "once")}, max tokens {s.MaxTokens}";
 
-    private static BenchmarkDocument BuildDocument(BenchSettings settings, List<RunOutcome> runs, IReadOnlyList<LoadModel> points, RequestBudget? budget, TimeSpan wall)
+    private static BenchmarkDocument BuildDocument(BenchSettings settings, List<RunOutcome> runs, IReadOnlyList<LoadModel> points, LiveBudget? budget, TimeSpan wall)
     {
         var notes = new StringBuilder();
         notes.Append(settings.Live ? "Live APIs (keys from the credential chain). " : string.Create(CultureInfo.InvariantCulture,
             $"Simulated providers in-process on 127.0.0.1, TimeScale {settings.TimeScale ?? 1.0:0.###}{((settings.TimeScale ?? 1.0) == 1.0 ? " (the latency profiles are the ground truth)" : " (profiles scaled: not comparable with the providers' published speeds)")}. "));
         notes.Append(Describe(settings)).Append(". ");
-        if (budget is not null) notes.Append(CultureInfo.InvariantCulture, $"Live budget: {budget.Spent} of {budget.MaxRequests} requests spent. ");
+        if (budget is not null) notes.Append(CultureInfo.InvariantCulture, $"Live budget: {budget.RequestsSpent} of {budget.MaxRequests} requests spent. ");
         notes.Append(CultureInfo.InvariantCulture, $"Wall time {wall.TotalSeconds:0.0} s.");
         if (points.Count > 1) notes.Append(" Sweep points are also listed as scenarios, for the comparison.");
         var sweeps = points.Count > 1
@@ -258,7 +259,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
     }
 
     /// <summary>Writes every file into a staging folder first, then moves them into place: an interrupted write leaves the old reports intact.</summary>
-    private static IReadOnlyList<string> Write(BenchmarkDocument document, List<RunOutcome> runs, BenchSettings settings, RequestBudget? budget, string outDir)
+    private static IReadOnlyList<string> Write(BenchmarkDocument document, List<RunOutcome> runs, BenchSettings settings, LiveBudget? budget, string outDir)
     {
         var staging = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(outDir)) ?? outDir, $".bench-staging-{Guid.NewGuid():N}");
         try
@@ -309,12 +310,12 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         ("Allocated per request (KB)", r => (r.Result.Resources.AllocatedBytesPerRequest / 1024).ToString("0.0", CultureInfo.InvariantCulture)),
     ];
 
-    internal static string ComparisonMarkdown(IReadOnlyList<RunOutcome> runs, BenchSettings settings, RequestBudget? budget)
+    internal static string ComparisonMarkdown(IReadOnlyList<RunOutcome> runs, BenchSettings settings, LiveBudget? budget)
     {
         var md = new StringBuilder();
         md.AppendLine("# Provider comparison").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Target: {(settings.Live ? "live APIs" : "simulated providers")}; {Describe(settings)}.");
-        if (budget is not null) md.AppendLine(CultureInfo.InvariantCulture, $"Live budget: {budget.Spent} of {budget.MaxRequests} requests spent.");
+        if (budget is not null) md.AppendLine(CultureInfo.InvariantCulture, $"Live budget: {budget.RequestsSpent} of {budget.MaxRequests} requests spent.");
         md.AppendLine("Definitions: TTFT llmperf/vLLM (request start → first content chunk); TPOT vLLM; ITL vLLM (pooled chunk gaps); E2E request start → last byte; throughput over measured wall time. See benchmark-report.md.").AppendLine();
         foreach (var level in runs.GroupBy(r => r.Result.Load.Description))
         {
@@ -329,7 +330,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         return md.ToString();
     }
 
-    private void Summarise(BenchSettings settings, List<RunOutcome> runs, IReadOnlyList<string> files, RequestBudget? budget, TimeSpan wall, string outDir)
+    private void Summarise(BenchSettings settings, List<RunOutcome> runs, IReadOnlyList<string> files, LiveBudget? budget, TimeSpan wall, string outDir)
     {
         if (settings.Json)
         {
@@ -339,7 +340,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                 outputDirectory = outDir,
                 files,
                 wallSeconds = Math.Round(wall.TotalSeconds, 3),
-                budget = budget is null ? null : new { maxRequests = budget.MaxRequests, spent = budget.Spent, refused = budget.Refused },
+                budget = budget is null ? null : new { maxRequests = budget.MaxRequests, spent = budget.RequestsSpent, refused = budget.Refused },
                 scenarios = runs.Select(r => new
                 {
                     provider = r.Result.Provider,
@@ -375,7 +376,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         }
         context.Console.Write(table);
         context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"Latencies in ms. {runs.Sum(r => r.Result.Started)} measured requests in {wall.TotalSeconds:0.0} s wall time{(budget is null ? "" : $"; live budget {budget.Spent}/{budget.MaxRequests} spent")}.")));
+            $"Latencies in ms. {runs.Sum(r => r.Result.Started)} measured requests in {wall.TotalSeconds:0.0} s wall time{(budget is null ? "" : $"; live budget {budget.RequestsSpent}/{budget.MaxRequests} spent")}.")));
         context.Console.MarkupLine($"Wrote {files.Count} files to {Markup.Escape(outDir)}:");
         foreach (var file in files) context.Console.MarkupLine($"  {Markup.Escape(Path.GetFileName(file))}");
     }

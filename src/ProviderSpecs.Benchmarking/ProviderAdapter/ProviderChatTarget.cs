@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.AI;
 using ProviderSpecs.Benchmarking.Targets;
+using ProviderSpecs.Providers.Budget;
 using ProviderSpecs.Providers;
 using ProviderSpecs.Providers.Chat;
 using ProviderSpecs.Providers.Errors;
@@ -22,7 +23,7 @@ namespace ProviderSpecs.Benchmarking.ProviderAdapter;
 /// </summary>
 public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDisposable
 {
-    /// <summary>Error key of a request refused because the run's <see cref="RequestBudget"/> was spent (nothing sent).</summary>
+    /// <summary>Error key of a request refused because the run's <see cref="ProviderChatTargetOptions.Budget"/> was spent (nothing sent).</summary>
     public const string BudgetExhaustedKey = "budget-exhausted";
 
     private static readonly AsyncLocal<RequestState?> Current = new();
@@ -106,7 +107,7 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
     public async ValueTask<RequestOutcome> SendAsync(RequestContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (_options.Budget is { } budget && !budget.TryTake())
+        if (_options.Budget is { } budget && !budget.TryReserve(_options.MaxOutputTokens ?? LiveBudgetHandler.DefaultCompletionTokens))
         {
             Interlocked.Increment(ref _completed);
             return RequestOutcome.Failed(BudgetExhaustedKey);

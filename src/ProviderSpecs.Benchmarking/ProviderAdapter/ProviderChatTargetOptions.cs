@@ -1,3 +1,4 @@
+using ProviderSpecs.Providers.Budget;
 using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Providers.Resilience;
@@ -55,7 +56,7 @@ public sealed record ProviderChatTargetOptions
     public int MaxConcurrency { get; init; } = 256;
 
     /// <summary>Shared request budget (live runs): when it is spent, requests fail with <c>budget-exhausted</c> and nothing is sent.</summary>
-    public RequestBudget? Budget { get; init; }
+    public LiveBudget? Budget { get; init; }
 
     /// <summary>Called after each request with what the provider layer returned (tests pair it with server-side logs).</summary>
     public Action<ProviderChatObservation>? OnCompleted { get; init; }
@@ -79,28 +80,3 @@ public sealed record ProviderChatObservation(
     int Attempts,
     TimeSpan? CredentialResolutionTime);
 
-/// <summary>A request budget shared by every target of a run, safe under concurrency.</summary>
-public sealed class RequestBudget
-{
-    private long _spent;
-
-    public RequestBudget(long maxRequests)
-    {
-        if (maxRequests < 1)
-            throw new ArgumentOutOfRangeException(nameof(maxRequests), maxRequests, "A request budget must allow at least 1 request: give e.g. 100.");
-        MaxRequests = maxRequests;
-    }
-
-    public long MaxRequests { get; }
-
-    /// <summary>Requests actually sent (taken from the budget).</summary>
-    public long Spent => Math.Min(Volatile.Read(ref _spent), MaxRequests);
-
-    /// <summary>Requests refused because the budget was spent.</summary>
-    public long Refused => Math.Max(0, Volatile.Read(ref _spent) - MaxRequests);
-
-    /// <summary>Takes one request from the budget; false when it is spent (and nothing may be sent).</summary>
-    public bool TryTake() => Interlocked.Increment(ref _spent) <= MaxRequests;
-
-    public override string ToString() => $"RequestBudget({Spent}/{MaxRequests} spent, {Refused} refused)";
-}

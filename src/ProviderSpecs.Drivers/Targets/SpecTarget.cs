@@ -1,4 +1,5 @@
 using ProviderSpecs.Drivers.Support;
+using ProviderSpecs.Providers.Budget;
 using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Simulators;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ProviderSpecs.Drivers.Targets;
+namespace ProviderSpecs.Providers.Budget;
 
 /// <summary>
 /// The most a live run may spend: requests and tokens, from SPECS_LIVE_MAX_REQUESTS and SPECS_LIVE_MAX_TOKENS.
@@ -15,6 +15,7 @@ public sealed class LiveBudget
 
     private long _requests;
     private long _tokens;
+    private long _refused;
 
     public LiveBudget(long maxRequests, long maxTokens)
     {
@@ -30,6 +31,12 @@ public sealed class LiveBudget
     public long MaxTokens { get; }
     public long RequestsSpent => Interlocked.Read(ref _requests);
     public long TokensSpent => Interlocked.Read(ref _tokens);
+
+    /// <summary>Requests refused because the budget could not cover them (nothing was sent for them).</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>A budget of requests only (tokens unlimited), as `bench --live --max-requests N` sets it.</summary>
+    public static LiveBudget OfRequests(long maxRequests) => new(maxRequests, long.MaxValue);
 
     public static LiveBudget FromEnvironment(Func<string, string?>? getVariable = null)
     {
@@ -49,14 +56,19 @@ public sealed class LiveBudget
         while (true)
         {
             var requests = Interlocked.Read(ref _requests);
-            if (requests >= MaxRequests) return false;
+            if (requests >= MaxRequests)
+            {
+                Interlocked.Increment(ref _refused);
+                return false;
+            }
             if (Interlocked.CompareExchange(ref _requests, requests + 1, requests) != requests) continue;
             while (true)
             {
                 var tokens = Interlocked.Read(ref _tokens);
-                if (tokens + maxTokens > MaxTokens)
+                if (maxTokens > MaxTokens - tokens)
                 {
                     Interlocked.Decrement(ref _requests);
+                    Interlocked.Increment(ref _refused);
                     return false;
                 }
                 if (Interlocked.CompareExchange(ref _tokens, tokens + maxTokens, tokens) == tokens) return true;
@@ -72,5 +84,5 @@ public sealed class LiveBudget
 
     public override string ToString() => this == Unlimited
         ? "no live budget (simulated target)"
-        : $"{RequestsSpent}/{MaxRequests} requests, {TokensSpent}/{MaxTokens} tokens";
+        : $"{RequestsSpent}/{MaxRequests} requests, {(MaxTokens == long.MaxValue ? $"{TokensSpent} tokens" : $"{TokensSpent}/{MaxTokens} tokens")}, {Refused} refused";
 }

@@ -1,7 +1,7 @@
 using System.Net;
-using ProviderSpecs.Drivers.Targets;
+using ProviderSpecs.Providers.Budget;
 
-namespace ProviderSpecs.Drivers.Tests;
+namespace ProviderSpecs.Providers.Tests;
 
 [TestFixture]
 public sealed class LiveBudgetTests

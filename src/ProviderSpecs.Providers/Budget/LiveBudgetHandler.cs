@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 
-namespace ProviderSpecs.Drivers.Targets;
+namespace ProviderSpecs.Providers.Budget;
 
 /// <summary>
 /// Sits in front of every live request: a completion reserves one request and its maximum output tokens from the
