@@ -71,12 +71,18 @@ public sealed partial class FixtureTests
         leaks.ShouldBeEmpty();
     }
 
-    [TestCase("gsk_abcdefghijklmnopqrstuvwxyz123456")]
-    [TestCase("sk-abcdefghijklmnopqrstuvwxyz123456")]
-    [TestCase("tgp_v1_abcdefghijklmnopqrstuvwxyz123456")]
-    [TestCase("Bearer 3f1c9a7e5b2d4c6a8e0f1b3d5a7c9e1f3b5d7a9c")]
-    [TestCase("3f1c9a7e5b2d4c6a8e0f1b3d5a7c9e1f3b5d7a9c3f1c9a7e5b2d4c6a8e0f1b3d")]
-    public void The_key_scanner_catches_key_shapes(string sample) => KeyLike().IsMatch(sample).ShouldBeTrue();
+    // The samples are built at run time: a key-shaped literal in a test name would itself leak into the TRX report
+    // and trip the run's secret scan.
+    [TestCase("gsk_", 32, TestName = "The key scanner catches a Groq-shaped key")]
+    [TestCase("sk-", 32, TestName = "The key scanner catches an OpenAI-shaped key")]
+    [TestCase("tgp_v1_", 32, TestName = "The key scanner catches a Together-shaped key")]
+    [TestCase("Bearer ", 40, TestName = "The key scanner catches a bearer token")]
+    [TestCase("", 64, TestName = "The key scanner catches a long hex key")]
+    public void The_key_scanner_catches_key_shapes(string prefix, int bodyLength) =>
+        KeyLike().IsMatch(prefix + KeyBody(bodyLength, hex: prefix is "" or "Bearer ")).ShouldBeTrue();
+
+    private static string KeyBody(int length, bool hex) =>
+        string.Concat(Enumerable.Range(0, length).Select(i => hex ? "0123456789abcdef"[(i * 7) % 16] : (char)('a' + (i * 5) % 26)));
 
     [TestCase("gsk_sim_default_key")]
     [TestCase("tg_sim_0001ab12")]
