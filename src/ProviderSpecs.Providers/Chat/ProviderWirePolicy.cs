@@ -82,20 +82,11 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
 }
 
 /// <summary>A response body that fails with a known error on its first read.</summary>
-internal sealed class FailedBodyStream(Exception failure) : Stream
+internal sealed class FailedBodyStream(Exception failure) : ReadOnlyForwardStream
 {
     public override int Read(byte[] buffer, int offset, int count) => throw failure;
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => throw failure;
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => throw failure;
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
 
 /// <summary>Reads the provider extras out of completion and chunk JSON.</summary>

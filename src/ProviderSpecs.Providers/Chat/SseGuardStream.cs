@@ -9,7 +9,7 @@ namespace ProviderSpecs.Providers.Chat;
 /// report a cut-off stream as a shorter success. A body whose first line is not an SSE line at all (JSON, HTML)
 /// is <c>malformed-response</c>: the provider answered something other than an event stream.
 /// </summary>
-internal sealed class SseGuardStream(Stream inner, WireExchange exchange, string? sentKey = null) : Stream
+internal sealed class SseGuardStream(Stream inner, WireExchange exchange, string? sentKey = null) : ReadOnlyForwardStream
 {
     /// <summary>How much of an unexpected body an error message quotes.</summary>
     internal const int QuotedBytes = 160;
@@ -157,13 +157,4 @@ internal sealed class SseGuardStream(Stream inner, WireExchange exchange, string
         base.Dispose(disposing);
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

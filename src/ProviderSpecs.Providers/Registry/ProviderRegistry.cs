@@ -67,8 +67,8 @@ public sealed class ProviderRegistry
     }
 }
 
-/// <summary>Suggests near names: shared prefix or small edit distance.</summary>
-internal static class NameMatcher
+/// <summary>Suggests near names for a mistyped provider or model id: shared prefix or substring, or small edit distance.</summary>
+public static class NameMatcher
 {
     public static IReadOnlyList<string> CloseMatches(string wanted, IEnumerable<string> candidates, int max = 5)
     {
