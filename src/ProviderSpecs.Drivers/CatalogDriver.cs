@@ -14,7 +14,7 @@ namespace ProviderSpecs.Drivers;
 /// Model discovery: reads a provider's catalog through the provider layer, narrows it the way a user would, and
 /// checks it against the provider's own <c>/models</c> answer.
 /// </summary>
-public sealed class CatalogDriver(SpecTarget target, ScenarioTranscript transcript) : IAsyncDisposable, IDisposable
+public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscript transcript)
 {
     private ProviderEndpoint? _endpoint;
     private ProviderSession? _session;
@@ -26,11 +26,8 @@ public sealed class CatalogDriver(SpecTarget target, ScenarioTranscript transcri
 
     private ProviderSession SessionFor(ProviderDefinition provider, string scenario)
     {
-        if (_session is not null && _session.Provider.Id == provider.Id) return _session;
-        _session?.Dispose();
-        _endpoint = target.Endpoint(provider.Id, scenario);
-        _session = _endpoint.OpenSession();
-        return _session;
+        _endpoint = endpoints.For(provider, scenario);
+        return _session = endpoints.Session(provider, scenario);
     }
 
     private ProviderEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException("No catalog was read yet: a step must read a provider's catalog first.");
@@ -209,10 +206,4 @@ public sealed class CatalogDriver(SpecTarget target, ScenarioTranscript transcri
         rows.Count.ShouldBe(Listing.Models.Count, "the published table should hold exactly the provider's models");
     }
 
-    public void Dispose() => _session?.Dispose();
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_session is not null) await _session.DisposeAsync();
-    }
 }

@@ -19,7 +19,7 @@ namespace ProviderSpecs.Drivers;
 /// Completions through the provider layer: the scenario describes a completion (options, limits, formats, prompt
 /// size), asks one or more models of one provider session for it, streamed or not, and checks the answers.
 /// </summary>
-public sealed class CompletionDriver(SpecTarget target, ScenarioTranscript transcript) : IAsyncDisposable, IDisposable
+public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTranscript transcript)
 {
     public const string DefaultPrompt = "In two sentences, say why one provider layer for several LLM providers helps a team.";
     private const int DefaultMaxTokens = 200;
@@ -114,11 +114,8 @@ public sealed class CompletionDriver(SpecTarget target, ScenarioTranscript trans
 
     private ProviderSession SessionFor(ProviderDefinition provider, string scenario)
     {
-        if (_session is not null && _session.Provider.Id == provider.Id) return _session;
-        _session?.Dispose();
-        _endpoint = target.Endpoint(provider.Id, scenario);
-        _session = _endpoint.OpenSession();
-        return _session;
+        _endpoint = endpoints.For(provider, scenario);
+        return _session = endpoints.Session(provider, scenario);
     }
 
     private ProviderEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException("No completion was asked for yet.");
@@ -363,10 +360,4 @@ public sealed class CompletionDriver(SpecTarget target, ScenarioTranscript trans
         catch (JsonException) { return false; }
     }
 
-    public void Dispose() => _session?.Dispose();
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_session is not null) await _session.DisposeAsync();
-    }
 }

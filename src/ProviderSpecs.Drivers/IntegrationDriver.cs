@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
 using ProviderSpecs.Drivers.Reliability;
 using ProviderSpecs.Drivers.Support;
+using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers;
 using ProviderSpecs.Providers.Chat;
 using ProviderSpecs.Providers.Errors;

@@ -15,13 +15,14 @@ internal sealed record DocumentContent(
     IReadOnlyList<ModelCatalogRow>? Catalog,
     IReadOnlyList<FaultMatrixRow>? FaultMatrix,
     IReadOnlyList<Chapter> Benchmarks,
-    IReadOnlyList<LivingDocProblem> Problems);
+    IReadOnlyList<LivingDocProblem> Problems,
+    BenchmarkFigures? Figures = null);
 
 /// <summary>A chapter already rendered to HTML.</summary>
 internal sealed record Chapter(string Anchor, string Title, string Html);
 
 /// <summary>Writes the single self-contained HTML page. Every text from an input goes through <see cref="E"/>.</summary>
-internal sealed class HtmlDocumentWriter(DocumentContent content, Func<string, string, string> renderMarkdown, Anchors anchors)
+internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<string, string, string> renderMarkdown, Anchors anchors)
 {
     internal static readonly string[] ProviderTags = ["@groq", "@together_ai"];
     internal static readonly (string Tag, string Name)[] Categories =
@@ -55,6 +56,7 @@ internal sealed class HtmlDocumentWriter(DocumentContent content, Func<string, s
         WriteSidebar();
         html.Append("<main id=\"content\">\n");
         WriteOverview();
+        WriteMeasuredRecommendations();
         foreach (var chapter in content.Guide) WriteChapter(chapter, "guide");
         html.Append("<section class=\"chapter\" id=\"features\"><h2>Features</h2>\n");
         html.Append("<p class=\"filter-summary\" id=\"filter-summary\" aria-live=\"polite\"></p>\n");
@@ -95,6 +97,7 @@ internal sealed class HtmlDocumentWriter(DocumentContent content, Func<string, s
         foreach (var tag in allTags)
             html.Append("<button type=\"button\" class=\"tag\" data-tag=\"").Append(E(tag)).Append("\">").Append(E(tag)).Append("</button>");
         html.Append("</div>\n</div>\n<ul class=\"toc\">\n<li><a href=\"#overview\">Overview &amp; validation</a></li>\n");
+        if (content.Figures is not null) html.Append("<li><a href=\"#recommendations\">Recommendations &amp; comparison</a></li>\n");
         if (content.Guide.Count > 0)
         {
             html.Append("<li class=\"toc-group\"><span>Guide</span><ul>");
@@ -148,8 +151,8 @@ internal sealed class HtmlDocumentWriter(DocumentContent content, Func<string, s
                 var runTests = tests.Select(t => t.Results.Where(r => r.Run == run).Select(r => r.Case.Status).DefaultIfEmpty(ResultStatus.NotExecuted).Max()).ToList();
                 html.Append("<tr><td>").Append(RunChip(run)).Append("<div class=\"muted small\">").Append(E(Path.GetFileName(run.SourceFile))).Append("</div></td><td>")
                     .Append(E(run.Target ?? "—")).Append("</td><td>").Append(run.Date is { } date ? E(date.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)) : "—")
-                    .Append("</td><td>").Append(run.Versions.Count == 0 ? "—" : string.Join("<br>", run.Versions.Select(v => $"{E(v.Key)} <code>{E(v.Value)}</code>")))
-                    .Append("</td><td>").Append(Budget(run.LiveBudgetSpent)).Append("</td><td>").Append(CountBar(runTests.GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count()), large: false))
+                    .Append("</td><td>").Append(run.Versions.Count == 0 ? "—" : string.Join("<br>", run.Versions.Select(v => v.Value.StartsWith(v.Key, StringComparison.OrdinalIgnoreCase) ? $"<code>{E(v.Value)}</code>" : $"{E(v.Key)} <code>{E(v.Value)}</code>")))
+                    .Append("</td><td>").Append(Budget(run)).Append("</td><td>").Append(CountBar(runTests.GroupBy(s => s).ToDictionary(g => g.Key, g => g.Count()), large: false))
                     .Append("</td></tr>\n");
             }
             html.Append("</tbody></table></div>\n");
@@ -158,9 +161,12 @@ internal sealed class HtmlDocumentWriter(DocumentContent content, Func<string, s
         html.Append("</section>\n");
     }
 
-    private static string Budget(LiveBudget? budget)
+    private static string Budget(RunInfo run)
     {
-        if (budget is null) return "—";
+        var live = string.Equals(run.Target, "live", StringComparison.OrdinalIgnoreCase);
+        if (run.LiveBudgetSpent is not { } budget)
+            return live ? "<span class=\"muted\">not recorded</span>"
+                : string.Equals(run.Target, "simulated", StringComparison.OrdinalIgnoreCase) ? "none <span class=\"muted small\">(simulated providers: no live requests)</span>" : "—";
         var parts = new List<string>();
         if (budget.Requests is { } requests) parts.Add($"{requests.ToString(CultureInfo.InvariantCulture)} requests");
         if (budget.Tokens is { } tokens) parts.Add($"{tokens.ToString("N0", CultureInfo.InvariantCulture)} tokens");
@@ -474,12 +480,15 @@ internal sealed class HtmlDocumentWriter(DocumentContent content, Func<string, s
         html.Append("</section>\n");
     }
 
-    /// <summary>What follows from the catalog figures: per provider, the cheapest chat model and the one with the largest context.</summary>
+    /// <summary>What follows from the catalog alone: per provider, the cheapest chat model and the one with the largest context.</summary>
     private void WriteRecommendations(IReadOnlyList<ModelCatalogRow> rows)
     {
         var chat = rows.Where(r => r.Kind is null || r.Kind.Equals("chat", StringComparison.OrdinalIgnoreCase)).ToList();
         if (chat.Count == 0) return;
-        html.Append("<h3 id=\"recommendations\">Recommendations from the catalog figures</h3><ul class=\"recommendations\">");
+        html.Append("<h3 id=\"catalog-recommendations\">What the catalog figures suggest</h3>");
+        if (content.Figures is not null)
+            html.Append("<p class=\"muted\">From prices and context windows only; the <a href=\"#recommendations\">recommendations from the measured figures</a> weigh speed too.</p>");
+        html.Append("<ul class=\"recommendations\">");
         foreach (var provider in chat.GroupBy(r => r.Provider).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var priced = provider.Where(r => r.PriceInPer1M is not null && r.PriceOutPer1M is not null).ToList();
@@ -497,25 +506,8 @@ internal sealed class HtmlDocumentWriter(DocumentContent content, Func<string, s
         html.Append("</ul>\n");
     }
 
-    private static string Number(int? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—";
-    private static string Price(decimal? value) => value is { } v ? "$" + v.ToString("0.00##", CultureInfo.InvariantCulture) : "—";
-
-    private void WriteFaultMatrix()
-    {
-        if (content.FaultMatrix is not { } rows) return;
-        html.Append("<section class=\"chapter\" id=\"fault-matrix\"><h2>Fault matrix</h2>\n<p class=\"muted\">Each fault injected into each provider and the error key the provider layer reported: ")
-            .Append(rows.Count(r => r.Passed)).Append(" of ").Append(rows.Count).Append(" as expected.</p>")
-            .Append("<div class=\"table-wrap\"><table class=\"grid\"><thead><tr><th>Fault</th><th>Provider</th><th>Mode</th><th>Expected key</th><th>Actual key</th><th>Result</th><th class=\"num\">Elapsed ms</th></tr></thead><tbody>");
-        foreach (var row in rows.OrderBy(r => r.Fault, StringComparer.Ordinal).ThenBy(r => r.Provider, StringComparer.Ordinal).ThenBy(r => r.Mode, StringComparer.Ordinal))
-        {
-            var status = row.Passed ? ResultStatus.Passed : ResultStatus.Failed;
-            html.Append("<tr class=\"st-").Append(StatusClass(status)).Append("\"><td>").Append(E(row.Fault)).Append("</td><td>").Append(E(row.Provider)).Append("</td><td>").Append(E(row.Mode ?? "—"))
-                .Append("</td><td><code>").Append(E(row.ExpectedKey)).Append("</code></td><td><code>").Append(E(row.ActualKey ?? "—")).Append("</code></td><td>")
-                .Append(StatusDot(status, false)).Append(StatusText(status)).Append("</td><td class=\"num\">")
-                .Append(row.ElapsedMs is { } ms ? ms.ToString("0.#", CultureInfo.InvariantCulture) : "—").Append("</td></tr>");
-        }
-        html.Append("</tbody></table></div></section>\n");
-    }
+    internal static string Number(int? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—";
+    internal static string Price(decimal? value) => value is { } v ? "$" + v.ToString("0.00##", CultureInfo.InvariantCulture) : "—";
 
     private void WriteBenchmarks()
     {
@@ -569,7 +561,7 @@ internal sealed class HtmlDocumentWriter(DocumentContent content, Func<string, s
     }
 
     private static string RunChip(RunInfo run) =>
-        $"<span class=\"run-chip\" title=\"{E(Path.GetFileName(run.SourceFile))}\">{E(run.Label)}{(run.Target is { } t && !t.Equals(run.Label, StringComparison.OrdinalIgnoreCase) ? $" <span class=\"muted\">({E(t)})</span>" : "")}</span>";
+        $"<span class=\"run-chip\" title=\"{E(Path.GetFileName(run.SourceFile))}\">{E(run.Label)}{(run.Target is { } t && !run.Label.Contains(t, StringComparison.OrdinalIgnoreCase) ? $" <span class=\"muted\">({E(t)})</span>" : "")}</span>";
 
     private static string TagList(IEnumerable<Tag> tags)
     {

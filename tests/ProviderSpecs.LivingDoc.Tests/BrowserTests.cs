@@ -82,6 +82,21 @@ public class BrowserTests
         box.ShouldNotBeNull();
         box.Width.ShouldBeGreaterThan(10);
 
+        // The recommendations from the measured figures are one click away and show their figures.
+        await page.ClickAsync(".toc a[href='#recommendations']");
+        (await page.EvaluateAsync<string>("location.hash")).ShouldBe("#recommendations");
+        var interactive = page.Locator("#recommendations .target-figures[data-target='simulated'] li[data-use='interactive']");
+        (await interactive.IsVisibleAsync()).ShouldBeTrue();
+        (await interactive.InnerTextAsync()).ShouldContain("lowest time to first token, P50 170 ms, P95 300 ms");
+        (await page.Locator("#recommendations .target-figures[data-target='simulated'] li[data-use='bulk']").InnerTextAsync()).ShouldContain("1,750 tok/s per $/1M");
+        var comparison = page.Locator("#recommendations .target-figures[data-target='simulated'] table.comparison");
+        (await comparison.Locator("tbody tr").CountAsync()).ShouldBe(3);
+        (await comparison.BoundingBoxAsync()).ShouldNotBeNull().Width.ShouldBeGreaterThan(400, "the comparison table is laid out, not collapsed");
+        await SaveScreenshot(page, "living-doc-recommendations.png");
+        await page.ClickAsync(".toc a[href='#fault-matrix']");
+        (await page.Locator("#fault-matrix td.fm-cell.st-failed").InnerTextAsync()).ShouldContain("expected timeout");
+        await SaveScreenshot(page, "living-doc-fault-matrix.png");
+
         // A deep link opens and reveals its scenario, even from a filtered view that hid it.
         await page.GotoAsync(url + "?status=failed#f-reliability-faults--overload-is-retried");
         (await page.IsVisibleAsync("#f-reliability-faults--overload-is-retried pre.error-message")).ShouldBeTrue();

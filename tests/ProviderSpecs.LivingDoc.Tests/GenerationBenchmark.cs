@@ -30,4 +30,19 @@ public class GenerationBenchmark
         result.FeatureCount.ShouldBe(100);
         TestContext.Out.WriteLine($"100 features, {result.ScenarioCount} scenarios: {watch.ElapsedMilliseconds} ms, {result.OutputBytes / 1024.0:0} KiB");
     }
+
+    [Test, Explicit("benchmark: prints numbers for this repository's own document")]
+    public void This_suite()
+    {
+        var root = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Specs.sln"))) root = root.Parent;
+        if (root is null) Assert.Ignore("not inside the repository");
+        var options = LivingDocOptions.ForRepository(root.FullName) with { OutputPath = Path.Combine(Samples.NewOutputFolder(), "living-doc.html") };
+        LivingDocGenerator.Generate(options); // warm-up
+        var watch = Stopwatch.StartNew();
+        var result = LivingDocGenerator.Generate(options);
+        watch.Stop();
+        result.ExitCode.ShouldBe(0);
+        TestContext.Out.WriteLine($"this suite: {result.FeatureCount} features, {result.ScenarioCount} scenarios, {result.RunCount} run(s), {result.Problems.Count} problem(s): {watch.ElapsedMilliseconds} ms, {result.OutputBytes / 1024.0:0} KiB ({result.OutputBytes} bytes)");
+    }
 }
