@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using System.Reflection;
 using System.Text.Json;
 using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.LivingDoc;
@@ -31,6 +32,11 @@ public sealed class TargetHooks
         await _target.DisposeAsync();
     }
 
+    // The informational version is the package's (3.3.4); the assembly version is only its major line (3.0.0.0).
+    private static string PackageVersion(Type type) =>
+        type.Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+        ?? type.Assembly.GetName().Version?.ToString() ?? "?";
+
     /// <summary>The side-car the living doc reads next to specs.ndjson: which target, when, with which versions, what it spent.</summary>
     private static void WriteRunMetadata(SpecTarget target)
     {
@@ -43,8 +49,8 @@ public sealed class TargetHooks
             Versions: new Dictionary<string, string>
             {
                 [".NET"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
-                ["Reqnroll"] = typeof(BindingAttribute).Assembly.GetName().Version?.ToString() ?? "?",
-                ["ProviderSpecs"] = typeof(SpecTarget).Assembly.GetName().Version?.ToString() ?? "?",
+                ["Reqnroll"] = PackageVersion(typeof(BindingAttribute)),
+                ["ProviderSpecs"] = PackageVersion(typeof(SpecTarget)),
             },
             LiveBudgetSpent: target.Kind == TargetKind.Live
                 ? new ProviderSpecs.LivingDoc.LiveBudget((int)target.Budget.RequestsSpent, target.Budget.TokensSpent)

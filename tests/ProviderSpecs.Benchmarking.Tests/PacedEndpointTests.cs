@@ -25,7 +25,9 @@ public class PacedEndpointTests
         result.Succeeded.ShouldBe(10);
         endpoint.BaseAddress.Host.ShouldBe("127.0.0.1");
         pairs.Count.ShouldBe(12); // 2 warm-up + 10 measured
-        pairs.ShouldAllBe(p => p.Measured >= p.Served && p.Served >= TimeSpan.FromMilliseconds(14));
+        var shown = string.Join(", ", pairs.Select(p => $"measured {p.Measured.TotalMilliseconds:F3} / served {p.Served.TotalMilliseconds:F3} ms"));
+        pairs.ShouldAllBe(p => p.Measured >= p.Served, shown);
+        pairs.ShouldAllBe(p => p.Served >= TimeSpan.FromMilliseconds(14), shown);
         result.TtftError.Count.ShouldBe(10);
         result.InterTokenLatency.Count.ShouldBe(10 * 3);
         result.InterTokenGapError.Count.ShouldBe(10 * 3);

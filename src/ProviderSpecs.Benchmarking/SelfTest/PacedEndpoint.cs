@@ -93,16 +93,30 @@ public sealed class PacedEndpoint : IAsyncDisposable
         response.Headers.CacheControl = "no-cache";
 
         var served = new long[chunks];
-        if (first > TimeSpan.Zero) await Task.Delay(first, aborted).ConfigureAwait(false);
+        await DelayAtLeastAsync(arrived, first, aborted).ConfigureAwait(false);
         for (var i = 0; i < chunks; i++)
         {
-            if (i > 0 && gap > TimeSpan.Zero) await Task.Delay(gap, aborted).ConfigureAwait(false);
+            if (i > 0) await DelayAtLeastAsync(served[i - 1], gap, aborted).ConfigureAwait(false);
             served[i] = Stopwatch.GetTimestamp();
             await response.Body.WriteAsync(ContentChunk, aborted).ConfigureAwait(false);
             await response.Body.FlushAsync(aborted).ConfigureAwait(false);
         }
         await response.Body.WriteAsync(ServedTimingEvent(arrived, served), aborted).ConfigureAwait(false);
         await response.Body.WriteAsync(DoneEvent, aborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="delay"/> has passed since <paramref name="since"/>. Task.Delay alone can wake a
+    /// millisecond early on Linux (a coarse timer clock), and a paced target must never serve sooner than asked.
+    /// </summary>
+    private static async Task DelayAtLeastAsync(long since, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var remaining = delay - Stopwatch.GetElapsedTime(since);
+            if (remaining <= TimeSpan.Zero) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary><c>data: {"served":{"firstChunkUs":…,"gapsUs":[…]}}</c> — what this endpoint actually did.</summary>
