@@ -51,10 +51,12 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
     public void RateLimitNext(ProviderDefinition provider, int count, TimeSpan retryAfter, string scenario)
     {
         var scope = Scope(provider, scenario);
+        _rateLimitCondition = $"rate-limit burst of {count} (Retry-After {retryAfter.TotalSeconds:0.##} s)";
         _beforeFirstMeasuredRequest = () => scope.InjectFault(FaultKind.RateLimitSequence, new FaultOptions { Count = count, RetryAfter = retryAfter });
     }
 
     private Action? _beforeFirstMeasuredRequest;
+    private string? _rateLimitCondition;
 
     public async Task MeasureAsync(ProviderDefinition provider, string model, int requests, int concurrency, bool streaming,
         string scenario, int retries = 0)
@@ -81,13 +83,16 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
         _lastScope = scope;
         using var safety = new CancellationTokenSource(TimeSpan.FromMinutes(2)); // a hung measurement fails, never blocks the run
         IBenchmarkTarget measured = _beforeFirstMeasuredRequest is { } prepare ? new AfterWarmup(benchmarkTarget, prepare) : benchmarkTarget;
+        var conditions = new List<string>();
+        if (_latencyScale.GetValueOrDefault(provider.Id, 1.0) is var scale and not 1.0) conditions.Add($"latency profile ×{scale}");
+        if (_beforeFirstMeasuredRequest is not null) conditions.Add(_rateLimitCondition!);
         _beforeFirstMeasuredRequest = null;
         var result = await BenchmarkRunner.RunAsync(measured, new BenchmarkRunOptions
         {
             Load = new ClosedLoopLoad(concurrency),
             MaxRequests = requests,
             Name = $"{scenario} — {label}",
-        }, safety.Token);
+        }, safety.Token) with { Conditions = conditions };
 
         transcript.Record($"{label}: {result.Succeeded}/{result.Started} succeeded; P50 TTFT {result.Ttft.P50:F1} ms, P95 TTFT {result.Ttft.P95:F1} ms, P50 TPOT {result.Tpot.P50:F2} ms, {result.OutputTokensPerSecond.Value:F0} output tok/s");
         _results[label] = result;

@@ -20,12 +20,13 @@ internal sealed record BenchmarkRunFigures(
     Percentiles? Tpot,
     Percentiles? PerRequestTokensPerSecond,
     double? RunTokensPerSecond,
-    string? RunTokensPerSecondDefinition);
+    string? RunTokensPerSecondDefinition,
+    IReadOnlyList<string>? Conditions = null);
 
 /// <summary>
-/// What a target's benchmarks say about one provider/model. Only clean runs count: streamed (so the time to first
-/// token is a real first token), at least one success, and no 429 responses (a rate-limit burst inflates latency by
-/// design). Each figure is the median over those runs of the run's own percentile, so one deliberately slowed run
+/// What a target's benchmarks say about one provider/model. Only clean runs count: no condition imposed on purpose
+/// (a run the benchmark marks with `conditions`, e.g. a profile slowed ×2), streamed (so the time to first token is a
+/// real first token), at least one success, and no 429 responses (a rate-limit burst inflates latency by design). Each figure is the median over those runs of the run's own percentile, so one deliberately slowed run
 /// among many does not decide a recommendation.
 /// </summary>
 internal sealed record ModelFigures(
@@ -83,7 +84,7 @@ internal sealed record BenchmarkFigures(IReadOnlyList<BenchmarkRunFigures> Runs,
             runs.Count(r => r.Streamed && r.RateLimitedResponses == 0 && r.Started - r.Failed <= 0));
     }
 
-    internal static bool IsClean(BenchmarkRunFigures run) => run.Streamed && run.RateLimitedResponses == 0 && run.Started - run.Failed > 0 && run.Ttft.Count > 0;
+    internal static bool IsClean(BenchmarkRunFigures run) => run.Conditions is not { Count: > 0 } && run.Streamed && run.RateLimitedResponses == 0 && run.Started - run.Failed > 0 && run.Ttft.Count > 0;
 
     private static ModelFigures? Summarise(string target, string provider, string model, List<BenchmarkRunFigures> runs)
     {
@@ -165,8 +166,15 @@ internal sealed record BenchmarkFigures(IReadOnlyList<BenchmarkRunFigures> Runs,
         return new BenchmarkRunFigures(file, target, provider, model, Str(Obj(scenario, "load"), "description"),
             Streamed: (interToken?.Count ?? 0) > 0 || (tpot?.Count ?? 0) > 0 && tpot!.P50 > 0,
             started, Int(scenario, "failed") ?? 0, Int(scenario, "rateLimitedResponses") ?? 0,
-            ttft, tpot, Dist(scenario, "outputTokensPerSecondPerRequest"), Num(throughput, "value"), Str(throughput, "definition"));
+            ttft, tpot, Dist(scenario, "outputTokensPerSecondPerRequest"), Num(throughput, "value"), Str(throughput, "definition"),
+            Conditions(scenario));
     }
+
+    /// <summary>What the benchmark deliberately imposed on the run (<c>conditions</c>, optional in schema version 1).</summary>
+    private static IReadOnlyList<string> Conditions(JsonElement scenario) =>
+        scenario.TryGetProperty("conditions", out var conditions) && conditions.ValueKind == JsonValueKind.Array
+            ? conditions.EnumerateArray().Where(c => c.ValueKind == JsonValueKind.String).Select(c => c.GetString()!).ToList()
+            : [];
 
     private static Percentiles? Dist(JsonElement parent, string name)
     {

@@ -135,4 +135,15 @@ public class FiguresTests
         table.QuerySelectorAll("tfoot td").Select(c => c.TextContent).ShouldBe(["2/2", "1/1", "0/1", "1/1"]);
         Collapse(page.QuerySelector("#fault-matrix > p")!.TextContent).ShouldStartWith("Each fault injected into each provider, streamed and not, and the error key the provider layer reported: 4 of 5 as expected, 1 not.");
     }
+
+    [Test]
+    public void A_run_the_benchmark_marks_with_a_condition_never_counts_as_clean()
+    {
+        var ttft = new Percentiles(170, 300, 40, "llmperf/vLLM TTFT", "ms");
+        var clean = new BenchmarkRunFigures("r.json", "simulated", "groq", "llama-3.1-8b-instant", "closed-loop c=8", Streamed: true,
+            Started: 40, Failed: 0, RateLimitedResponses: 0, ttft, null, null, null, null);
+
+        BenchmarkFigures.IsClean(clean).ShouldBeTrue();
+        BenchmarkFigures.IsClean(clean with { Conditions = ["latency profile ×2"] }).ShouldBeFalse();
+    }
 }

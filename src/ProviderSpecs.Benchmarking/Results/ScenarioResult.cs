@@ -8,6 +8,12 @@ public sealed record ScenarioResult
     public required string Provider { get; init; }
     public required string Model { get; init; }
     public string? Name { get; init; }
+
+    /// <summary>
+    /// What was imposed on the run on purpose (e.g. "latency profile ×2", "rate-limit burst of 3"); empty for a run
+    /// of the provider as it is. Readers leave conditioned runs out of comparisons and recommendations.
+    /// </summary>
+    public IReadOnlyList<string> Conditions { get; init; } = [];
     public required LoadDescription Load { get; init; }
     public required string ConnectionMode { get; init; }
     public required int WarmupRequests { get; init; }
