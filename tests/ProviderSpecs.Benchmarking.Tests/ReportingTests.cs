@@ -74,6 +74,17 @@ public class ReportingTests
     }
 
     [Test]
+    public async Task A_run_with_conditions_imposed_on_purpose_says_so_in_the_report_and_keeps_them_in_json()
+    {
+        var sample = await SampleDocumentAsync();
+        var document = sample with { Scenarios = [sample.Scenarios[0] with { Conditions = ["latency profile ×2"] }, sample.Scenarios[1]] };
+
+        MarkdownReport.Render(document).ShouldContain("**Imposed on purpose:** latency profile ×2");
+        MarkdownReport.Render(sample).ShouldNotContain("Imposed on purpose");
+        BenchmarkDocument.FromJson(document.ToJson()).Scenarios[0].Conditions.ShouldBe(["latency profile ×2"]);
+    }
+
+    [Test]
     public async Task Writing_all_artefacts_produces_json_markdown_and_well_formed_svg_charts()
     {
         var paths = BenchmarkReport.WriteAll(await SampleDocumentAsync(), _directory);

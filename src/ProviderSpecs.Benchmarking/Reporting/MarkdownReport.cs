@@ -71,6 +71,8 @@ public static class MarkdownReport
     private static void AppendScenario(StringBuilder md, ScenarioResult s)
     {
         md.AppendLine(F($"## {Cell(s.Provider)} / {Cell(s.Model)} — {Cell(s.Load.Description)}{(s.Name is null ? "" : $" ({Cell(s.Name)})")}")).AppendLine();
+        if (s.Conditions.Count > 0)
+            md.AppendLine(F($"**Imposed on purpose:** {Cell(string.Join("; ", s.Conditions))} — not a measurement of the provider as it is.")).AppendLine();
         md.AppendLine(F($"{s.Started} measured requests ({s.Succeeded} succeeded, {s.Failed} failed) in {s.ElapsedSeconds:0.00} s after {s.WarmupRequests} warm-up requests ({s.WarmupFailures} failed); connections: {s.ConnectionMode}; stopped by {s.StoppedBy}; peak in flight {s.PeakInFlight}.")).AppendLine();
         md.AppendLine("| Metric | Unit | n | p50 | p90 | p95 | p99 | p99.9 | mean | min | max | Definition |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
