@@ -96,17 +96,24 @@ public class TimeoutAndConcurrencyTests
 [NonParallelizable]
 public class TelemetryTests
 {
+    /// <summary>Collects every span the provider layer's ActivitySource finishes while the listener lives.</summary>
+    private static ActivityListener ListenForSpans(List<Activity> spans)
+    {
+        var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ProviderTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(listener);
+        return listener;
+    }
+
     [Test]
     public async Task When_enabled_calls_emit_genai_spans_and_error_metrics()
     {
         var activities = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ProviderTelemetry.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenForSpans(activities);
         var errors = new List<(long Value, string? Key)>();
         using var meters = new MeterListener
         {
@@ -137,13 +144,7 @@ public class TelemetryTests
     public async Task When_disabled_no_spans_are_emitted()
     {
         var activities = new List<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == ProviderTelemetry.ActivitySourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activities.Add,
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var listener = ListenForSpans(activities);
         using var session = Stub.Session("groq", new StubHandler().Json(Stub.GroqCompletion()));
         await session.CreateChatClient("m").CompleteAsync("hi");
         activities.ShouldBeEmpty();
