@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using ProviderSpecs.Pacing;
 using WireMock;
 using WireMock.Logging;
 using WireMock.Matchers;
@@ -447,6 +448,7 @@ public sealed class SimulatedProvider
         {
             QueueDelay = TimeSpan.FromSeconds(queued),
             FirstChunkDelay = TimeSpan.FromSeconds(done),
+            PlannedFirstChunkDelay = TimeSpan.FromSeconds(firstTokenAt + answer.Tokens.Count / plan.TokensPerSecond),
             ChunkCount = 1,
             Total = TimeSpan.FromSeconds(done),
         };
@@ -513,7 +515,7 @@ public sealed class SimulatedProvider
 
         exchange.CompletionTokens = answer.Tokens.Count;
         exchange.FinishReason = answer.FinishReason;
-        exchange.Timing = StreamTiming(queued, sent, Elapsed(exchange.Arrival));
+        exchange.Timing = StreamTiming(queued, sent, Elapsed(exchange.Arrival)) with { PlannedFirstChunkDelay = TimeSpan.FromSeconds(firstAt) };
         exchange.Record(200);
         await response.WriteAsync(builder.ToString(), ct);
         await response.Body.FlushAsync(ct);
@@ -573,20 +575,11 @@ public sealed class SimulatedProvider
 
     private static double Elapsed(long since) => (Stopwatch.GetTimestamp() - since) / TicksPerSecond;
 
-    // Waits until an absolute offset from arrival, so lateness of one wait does not add up over a stream. The timer
-    // queue runs on a coarse clock (Environment.TickCount64: CLOCK_MONOTONIC_COARSE on Linux, 1-4 ms steps), so a
-    // Task.Delay can end before its due time: wait again for what is left, and yield through the last millisecond.
-    private static async Task DelayUntilAsync(long arrival, double offsetSeconds, CancellationToken ct)
-    {
-        while (true)
-        {
-            var remainingMs = (offsetSeconds - Elapsed(arrival)) * 1000;
-            if (remainingMs <= 0) return;
-            ct.ThrowIfCancellationRequested();
-            if (remainingMs >= 1) await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remainingMs)), ct);
-            else await Task.Yield();
-        }
-    }
+    // Waits until an absolute offset from arrival, so lateness of one wait does not add up over a stream. The precise
+    // pacer, not Task.Delay: the timer queue's coarse clock (1-4 ms steps on Linux) would end the waits of many streams
+    // together, late, and sometimes early.
+    private static Task DelayUntilAsync(long arrival, double offsetSeconds, CancellationToken ct) =>
+        PrecisePacer.Shared.WaitUntilAsync(arrival + (long)(offsetSeconds * Stopwatch.Frequency), ct);
 
     private async Task WriteErrorAsync(HttpContext context, ErrorReply error)
     {

@@ -33,6 +33,11 @@ public sealed record ServedTiming
 {
     public TimeSpan QueueDelay { get; init; }
     public TimeSpan? FirstChunkDelay { get; init; }
+    /// <summary>
+    /// When the latency profile (plus any injected first-token delay) asked the first content chunk (or the body) to be
+    /// written; <see cref="FirstChunkDelay"/> is when it was. A client compares its own time to first token with this.
+    /// </summary>
+    public TimeSpan? PlannedFirstChunkDelay { get; init; }
     public IReadOnlyList<TimeSpan> ChunkGaps { get; init; } = [];
     public int ChunkCount { get; init; }
     public TimeSpan Total { get; init; }

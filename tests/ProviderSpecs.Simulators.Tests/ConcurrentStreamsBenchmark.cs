@@ -5,61 +5,113 @@ using static ProviderSpecs.Simulators.Tests.SimulatorFixture;
 namespace ProviderSpecs.Simulators.Tests;
 
 /// <summary>
-/// Prints how far from the profile N concurrent paced streams get their first content chunk, measured
-/// client-side (from just before sending to the first content line read) and server-side (from arrival to the
-/// write, as the simulator records it), and the process CPU time per stream (client and simulator together:
-/// an upper bound of the simulator's own cost). Explicit: it takes real time and CPU, and its numbers are a
-/// benchmark, not a unit assertion. Run in Release:
-/// <c>dotnet test -c Release --filter "FullyQualifiedName~ConcurrentStreamsBenchmark"</c>.
+/// Prints how far from the latency profile concurrent paced streams get their first content chunk, measured
+/// client-side (from just before sending to the first content line read, minus the first-chunk delay the profile
+/// planned for that very request) and server-side (when the simulator wrote it, minus the plan). Explicit: it takes
+/// real time and CPU, and its numbers are a benchmark, not a unit assertion. Run in Release:
+/// <c>dotnet test tests/ProviderSpecs.Simulators.Tests -c Release --filter "FullyQualifiedName~ConcurrentStreamsBenchmark" --logger "console;verbosity=detailed"</c>.
 /// </summary>
 [Explicit("benchmark: run with --filter FullyQualifiedName~ConcurrentStreamsBenchmark (-c Release)")]
 public sealed class ConcurrentStreamsBenchmark
 {
-    [TestCase(16, false)]
-    [TestCase(64, false)]
-    [TestCase(16, true)]
-    [TestCase(64, true)]
-    public async Task Concurrent_streams_first_chunk_lateness(int streams, bool headersAtQueueExit)
+    private const string Model = "llama-3.1-8b-instant";
+
+    /// <summary>
+    /// The requirement's case: <paramref name="streams"/> streams kept open at once for several seconds (each client
+    /// loop starts its next request when its stream ends, as a benchmark's closed loop does), paced by the model's
+    /// published latency profile.
+    /// </summary>
+    [TestCase(16)]
+    [TestCase(64)]
+    public async Task Concurrent_streams_first_chunk_lateness_in_a_closed_loop(int streams)
     {
-        const int rounds = 3;
-        await using var providers = await SimulatedProviders.StartAsync(new SimulatorOptions { Providers = [ProviderIds.Groq], StreamHeadersAtQueueExit = headersAtQueueExit });
+        await using var providers = await SimulatedProviders.StartAsync(new SimulatorOptions { Providers = [ProviderIds.Groq] });
         var groq = providers[ProviderIds.Groq];
-        var scope = groq.OpenScope($"{streams} concurrent streams");
+        var scope = groq.OpenScope($"{streams} streams, closed loop");
         scope.UseLatencyScale(1.0);
-        var expected = TimeSpan.FromMilliseconds(200);
-        scope.SetLatencyProfile(ModelLatencyProfile.Fixed(TimeSpan.Zero, expected, tokensPerSecond: 200, tokensPerChunk: 4));
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = streams, UseProxy = false });
+        using var http = NewClient(streams);
 
-        async Task<TimeSpan> FirstChunkAsync()
+        await RunClosedLoopAsync(http, groq, scope.ApiKey, streams, TimeSpan.FromSeconds(2)); // warm-up: connections, JIT on both sides
+        var measured = await RunClosedLoopAsync(http, groq, scope.ApiKey, streams, TimeSpan.FromSeconds(8));
+        Report($"{streams} streams, closed loop, {Model} profile", measured, scope);
+    }
+
+    /// <summary>
+    /// The worst case: all <paramref name="streams"/> requests start in the same instant, with a fixed 200 ms first
+    /// token, in 5 rounds. Client and simulator share this process and its 2 cores, so the start burst is in the figures.
+    /// </summary>
+    [TestCase(16)]
+    [TestCase(64)]
+    public async Task Concurrent_streams_first_chunk_lateness_when_all_start_at_once(int streams)
+    {
+        await using var providers = await SimulatedProviders.StartAsync(new SimulatorOptions { Providers = [ProviderIds.Groq] });
+        var groq = providers[ProviderIds.Groq];
+        var scope = groq.OpenScope($"{streams} streams at once");
+        scope.UseLatencyScale(1.0);
+        scope.SetLatencyProfile(ModelLatencyProfile.Fixed(TimeSpan.Zero, TimeSpan.FromMilliseconds(200), tokensPerSecond: 200, tokensPerChunk: 4));
+        using var http = NewClient(streams);
+
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => FirstChunkAsync(http, groq, scope.ApiKey))); // warm-up
+        var measured = new List<Measured>();
+        for (var round = 0; round < 5; round++)
+            measured.AddRange(await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => Task.Run(() => FirstChunkAsync(http, groq, scope.ApiKey)))));
+        Report($"{streams} streams started at once, fixed 200 ms first token", measured, scope);
+    }
+
+    private sealed record Measured(string RequestId, TimeSpan FirstChunk);
+
+    private static HttpClient NewClient(int streams) => new(new SocketsHttpHandler { MaxConnectionsPerServer = streams, UseProxy = false });
+
+    private static async Task<List<Measured>> RunClosedLoopAsync(HttpClient http, SimulatedProvider provider, string key, int streams, TimeSpan duration)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var results = new List<Measured>();
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(async _ =>
         {
-            var started = Stopwatch.GetTimestamp();
-            using var response = await http.SendAsync(Post(groq, scope.ApiKey, "/chat/completions", ChatBody("llama-3.1-8b-instant", stream: true)), HttpCompletionOption.ResponseHeadersRead);
-            using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-            TimeSpan? first = null;
-            while (await reader.ReadLineAsync() is { } line)
-                if (first is null && line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
-                    first = Stopwatch.GetElapsedTime(started);
-            return first!.Value;
-        }
+            while (Stopwatch.GetTimestamp() < deadline)
+            {
+                var measured = await FirstChunkAsync(http, provider, key);
+                lock (results) results.Add(measured);
+            }
+        }));
+        return results;
+    }
 
-        await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => FirstChunkAsync())); // warm-up: opens the connections, JITs both sides
+    /// <summary>Sends one streamed chat and returns its request id and the time to its first content line.</summary>
+    private static async Task<Measured> FirstChunkAsync(HttpClient http, SimulatedProvider provider, string key)
+    {
+        using var request = Post(provider, key, "/chat/completions", ChatBody(Model, stream: true));
+        var started = Stopwatch.GetTimestamp();
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        TimeSpan? first = null;
+        while (await reader.ReadLineAsync() is { } line)
+            if (first is null && line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
+                first = Stopwatch.GetElapsedTime(started);
+        return new Measured(response.Headers.GetValues("x-request-id").Single(), first ?? throw new InvalidOperationException("the stream carried no content"));
+    }
+
+    private static void Report(string title, IReadOnlyList<Measured> measured, SimulatorScope scope)
+    {
+        var served = scope.Requests.ToDictionary(r => r.RequestId, r => r.Timing);
         var client = new List<double>();
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        for (var round = 0; round < rounds; round++)
+        var server = new List<double>();
+        foreach (var m in measured)
         {
-            var results = await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => Task.Run(FirstChunkAsync)));
-            client.AddRange(results.Select(r => (r - expected).TotalMilliseconds));
+            var timing = served[m.RequestId];
+            var planned = timing.PlannedFirstChunkDelay!.Value;
+            client.Add((m.FirstChunk - planned).TotalMilliseconds);
+            server.Add((timing.FirstChunkDelay!.Value - planned).TotalMilliseconds);
         }
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        var served = scope.Requests.TakeLast(streams * rounds).Select(r => (r.Timing.FirstChunkDelay!.Value - expected).TotalMilliseconds).ToList();
-        var total = streams * rounds;
         TestContext.Out.WriteLine(
-            $"{streams} streams x {rounds} rounds, headers {(headersAtQueueExit ? "at queue exit" : "with first chunk")}, first chunk due at {expected.TotalMilliseconds} ms: " +
-            $"client-side late p50 {P(client, 0.50):F2} ms, p99 {P(client, 0.99):F2} ms, max {client.Max():F2} ms; " +
-            $"server-side late p50 {P(served, 0.50):F2} ms, p99 {P(served, 0.99):F2} ms; " +
-            $"process CPU {cpu.TotalMilliseconds / total:F2} ms per stream (client + simulator)");
-        client.Count.ShouldBe(total);
-        client.Min().ShouldBeGreaterThanOrEqualTo(-1); // never early: a chunk before its time would be a pacing bug
+            $"{title}: {measured.Count} streams; first chunk late vs the planned profile: " +
+            $"client-side p50 {P(client, 0.50):F2} / p99 {P(client, 0.99):F2} / max {client.Max():F2} ms; " +
+            $"server-side p50 {P(server, 0.50):F2} / p99 {P(server, 0.99):F2} / max {server.Max():F2} ms");
+        measured.Count.ShouldBeGreaterThan(0);
+        // Never early: a chunk before its planned time would be a pacing bug (the client sees it after the server wrote it).
+        server.Min().ShouldBeGreaterThanOrEqualTo(0);
+        client.Min().ShouldBeGreaterThanOrEqualTo(0);
     }
 
     private static double P(List<double> values, double quantile)
