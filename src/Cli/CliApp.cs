@@ -39,6 +39,9 @@ public static partial class CliApp
                 .WithExample("bench", "--rate", "20", "--arrival", "poisson", "--duration", "10")
                 .WithExample("bench", "--live", "--provider", "groq", "--requests", "20", "--max-requests", "30")
                 .WithExample("bench", "--self-test");
+            config.AddCommand<BenchTargetCommand>("bench-target")
+                .WithDescription("Serve the self-test's loopback target until standard input ends (started by bench --self-test).")
+                .IsHidden();
             config.AddCommand<ScanSecretsCommand>("scan-secrets")
                 .WithDescription("Scan files and folders for canary keys (--key-from-env) and key-shaped strings; findings masked. Exit 0 clean, 1 found, 2 bad input.")
                 .WithExample("scan-secrets", "reports", "fixtures", "--key-from-env", "GROQ_API_KEY", "--key-from-env", "TOGETHER_API_KEY")

@@ -26,6 +26,15 @@ public sealed class CliContext
     /// <summary>How often <c>simulate --log-requests</c> looks for new requests.</summary>
     public TimeSpan RequestLogInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// How <c>bench --self-test</c> starts its loopback target in a child process (this program's hidden
+    /// <c>bench-target</c> command); null runs the target in this process (tests, which have no such program).
+    /// </summary>
+    public Func<System.Diagnostics.ProcessStartInfo>? SelfTestTargetCommand { get; init; }
+
+    /// <summary>Standard input: <c>bench-target</c> serves until it ends.</summary>
+    public TextReader In { get; init; } = TextReader.Null;
+
     /// <summary>Raw standard output (no markup, no wrapping): for JSON and streamed reply text.</summary>
     public TextWriter Out => Console.Profile.Out.Writer;
 

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using ProviderSpecs.Cli;
+using ProviderSpecs.Cli.Commands;
 using Spectre.Console;
 
 // Ctrl+C and SIGTERM cancel the running command; each command stops cleanly (simulate) or reports the cancellation.
@@ -18,5 +19,11 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, signal =
 var console = AnsiConsole.Console;
 // Redirected output has no terminal width; tables would wrap at 80 columns.
 if (Console.IsOutputRedirected) console.Profile.Width = 200;
-var context = new CliContext { Console = console, Error = Console.Error };
+var context = new CliContext
+{
+    Console = console,
+    Error = Console.Error,
+    In = Console.In,
+    SelfTestTargetCommand = BenchTargetCommand.ForThisProgram,
+};
 return await CliApp.RunAsync(args, context, stop.Token);

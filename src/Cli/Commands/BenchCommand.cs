@@ -392,6 +392,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
             : new SelfTestOptions();
         if (settings.ConcurrencyLevels.Count > 0) options = options with { Concurrencies = settings.ConcurrencyLevels };
         if (settings.Duration is { } d) options = options with { AccuracyDurationPerLevel = TimeSpan.FromSeconds(d) };
+        options = options with { TargetCommand = context.SelfTestTargetCommand };
 
         SelfTestResult result;
         if (!settings.Json && context.Console.Profile.Capabilities.Interactive)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Net;
 using System.Text.Json;
 using ProviderSpecs.Benchmarking.Targets;
@@ -62,69 +61,78 @@ public sealed class LoopbackZeroCostTarget(PacedEndpoint endpoint) : LoopbackHtt
 }
 
 /// <summary>
-/// SSE stream of the <see cref="PacedEndpoint"/>: marks each content chunk as it is parsed and reports the
-/// server's served timing from the final event.
+/// SSE stream of the <see cref="PacedEndpoint"/>: marks each content chunk as it is read and reports the server's
+/// served timing from the final event. It reads the body straight into one pooled buffer and scans it for event
+/// boundaries: in the self-test a <c>PipeReader</c> over the body measured a longer tail (p99 +1–3 ms at c=64).
 /// </summary>
 public sealed class LoopbackStreamTarget(PacedEndpoint endpoint, TimeSpan firstChunkDelay, TimeSpan chunkGap, int chunks)
     : LoopbackHttpTarget(endpoint.StreamUri(firstChunkDelay, chunkGap, chunks), "paced-stream")
 {
-    private static readonly byte[] EventSeparator = "\n\n"u8.ToArray();
-    private static readonly byte[] ContentPrefix = "data: {\"choices\""u8.ToArray();
-    private static readonly byte[] ServedPrefix = "data: {\"served\""u8.ToArray();
+    private static ReadOnlySpan<byte> EventSeparator => "\n\n"u8;
+    private static ReadOnlySpan<byte> ContentPrefix => "data: {\"choices\""u8;
+    private static ReadOnlySpan<byte> ServedPrefix => "data: {\"served\""u8;
 
     protected override async ValueTask<RequestOutcome> SendWithAsync(HttpClient client, RequestContext context, CancellationToken cancellationToken)
     {
         using var response = await client.GetAsync(RequestUri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode) return RequestOutcome.Failed("http-" + (int)response.StatusCode, (int)response.StatusCode);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var reader = PipeReader.Create(body, new StreamPipeReaderOptions(bufferSize: 4096));
+        var buffer = ArrayPool<byte>.Shared.Rent(4096);
         try
         {
+            var filled = 0;
             while (true)
             {
-                var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var buffer = read.Buffer;
-                while (TryReadEvent(ref buffer, out var sseEvent))
-                {
-                    if (StartsWith(sseEvent, ContentPrefix)) context.MarkChunk();
-                    else if (StartsWith(sseEvent, ServedPrefix)) ReportServedTiming(sseEvent, context);
-                }
-                reader.AdvanceTo(buffer.Start, buffer.End);
-                if (read.IsCompleted) break;
+                if (filled == buffer.Length) Grow(ref buffer);
+                var read = await body.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
+                if (read == 0) break;
+                filled += read;
+                filled = ConsumeEvents(buffer, filled, context);
             }
         }
         finally
         {
-            await reader.CompleteAsync().ConfigureAwait(false);
+            ArrayPool<byte>.Shared.Return(buffer);
         }
         return RequestOutcome.Success(statusCode: (int)response.StatusCode);
     }
 
-    private static bool TryReadEvent(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent)
+    /// <summary>Handles every complete event in the buffer and moves the incomplete rest to its start; returns the rest's length.</summary>
+    private static int ConsumeEvents(byte[] buffer, int filled, RequestContext context)
     {
-        var reader = new SequenceReader<byte>(buffer);
-        if (reader.TryReadTo(out sseEvent, EventSeparator, advancePastDelimiter: true))
+        var consumed = 0;
+        while (true)
         {
-            buffer = buffer.Slice(reader.Position);
-            return true;
+            var pending = buffer.AsSpan(consumed, filled - consumed);
+            var end = pending.IndexOf(EventSeparator);
+            if (end < 0) break;
+            var sseEvent = pending[..end];
+            if (sseEvent.StartsWith(ContentPrefix)) context.MarkChunk();
+            else if (sseEvent.StartsWith(ServedPrefix)) ReportServedTiming(sseEvent, context);
+            consumed += end + EventSeparator.Length;
         }
-        return false;
+        var rest = filled - consumed;
+        if (consumed > 0 && rest > 0) buffer.AsSpan(consumed, rest).CopyTo(buffer);
+        return rest;
     }
 
-    private static bool StartsWith(ReadOnlySequence<byte> sequence, byte[] prefix)
+    private static void Grow(ref byte[] buffer)
     {
-        if (sequence.Length < prefix.Length) return false;
-        return new SequenceReader<byte>(sequence).IsNext(prefix);
+        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+        buffer.CopyTo(larger, 0);
+        ArrayPool<byte>.Shared.Return(buffer);
+        buffer = larger;
     }
 
-    private static void ReportServedTiming(ReadOnlySequence<byte> sseEvent, RequestContext context)
+    private static void ReportServedTiming(ReadOnlySpan<byte> sseEvent, RequestContext context)
     {
-        using var json = JsonDocument.Parse(sseEvent.Slice("data: "u8.Length));
+        var reader = new Utf8JsonReader(sseEvent["data: "u8.Length..]);
+        using var json = JsonDocument.ParseValue(ref reader);
         var served = json.RootElement.GetProperty("served");
         var gaps = served.GetProperty("gapsUs");
-        Span<TimeSpan> buffer = gaps.GetArrayLength() <= 256 ? stackalloc TimeSpan[gaps.GetArrayLength()] : new TimeSpan[gaps.GetArrayLength()];
+        Span<TimeSpan> gapBuffer = gaps.GetArrayLength() <= 256 ? stackalloc TimeSpan[gaps.GetArrayLength()] : new TimeSpan[gaps.GetArrayLength()];
         var i = 0;
-        foreach (var gap in gaps.EnumerateArray()) buffer[i++] = TimeSpan.FromMicroseconds(gap.GetInt64());
-        context.SetServedTiming(TimeSpan.FromMicroseconds(served.GetProperty("firstChunkUs").GetInt64()), buffer);
+        foreach (var gap in gaps.EnumerateArray()) gapBuffer[i++] = TimeSpan.FromMicroseconds(gap.GetInt64());
+        context.SetServedTiming(TimeSpan.FromMicroseconds(served.GetProperty("firstChunkUs").GetInt64()), gapBuffer);
     }
 }

@@ -9,17 +9,34 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ProviderSpecs.Pacing;
 
 namespace ProviderSpecs.Benchmarking.SelfTest;
 
 /// <summary>
-/// In-process Kestrel endpoint on 127.0.0.1 (ephemeral port) for the harness self-test:
+/// Kestrel endpoint on 127.0.0.1 (ephemeral port) for the harness self-test:
 /// <c>GET /zero</c> answers a tiny 200 at minimal cost; <c>GET /stream?first=ms&amp;gap=ms&amp;chunks=n</c> answers an
-/// SSE stream paced by timers and ends with an event reporting the first-chunk delay and gaps it actually served
-/// (timers are not exact), so measured minus served can be computed per request.
+/// SSE stream paced by the <see cref="PrecisePacer"/> and ends with an event reporting the first-chunk delay and gaps
+/// it actually served, so measured minus served can be computed per request.
+/// <para>
+/// It runs in this process (<see cref="StartAsync"/>) or in a child process of its own
+/// (<see cref="StartInChildProcessAsync"/>, served there by <see cref="ServeUntilInputEndsAsync"/>). In a child it no
+/// longer shares a thread pool and a garbage collector with the harness it measures — as wrk's target, or a real
+/// provider, does not. Kestrel runs its socket continuations inline, so a chunk goes to the socket when the pacer
+/// releases it, not after another hop through a busy thread pool.
+/// </para>
 /// </summary>
 public sealed class PacedEndpoint : IAsyncDisposable
 {
+    /// <summary>The line a child-process endpoint prints first, followed by its base address.</summary>
+    public const string ListeningPrefix = "paced endpoint listening on ";
+
+    /// <summary>
+    /// The child's gen-0 budget (128 MB): the target's collections pause its writes after the served time is stamped,
+    /// so a target that rarely collects keeps its own pauses out of the harness's error figures.
+    /// </summary>
+    private const string ChildGen0Budget = "0x8000000";
+
     public const string ZeroPath = "/zero";
     public const string StreamPath = "/stream";
 
@@ -28,13 +45,18 @@ public sealed class PacedEndpoint : IAsyncDisposable
     private static readonly byte[] DoneEvent = "data: [DONE]\n\n"u8.ToArray();
     private static readonly double MicrosecondsPerTick = 1_000_000.0 / Stopwatch.Frequency;
 
-    private readonly WebApplication _app;
+    private readonly WebApplication? _app;
+    private readonly Process? _child;
 
-    private PacedEndpoint(WebApplication app, Uri baseAddress)
+    private PacedEndpoint(WebApplication? app, Process? child, Uri baseAddress)
     {
         _app = app;
+        _child = child;
         BaseAddress = baseAddress;
     }
+
+    /// <summary>True when the endpoint runs in a child process, false when in this one.</summary>
+    public bool InChildProcess => _child is not null;
 
     /// <summary>e.g. http://127.0.0.1:41234/</summary>
     public Uri BaseAddress { get; }
@@ -53,10 +75,12 @@ public sealed class PacedEndpoint : IAsyncDisposable
 
     public Uri ZeroUri => new(BaseAddress, ZeroPath);
 
+    /// <summary>Starts the endpoint in this process.</summary>
     public static async Task<PacedEndpoint> StartAsync(CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.UseKestrel(options =>
         {
             options.Listen(IPAddress.Loopback, 0);
@@ -70,7 +94,91 @@ public sealed class PacedEndpoint : IAsyncDisposable
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
                         ?? throw new InvalidOperationException("Kestrel did not report the address it listens on.");
         var address = addresses.Addresses.First();
-        return new PacedEndpoint(app, new Uri(address.EndsWith('/') ? address : address + "/"));
+        return new PacedEndpoint(app, null, new Uri(address.EndsWith('/') ? address : address + "/"));
+    }
+
+    /// <summary>
+    /// Starts <paramref name="command"/> — a program that calls <see cref="ServeUntilInputEndsAsync"/>, e.g.
+    /// <c>providerspecs bench-target</c> — and waits for it to print where it listens. The child stops when this
+    /// endpoint is disposed (its standard input closes) and is killed if it does not.
+    /// </summary>
+    public static async Task<PacedEndpoint> StartInChildProcessAsync(ProcessStartInfo command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.RedirectStandardInput = true;
+        command.RedirectStandardOutput = true;
+        command.RedirectStandardError = true;
+        command.UseShellExecute = false;
+        command.Environment.TryAdd("DOTNET_GCgen0size", ChildGen0Budget);
+        var described = $"{command.FileName} {string.Join(' ', command.ArgumentList)}".Trim();
+        Process child;
+        try
+        {
+            child = Process.Start(command) ?? throw new InvalidOperationException($"the paced endpoint '{described}' did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"could not start the paced endpoint '{described}': {e.Message}.", e);
+        }
+        var errors = child.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            while (await child.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false) is { } line)
+                if (line.StartsWith(ListeningPrefix, StringComparison.Ordinal) && Uri.TryCreate(line[ListeningPrefix.Length..].Trim(), UriKind.Absolute, out var address))
+                    return new PacedEndpoint(null, child, address);
+            await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            throw new InvalidOperationException(
+                $"the paced endpoint '{described}' exited ({child.ExitCode}) without saying where it listens: {(await errors.ConfigureAwait(false)).Trim()}");
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Stop(child);
+            child.Dispose();
+            throw new TimeoutException($"the paced endpoint '{described}' did not say where it listens within 30 s.", e);
+        }
+        catch
+        {
+            Stop(child);
+            child.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The child side of <see cref="StartInChildProcessAsync"/>: serves in this process, writes
+    /// <see cref="ListeningPrefix"/> and the base address to <paramref name="output"/>, and stops when
+    /// <paramref name="input"/> ends (the parent closed it or exited) or on cancellation.
+    /// </summary>
+    public static async Task ServeUntilInputEndsAsync(TextReader input, TextWriter output, CancellationToken cancellationToken = default)
+    {
+        await using var endpoint = await StartAsync(cancellationToken).ConfigureAwait(false);
+        await output.WriteLineAsync(ListeningPrefix + endpoint.BaseAddress).ConfigureAwait(false);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (await input.ReadLineAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                // Lines are ignored: only the end of the input (or cancellation) stops the endpoint.
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C or SIGTERM: stop like the end of input.
+        }
+    }
+
+    private static void Stop(Process child)
+    {
+        try
+        {
+            if (!child.HasExited) child.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited meanwhile.
+        }
     }
 
     private static Task ServeZeroAsync(HttpContext context)
@@ -105,19 +213,9 @@ public sealed class PacedEndpoint : IAsyncDisposable
         await response.Body.WriteAsync(DoneEvent, aborted).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Waits until <paramref name="delay"/> has passed since <paramref name="since"/>. Task.Delay alone can wake a
-    /// millisecond early on Linux (a coarse timer clock), and a paced target must never serve sooner than asked.
-    /// </summary>
-    private static async Task DelayAtLeastAsync(long since, TimeSpan delay, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var remaining = delay - Stopwatch.GetElapsedTime(since);
-            if (remaining <= TimeSpan.Zero) return;
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(remaining.TotalMilliseconds)), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Waits until <paramref name="delay"/> has passed since <paramref name="since"/>: never sooner, at most ~1 ms later.</summary>
+    private static Task DelayAtLeastAsync(long since, TimeSpan delay, CancellationToken cancellationToken) =>
+        PrecisePacer.Shared.WaitAsync(since, delay, cancellationToken);
 
     /// <summary><c>data: {"served":{"firstChunkUs":…,"gapsUs":[…]}}</c> — what this endpoint actually did.</summary>
     private static byte[] ServedTimingEvent(long arrived, long[] served)
@@ -140,7 +238,24 @@ public sealed class PacedEndpoint : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
-        await _app.DisposeAsync().ConfigureAwait(false);
+        if (_app is not null)
+        {
+            await _app.StopAsync().ConfigureAwait(false);
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+        if (_child is not null)
+        {
+            _child.StandardInput.Close(); // the child stops at the end of its input
+            using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _child.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Stop(_child);
+            }
+            _child.Dispose();
+        }
     }
 }

@@ -25,6 +25,13 @@ public sealed record SelfTestOptions
     public string WrkPath { get; init; } = "/usr/bin/wrk";
     public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// When set, the loopback targets run in a child process started with this command — a program that calls
+    /// <see cref="PacedEndpoint.ServeUntilInputEndsAsync"/>, e.g. <c>providerspecs bench-target</c> — so they share
+    /// neither thread pool nor garbage collector with the harness; when null, they run in this process.
+    /// </summary>
+    public Func<ProcessStartInfo>? TargetCommand { get; init; }
+
     public void Validate()
     {
         if (Concurrencies.Count == 0 || Concurrencies.Any(c => c < 1))
@@ -55,7 +62,8 @@ public sealed record SelfTestResult(
     double? WrkRequestsPerSecond,
     string WrkNote,
     StreamMemory Memory,
-    double ElapsedSeconds)
+    double ElapsedSeconds,
+    bool TargetInChildProcess = false)
 {
     /// <summary>Our zero-cost request rate ÷ wrk's on the same target in the same run; null when wrk did not run.</summary>
     public double? RatioToWrk => WrkRequestsPerSecond is > 0 ? RequestsPerSecond / WrkRequestsPerSecond : null;
@@ -67,7 +75,7 @@ public sealed record SelfTestResult(
     {
         var md = new StringBuilder();
         md.AppendLine("# Harness self-test").AppendLine();
-        md.AppendLine(F($"Loopback Kestrel target on 127.0.0.1 in the same process; {Environment.ProcessorCount} CPUs; {ElapsedSeconds:0.0} s in total.")).AppendLine();
+        md.AppendLine(F($"Loopback Kestrel target on 127.0.0.1 {(TargetInChildProcess ? "in a child process of its own" : "in the same process as the harness")}; {Environment.ProcessorCount} CPUs; {ElapsedSeconds:0.0} s in total.")).AppendLine();
         md.AppendLine("## Timing accuracy: measured − served (ms)").AppendLine();
         md.AppendLine("The paced target reports the first-chunk delay and gaps it actually served; each figure is |measured − served| per request (TTFT) or per gap (pooled, as vLLM ITL).").AppendLine();
         md.AppendLine("| Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 |");
@@ -86,7 +94,7 @@ public sealed record SelfTestResult(
         md.AppendLine();
         md.AppendLine(F($"wrk: {WrkNote}")).AppendLine();
         md.AppendLine("## Memory per open stream").AppendLine();
-        md.AppendLine(F($"{Memory.Streams} streams held open at once: {Memory.ManagedBytesPerStream / 1024:0.0} KB managed heap and {Memory.WorkingSetBytesPerStream / 1024:0.0} KB working set per stream (client and in-process server together, after aggressive full GCs; kernel socket buffers are not in either figure)."));
+        md.AppendLine(F($"{Memory.Streams} streams held open at once: {Memory.ManagedBytesPerStream / 1024:0.0} KB managed heap and {Memory.WorkingSetBytesPerStream / 1024:0.0} KB working set per stream ({(TargetInChildProcess ? "the harness's process; the target runs in its own" : "client and in-process server together")}, after aggressive full GCs; kernel socket buffers are not in either figure)."));
         return md.ToString();
     }
 
@@ -110,7 +118,9 @@ public static partial class SelfTestRunner
         ThreadPool.SetMinThreads(Math.Max(minWorkers, 64), Math.Max(minIo, 64));
         try
         {
-            await using var endpoint = await PacedEndpoint.StartAsync(cancellationToken).ConfigureAwait(false);
+            await using var endpoint = options.TargetCommand is { } command
+                ? await PacedEndpoint.StartInChildProcessAsync(command(), cancellationToken).ConfigureAwait(false)
+                : await PacedEndpoint.StartAsync(cancellationToken).ConfigureAwait(false);
 
             var accuracy = new List<TimingAccuracy>();
             using (var paced = new LoopbackStreamTarget(endpoint, options.FirstChunkDelay, options.ChunkGap, options.ChunksPerStream))
@@ -155,7 +165,7 @@ public static partial class SelfTestRunner
 
             var memory = await MeasureStreamMemoryAsync(endpoint, options.MemoryStreams, cancellationToken).ConfigureAwait(false);
             return new SelfTestResult(accuracy, requestsPerSecond, streamsPerSecond, options.CapacityConcurrency, options.CapacityChunksPerStream, plainClientRate, wrkRate, wrkNote, memory,
-                Stopwatch.GetElapsedTime(started).TotalSeconds);
+                Stopwatch.GetElapsedTime(started).TotalSeconds, endpoint.InChildProcess);
         }
         finally
         {
