@@ -61,4 +61,39 @@ public class PacedEndpointTests
             endpoint.StreamUri(TimeSpan.Zero, TimeSpan.Zero, chunks: 0);
         }).ParamName.ShouldBe("chunks");
     }
+
+    [Test]
+    public async Task A_child_process_that_never_says_where_it_listens_fails_with_its_exit_code_and_error_output()
+    {
+        var command = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", "echo 'no port for you' >&2; exit 3" } };
+
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => PacedEndpoint.StartInChildProcessAsync(command));
+
+        error.Message.ShouldContain("exited (3) without saying where it listens");
+        error.Message.ShouldContain("no port for you");
+    }
+
+    [Test]
+    public async Task A_child_process_endpoint_serves_paced_streams_and_stops_when_its_input_ends()
+    {
+        // The child side, run here over a pipe pair: the same code the CLI's bench-target runs.
+        var input = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        using var inputReader = new StreamReader(new System.IO.Pipes.AnonymousPipeClientStream(System.IO.Pipes.PipeDirection.In, input.ClientSafePipeHandle));
+        var output = new StringWriter();
+        var serving = PacedEndpoint.ServeUntilInputEndsAsync(inputReader, output);
+        var deadline = Stopwatch.StartNew();
+        while (!output.ToString().Contains(PacedEndpoint.ListeningPrefix) && deadline.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(20);
+        var address = new Uri(output.ToString().Trim()[PacedEndpoint.ListeningPrefix.Length..]);
+        address.Host.ShouldBe("127.0.0.1");
+
+        using var http = new HttpClient();
+        var body = await http.GetStringAsync(new Uri(address, "stream?first=5&gap=1&chunks=2"));
+        body.ShouldContain("\"served\"");
+        body.ShouldEndWith("data: [DONE]\n\n");
+
+        serving.IsCompleted.ShouldBeFalse("it serves until its input ends");
+        await input.DisposeAsync();
+        (await Task.WhenAny(serving, Task.Delay(TimeSpan.FromSeconds(10)))).ShouldBe(serving, "the end of input should stop it");
+        await serving;
+    }
 }

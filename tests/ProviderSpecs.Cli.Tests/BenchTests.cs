@@ -87,4 +87,22 @@ public class BenchTests
         json.RootElement.GetProperty("requestsPerSecond").GetDouble().ShouldBeGreaterThan(0);
         json.RootElement.GetProperty("accuracy").GetArrayLength().ShouldBe(1);
     }
+
+    [Test]
+    public async Task Bench_self_test_runs_its_target_in_a_child_process_and_stops_it_afterwards()
+    {
+        var outDir = CliHarness.TempDirectory("selftest-child");
+        var target = () => new System.Diagnostics.ProcessStartInfo("dotnet") { ArgumentList = { Path.Combine(AppContext.BaseDirectory, "providerspecs.dll"), "bench-target" } };
+
+        var run = await CliHarness.RunAsync(["bench", "--self-test", "--quick", "--concurrency", "1", "--duration", "0.3", "--out", outDir, "--json"], selfTestTarget: target);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        File.ReadAllText(Path.Combine(outDir, "self-test.md")).ShouldContain("in a child process of its own");
+        if (OperatingSystem.IsLinux()) RunningBenchTargets().ShouldBeEmpty("the self-test should stop its target process");
+    }
+
+    private static List<string> RunningBenchTargets() =>
+        Directory.EnumerateDirectories("/proc").Select(d => Path.Combine(d, "cmdline")).Where(File.Exists)
+            .Select(f => { try { return File.ReadAllText(f).Replace('\0', ' '); } catch (IOException) { return ""; } })
+            .Where(c => c.Contains("providerspecs.dll bench-target", StringComparison.Ordinal)).ToList();
 }

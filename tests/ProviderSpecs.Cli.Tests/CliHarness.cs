@@ -20,7 +20,8 @@ public static class CliHarness
     public const string FakeTogetherKey = "tgp_test_fake_c3d4";
 
     public static async Task<CliRun> RunAsync(string[] args, IDictionary<string, string>? variables = null,
-        Action<SimulatedProviders>? simulatorStarted = null, CancellationToken cancellationToken = default)
+        Action<SimulatedProviders>? simulatorStarted = null, CancellationToken cancellationToken = default,
+        Func<System.Diagnostics.ProcessStartInfo>? selfTestTarget = null)
     {
         var console = new TestConsole();
         console.Profile.Width = 250;
@@ -32,6 +33,7 @@ public static class CliHarness
             Environment = FakeEnvironment(variables),
             SimulatorStarted = simulatorStarted,
             RequestLogInterval = TimeSpan.FromMilliseconds(50),
+            SelfTestTargetCommand = selfTestTarget,
         };
         var code = await CliApp.RunAsync(args, context, cancellationToken);
         return new CliRun(code, console.Output, error.ToString());
