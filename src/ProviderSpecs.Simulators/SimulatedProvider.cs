@@ -480,6 +480,9 @@ public sealed class SimulatedProvider
         var tokensSent = 0;
         var builder = new StringBuilder();
         foreach (var opening in _dialect.OpeningChunks(identity, request.IncludeUsage)) AppendEvent(builder, opening);
+        var opened = Encoding.UTF8.GetBytes(builder.ToString()); // sent with the first content chunk, if there is one
+        if (chunks.Count > 0) builder.Clear();
+        var template = ContentChunkTemplate.For(_dialect, identity, request.IncludeUsage, WireJson);
 
         for (var i = 0; i <= chunks.Count; i++)
         {
@@ -491,9 +494,7 @@ public sealed class SimulatedProvider
             if (i == chunks.Count) break;
 
             // Rendered before the wait, so a wake-up only has bytes to write: the due time is not spent building JSON.
-            AppendEvent(builder, _dialect.ContentChunk(identity, chunks[i], request.IncludeUsage));
-            var bytes = Encoding.UTF8.GetBytes(builder.ToString());
-            builder.Clear();
+            var bytes = template.Render(chunks[i], i == 0 ? opened : []);
             await DelayUntilAsync(exchange.Arrival, firstAt + tokensSent / plan.TokensPerSecond, ct);
             await response.Body.WriteAsync(bytes, ct);
             await response.Body.FlushAsync(ct);

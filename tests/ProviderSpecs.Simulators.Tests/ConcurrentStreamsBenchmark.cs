@@ -32,8 +32,9 @@ public sealed class ConcurrentStreamsBenchmark
         using var http = NewClient(streams);
 
         await RunClosedLoopAsync(http, groq, scope.ApiKey, streams, TimeSpan.FromSeconds(2)); // warm-up: connections, JIT on both sides
+        var gc = GcSnapshot.Take();
         var measured = await RunClosedLoopAsync(http, groq, scope.ApiKey, streams, TimeSpan.FromSeconds(8));
-        Report($"{streams} streams, closed loop, {Model} profile", measured, scope);
+        Report($"{streams} streams, closed loop, {Model} profile", measured, scope, gc);
     }
 
     /// <summary>
@@ -52,10 +53,11 @@ public sealed class ConcurrentStreamsBenchmark
         using var http = NewClient(streams);
 
         await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => FirstChunkAsync(http, groq, scope.ApiKey))); // warm-up
+        var gc = GcSnapshot.Take();
         var measured = new List<Measured>();
         for (var round = 0; round < 5; round++)
             measured.AddRange(await Task.WhenAll(Enumerable.Range(0, streams).Select(_ => Task.Run(() => FirstChunkAsync(http, groq, scope.ApiKey)))));
-        Report($"{streams} streams started at once, fixed 200 ms first token", measured, scope);
+        Report($"{streams} streams started at once, fixed 200 ms first token", measured, scope, gc);
     }
 
     private sealed record Measured(string RequestId, TimeSpan FirstChunk);
@@ -77,22 +79,75 @@ public sealed class ConcurrentStreamsBenchmark
         return results;
     }
 
-    /// <summary>Sends one streamed chat and returns its request id and the time to its first content line.</summary>
+    /// <summary>
+    /// Sends one streamed chat and returns its request id and the time to its first content chunk. It reads bytes and
+    /// looks for the first non-empty <c>"content":"</c> without decoding lines to strings: a lean client, like wrk, so
+    /// its own allocations and collections weigh as little as possible on the figures.
+    /// </summary>
     private static async Task<Measured> FirstChunkAsync(HttpClient http, SimulatedProvider provider, string key)
     {
         using var request = Post(provider, key, "/chat/completions", ChatBody(Model, stream: true));
         var started = Stopwatch.GetTimestamp();
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
-        TimeSpan? first = null;
-        while (await reader.ReadLineAsync() is { } line)
-            if (first is null && line.Contains("\"content\":\"", StringComparison.Ordinal) && !line.Contains("\"content\":\"\"", StringComparison.Ordinal))
-                first = Stopwatch.GetElapsedTime(started);
-        return new Measured(response.Headers.GetValues("x-request-id").Single(), first ?? throw new InvalidOperationException("the stream carried no content"));
+        await using var body = await response.Content.ReadAsStreamAsync();
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            TimeSpan? first = null;
+            int read, filled = 0;
+            while ((read = await body.ReadAsync(buffer.AsMemory(filled))) > 0)
+            {
+                filled += read;
+                if (first is null && HasContent(buffer.AsSpan(0, filled))) first = Stopwatch.GetElapsedTime(started);
+                if (first is not null || filled == buffer.Length) filled = 0; // after the first content only the end matters
+            }
+            return new Measured(response.Headers.GetValues("x-request-id").Single(), first ?? throw new InvalidOperationException("the stream carried no content"));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    private static void Report(string title, IReadOnlyList<Measured> measured, SimulatorScope scope)
+    /// <summary>True when the bytes hold a <c>"content":"</c> followed by something other than the closing quote.</summary>
+    private static bool HasContent(ReadOnlySpan<byte> bytes)
+    {
+        var marker = "\"content\":\""u8;
+        while (bytes.IndexOf(marker) is var at && at >= 0)
+        {
+            bytes = bytes[(at + marker.Length)..];
+            if (bytes.Length > 0 && bytes[0] != (byte)'"') return true;
+        }
+        return false;
+    }
+
+    /// <summary>Collections and their pause time since a point: a long pause delays every stream in flight.</summary>
+    private sealed record GcSnapshot(int Gen0, int Gen1, int Gen2, TimeSpan Paused)
+    {
+        /// <summary>Collects what set-up and warm-up left (as BenchmarkDotNet does before measuring), then notes the counters.</summary>
+        public static GcSnapshot Take()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            return Now();
+        }
+
+        private static GcSnapshot Now() => new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+
+        public string Since() =>
+            $"GC during the run: {GC.CollectionCount(0) - Gen0}/{GC.CollectionCount(1) - Gen1}/{GC.CollectionCount(2) - Gen2} (gen 0/1/2), " +
+            $"paused {(GC.GetTotalPauseDuration() - Paused).TotalMilliseconds:F1} ms; {ThreadPool.ThreadCount} pool threads; last ephemeral: " + LastEphemeral();
+
+        private static string LastEphemeral()
+        {
+            var info = GC.GetGCMemoryInfo(GCKind.Ephemeral);
+            return $"gen {info.Generation}, pause {string.Join("+", info.PauseDurations.ToArray().Select(p => p.TotalMilliseconds.ToString("F1")))} ms, promoted {info.PromotedBytes / 1024} KB, heap {info.HeapSizeBytes / 1048576} MB";
+        }
+    }
+
+    private static void Report(string title, IReadOnlyList<Measured> measured, SimulatorScope scope, GcSnapshot gc)
     {
         var served = scope.Requests.ToDictionary(r => r.RequestId, r => r.Timing);
         var client = new List<double>();
@@ -107,7 +162,7 @@ public sealed class ConcurrentStreamsBenchmark
         TestContext.Out.WriteLine(
             $"{title}: {measured.Count} streams; first chunk late vs the planned profile: " +
             $"client-side p50 {P(client, 0.50):F2} / p99 {P(client, 0.99):F2} / max {client.Max():F2} ms; " +
-            $"server-side p50 {P(server, 0.50):F2} / p99 {P(server, 0.99):F2} / max {server.Max():F2} ms");
+            $"server-side p50 {P(server, 0.50):F2} / p99 {P(server, 0.99):F2} / max {server.Max():F2} ms; {gc.Since()}");
         measured.Count.ShouldBeGreaterThan(0);
         // Never early: a chunk before its planned time would be a pacing bug (the client sees it after the server wrote it).
         server.Min().ShouldBeGreaterThanOrEqualTo(0);
