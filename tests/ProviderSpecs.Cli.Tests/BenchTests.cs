@@ -86,6 +86,11 @@ public class BenchTests
         using var json = JsonDocument.Parse(run.Output);
         json.RootElement.GetProperty("requestsPerSecond").GetDouble().ShouldBeGreaterThan(0);
         json.RootElement.GetProperty("accuracy").GetArrayLength().ShouldBe(1);
+        var reference = json.RootElement.GetProperty("plainClientAccuracy");
+        reference.GetProperty("concurrency").GetInt32().ShouldBe(16);
+        reference.GetProperty("streams").GetInt32().ShouldBeGreaterThan(0);
+        reference.GetProperty("ttftErrorMsP99").GetDouble().ShouldBeGreaterThan(0);
+        markdown.ShouldContain("bare HttpClient loop (no harness)");
     }
 
     [Test]

@@ -387,7 +387,8 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
             ? new SelfTestOptions
             {
                 Concurrencies = [1, 16], AccuracyDurationPerLevel = TimeSpan.FromSeconds(0.5), CapacityDuration = TimeSpan.FromSeconds(0.5),
-                CapacityConcurrency = 16, WrkDuration = TimeSpan.FromSeconds(1), MemoryStreams = 64,
+                CapacityConcurrency = 16, ReferenceConcurrency = 16, WrkDuration = TimeSpan.FromSeconds(1), MemoryStreams = 64,
+                WarmupDuration = TimeSpan.FromSeconds(0.3),
             }
             : new SelfTestOptions();
         if (settings.ConcurrencyLevels.Count > 0) options = options with { Concurrencies = settings.ConcurrencyLevels };
@@ -429,6 +430,10 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                 ratioToWrk = result.RatioToWrk,
                 wrkNote = result.WrkNote,
                 accuracy = result.Accuracy.Select(a => new { a.Concurrency, a.Streams, ttftErrorMsP50 = a.TtftError.P50, ttftErrorMsP99 = a.TtftError.P99, gapErrorMsP99 = a.InterTokenGapError.P99 }),
+                plainClientAccuracy = result.PlainClientAccuracy is { } plain
+                    ? new { plain.Concurrency, plain.Streams, ttftErrorMsP50 = plain.TtftError.P50, ttftErrorMsP99 = plain.TtftError.P99 }
+                    : null,
+                targetInChildProcess = result.TargetInChildProcess,
                 memory = result.Memory,
             });
         }
