@@ -132,6 +132,9 @@ public static partial class SelfTestRunner
     /// <summary>Warm-up of the capacity runs: about half a second of zero-cost requests, so every code path is optimised before it is timed.</summary>
     private const int CapacityWarmupRequests = 16_000;
 
+    /// <summary>Turns of harness, bare loop and wrk in the capacity measurement; the best rate of each is reported.</summary>
+    private const int CapacityRounds = 2;
+
     public static async Task<SelfTestResult> RunAsync(SelfTestOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new SelfTestOptions();
@@ -169,22 +172,31 @@ public static partial class SelfTestRunner
 
             var plainAccuracy = await MeasurePlainClientAccuracyAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
 
-            double requestsPerSecond, streamsPerSecond;
+            // The maximum each client reaches: harness, bare loop and wrk take turns, twice, and the best of each
+            // counts — on a shared 2-core machine one 3 s window can lose a third of its rate to a neighbour.
+            double requestsPerSecond = 0, plainClientRate = 0, streamsPerSecond;
+            double? wrkRate = null;
+            var wrkNote = "disabled by options";
             using (var zero = new LoopbackZeroCostTarget(endpoint))
             {
-                var run = await BenchmarkRunner.RunAsync(zero, new BenchmarkRunOptions
+                for (var round = 0; round < CapacityRounds; round++)
                 {
-                    Load = new ClosedLoopLoad(options.CapacityConcurrency),
-                    MaxDuration = options.CapacityDuration,
-                    WarmupRequests = CapacityWarmupRequests,
-                }, cancellationToken).ConfigureAwait(false);
-                requestsPerSecond = run.RequestsPerSecond.Value;
+                    var run = await BenchmarkRunner.RunAsync(zero, new BenchmarkRunOptions
+                    {
+                        Load = new ClosedLoopLoad(options.CapacityConcurrency),
+                        MaxDuration = options.CapacityDuration,
+                        WarmupRequests = round == 0 ? CapacityWarmupRequests : options.CapacityConcurrency,
+                    }, cancellationToken).ConfigureAwait(false);
+                    requestsPerSecond = Math.Max(requestsPerSecond, run.RequestsPerSecond.Value);
+                    plainClientRate = Math.Max(plainClientRate,
+                        await MeasurePlainClientAsync(endpoint.ZeroUri, options.CapacityConcurrency, options.CapacityDuration, cancellationToken).ConfigureAwait(false));
+                    if (!options.RunWrk) continue;
+                    var (rate, note) = await RunWrkAsync(options, endpoint, cancellationToken).ConfigureAwait(false);
+                    if (rate is { } r && (wrkRate is null || r > wrkRate)) (wrkRate, wrkNote) = (r, note);
+                    else if (wrkRate is null) wrkNote = note;
+                }
             }
-            var plainClientRate = await MeasurePlainClientAsync(endpoint.ZeroUri, options.CapacityConcurrency, options.CapacityDuration, cancellationToken).ConfigureAwait(false);
-
-            var (wrkRate, wrkNote) = options.RunWrk
-                ? await RunWrkAsync(options, endpoint, cancellationToken).ConfigureAwait(false)
-                : (null, "disabled by options");
+            if (wrkRate is not null) wrkNote += F($"; best of {CapacityRounds} turns, as are the harness's and the bare loop's rates");
 
             using (var unpaced = new LoopbackStreamTarget(endpoint, TimeSpan.Zero, TimeSpan.Zero, options.CapacityChunksPerStream))
             {
