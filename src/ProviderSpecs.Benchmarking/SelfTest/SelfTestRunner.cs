@@ -16,7 +16,7 @@ public sealed record SelfTestOptions
     public IReadOnlyList<int> Concurrencies { get; init; } = [1, 16, 64, 256];
     /// <summary>
     /// Measured time per concurrency level. 8 s gives over 5,000 streams at c=64, so one 20–50 ms hiccup of a shared
-    /// machine no longer decides the p99 on its own (with 3 s the c=64 p99 ranged 1.8–5.7 ms run to run, with 8 s 2.2–4.0).
+    /// machine no longer decides the p99 on its own (with 3 s the c=64 p99 ranged 1.8–5.7 ms from run to run).
     /// </summary>
     public TimeSpan AccuracyDurationPerLevel { get; init; } = TimeSpan.FromSeconds(8);
     public TimeSpan FirstChunkDelay { get; init; } = TimeSpan.FromMilliseconds(20);
@@ -161,10 +161,7 @@ public static partial class SelfTestRunner
                     {
                         Load = new ClosedLoopLoad(concurrency),
                         MaxDuration = options.AccuracyDurationPerLevel,
-                        // Eight waves (≈ 0.7 s here), not one: the JIT promotes hot code to optimised tiers in the
-                        // background after ~30 calls, and a single wave left that work inside the measured window
-                        // (c=64 as the first level: TTFT error p50 1.0–1.7 ms, p99 5–7 ms, against 0.4 / 2–3 warmed).
-                        WarmupRequests = concurrency * 8,
+                        WarmupRequests = concurrency * 8, // eight waves (≈ 0.7 s here) on top of WarmupDuration: see there
                     }, cancellationToken).ConfigureAwait(false);
                     accuracy.Add(new TimingAccuracy(concurrency, run.Succeeded, run.TtftError, run.InterTokenGapError, run.Ttft));
                 }
@@ -265,32 +262,46 @@ public static partial class SelfTestRunner
             : (null, $"wrk printed no Requests/sec (exit {process.ExitCode}): {(await errors.ConfigureAwait(false)).Trim()}");
     }
 
-    /// <summary>A bare HttpClient loop (no harness, no metrics) on the same target: the reference for the harness's own cost.</summary>
-    private static async Task<double> MeasurePlainClientAsync(Uri uri, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="concurrency"/> bare loops of <paramref name="request"/> (no harness): first unmeasured for
+    /// <paramref name="warmup"/> (connections, JIT), then measured for <paramref name="duration"/>. The request is told
+    /// whether it is measured; returns the measured pass's elapsed time.
+    /// </summary>
+    private static async Task<TimeSpan> RunBareLoopsAsync(int concurrency, TimeSpan warmup, TimeSpan duration, Func<bool, Task> request)
     {
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
-        long completed = 0;
         var deadline = 0L;
+        var measuring = false;
         async Task LoopAsync()
         {
             await Task.Yield();
-            while (Stopwatch.GetTimestamp() < Volatile.Read(ref deadline))
-            {
-                using var response = await client.GetAsync(uri, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode) Interlocked.Increment(ref completed);
-            }
+            while (Stopwatch.GetTimestamp() < Volatile.Read(ref deadline)) await request(Volatile.Read(ref measuring)).ConfigureAwait(false);
         }
-        // The first pass warms connections and JIT; the second is measured.
-        for (var pass = 0; pass < 2; pass++)
+        var elapsed = TimeSpan.Zero;
+        foreach (var (measured, passDuration) in new[] { (false, warmup), (true, duration) })
         {
-            completed = 0;
-            var passDuration = pass == 0 ? TimeSpan.FromMilliseconds(300) : duration;
+            Volatile.Write(ref measuring, measured);
             var started = Stopwatch.GetTimestamp();
             Volatile.Write(ref deadline, started + (long)(passDuration.TotalSeconds * Stopwatch.Frequency));
             await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => LoopAsync())).ConfigureAwait(false);
-            if (pass == 1) return Interlocked.Read(ref completed) / Stopwatch.GetElapsedTime(started).TotalSeconds;
+            elapsed = Stopwatch.GetElapsedTime(started);
         }
-        return 0;
+        return elapsed;
+    }
+
+    private static HttpClient NewBareClient() =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+
+    /// <summary>A bare HttpClient loop (no harness, no metrics) on the same target: the reference for the harness's own cost.</summary>
+    private static async Task<double> MeasurePlainClientAsync(Uri uri, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        using var client = NewBareClient();
+        long completed = 0;
+        var elapsed = await RunBareLoopsAsync(concurrency, TimeSpan.FromMilliseconds(300), duration, async measured =>
+        {
+            using var response = await client.GetAsync(uri, cancellationToken).ConfigureAwait(false);
+            if (measured && response.IsSuccessStatusCode) Interlocked.Increment(ref completed);
+        }).ConfigureAwait(false);
+        return Interlocked.Read(ref completed) / elapsed.TotalSeconds;
     }
 
     /// <summary>
@@ -300,16 +311,14 @@ public static partial class SelfTestRunner
     private static async Task<TimingAccuracy> MeasurePlainClientAccuracyAsync(PacedEndpoint endpoint, SelfTestOptions options, CancellationToken cancellationToken)
     {
         var uri = endpoint.StreamUri(options.FirstChunkDelay, options.ChunkGap, options.ChunksPerStream);
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, UseProxy = false }) { Timeout = Timeout.InfiniteTimeSpan };
+        using var client = NewBareClient();
         var errors = new MetricHistogram();
-        var measured = new MetricHistogram();
-        var deadline = 0L;
-        var recording = false;
-        async Task LoopAsync()
+        var measuredTtft = new MetricHistogram();
+        var warmup = options.AccuracyDurationPerLevel < TimeSpan.FromSeconds(1) ? options.AccuracyDurationPerLevel : TimeSpan.FromSeconds(1);
+        await RunBareLoopsAsync(options.ReferenceConcurrency, warmup, options.AccuracyDurationPerLevel, async measured =>
         {
-            await Task.Yield();
-            var buffer = new byte[16 * 1024];
-            while (Stopwatch.GetTimestamp() < Volatile.Read(ref deadline))
+            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
             {
                 var start = Stopwatch.GetTimestamp();
                 long first = 0;
@@ -321,28 +330,23 @@ public static partial class SelfTestRunner
                     if (first == 0) first = Stopwatch.GetTimestamp();
                     filled += read;
                 }
-                var servedMicros = ServedFirstChunkMicros(buffer.AsSpan(0, filled));
-                if (!recording || servedMicros is null) continue;
+                if (!measured || ServedFirstChunkMicros(buffer.AsSpan(0, filled)) is not { } served) return;
                 var ttft = (long)Stopwatch.GetElapsedTime(start, first).TotalMicroseconds;
                 lock (errors)
                 {
-                    errors.Record(Math.Abs(ttft - servedMicros.Value));
-                    measured.Record(ttft);
+                    errors.Record(Math.Abs(ttft - served));
+                    measuredTtft.Record(ttft);
                 }
             }
-        }
-        // A warm-up pass (connections, JIT), then the measured one.
-        var warmup = options.AccuracyDurationPerLevel < TimeSpan.FromSeconds(1) ? options.AccuracyDurationPerLevel : TimeSpan.FromSeconds(1);
-        foreach (var (pass, duration) in new[] { (0, warmup), (1, options.AccuracyDurationPerLevel) })
-        {
-            recording = pass == 1;
-            Volatile.Write(ref deadline, Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency));
-            await Task.WhenAll(Enumerable.Range(0, options.ReferenceConcurrency).Select(_ => LoopAsync())).ConfigureAwait(false);
-        }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }).ConfigureAwait(false);
         return new TimingAccuracy(options.ReferenceConcurrency, (int)errors.Count,
             errors.ToDistribution("TTFT error", "ms", MetricDefinitions.TtftError, 1000),
             new MetricHistogram().ToDistribution("Chunk gap error", "ms", MetricDefinitions.InterTokenGapError, 1000),
-            measured.ToDistribution("TTFT", "ms", MetricDefinitions.Ttft, 1000));
+            measuredTtft.ToDistribution("TTFT", "ms", MetricDefinitions.Ttft, 1000));
     }
 
     /// <summary>The <c>firstChunkUs</c> of the served-timing event in a whole stream body, or null when there is none.</summary>
