@@ -74,6 +74,16 @@ public class PacedEndpointTests
     }
 
     [Test]
+    public async Task A_child_process_that_listens_off_loopback_is_refused_and_stopped()
+    {
+        var command = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", $"echo '{PacedEndpoint.ListeningPrefix}http://192.0.2.10:8080/'; sleep 30" } };
+
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => PacedEndpoint.StartInChildProcessAsync(command));
+
+        error.Message.ShouldContain("off the loopback interface");
+    }
+
+    [Test]
     public async Task A_child_process_endpoint_serves_paced_streams_and_stops_when_its_input_ends()
     {
         // The child side, run here over a pipe pair: the same code the CLI's bench-target runs.

@@ -127,7 +127,9 @@ public sealed class PacedEndpoint : IAsyncDisposable
             timeout.CancelAfter(TimeSpan.FromSeconds(30));
             while (await child.StandardOutput.ReadLineAsync(timeout.Token).ConfigureAwait(false) is { } line)
                 if (line.StartsWith(ListeningPrefix, StringComparison.Ordinal) && Uri.TryCreate(line[ListeningPrefix.Length..].Trim(), UriKind.Absolute, out var address))
-                    return new PacedEndpoint(null, child, address);
+                    return address.IsLoopback
+                        ? new PacedEndpoint(null, child, address)
+                        : throw new InvalidOperationException($"the paced endpoint '{described}' listens on {address}, off the loopback interface; the self-test only sends to 127.0.0.1.");
             await child.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             throw new InvalidOperationException(
                 $"the paced endpoint '{described}' exited ({child.ExitCode}) without saying where it listens: {(await errors.ConfigureAwait(false)).Trim()}");
