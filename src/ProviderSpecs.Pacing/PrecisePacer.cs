@@ -64,7 +64,7 @@ public sealed class PrecisePacer : IDisposable
                         return;
                     }
                     var now = Stopwatch.GetTimestamp();
-                    while (_due.TryPeek(out var waiter, out var due) && due <= now) ready.Add(_due.Dequeue());
+                    while (_due.TryPeek(out _, out var due) && due <= now) ready.Add(_due.Dequeue());
                     if (ready.Count > 0) break;
                     if (_due.TryPeek(out _, out var next))
                     {
