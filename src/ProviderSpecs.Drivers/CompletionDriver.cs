@@ -22,7 +22,8 @@ namespace ProviderSpecs.Drivers;
 public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTranscript transcript)
 {
     public const string DefaultPrompt = "In two sentences, say why one provider layer for several LLM providers helps a team.";
-    private const int DefaultMaxTokens = 200;
+    /// <summary>The output limit of a completion whose scenario sets none.</summary>
+    public const int DefaultMaxTokens = 200;
     private const int LongPromptMaxTokens = 8;
 
     private ProviderEndpoint? _endpoint;

@@ -35,6 +35,9 @@ public sealed class CredentialDriver : IDisposable
     private readonly Dictionary<string, string> _keysBySource = new(StringComparer.Ordinal);
     private string? _explicitKey;
     private Attempt<CredentialResolution>? _resolution;
+    /// <summary>The output limit of the short completion that proves a key works.</summary>
+    public const int ShortCompletionTokens = 8;
+
     private readonly List<string> _keysUsed = [];
     private readonly List<HttpRequestMessage> _sentRequests = [];
     private readonly List<Simulators.SimulatorScope> _scopes = [];
@@ -152,14 +155,15 @@ public sealed class CredentialDriver : IDisposable
     {
         var endpoint = _target.Endpoint(provider.Id, scenario);
         if (endpoint.Scope is not null) _scopes.Add(endpoint.Scope);
-        using var http = new HttpClient(new RecordingHandler(_sentRequests, new SocketsHttpHandler())) { Timeout = TimeSpan.FromSeconds(30) };
+        // Through the target's shared chain, so the request counts against the live budget like every other.
+        using var http = new HttpClient(new RecordingHandler(_sentRequests, _target.Handler), disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
         var sessionKey = key ?? endpoint.ApiKey;
         if (sessionKey is not null) _keysUsed.Add(sessionKey);
         await using var session = ProviderSession.Open(provider.Id, new ProviderSessionOptions { ApiKey = sessionKey, BaseUrl = endpoint.BaseUrl, HttpClient = http });
         _transcript.Record(session);
         var model = (await session.Catalog.GetModelsAsync()).Models.First(m => m.Kind == Providers.Catalog.ModelKind.Chat).Id;
         var client = session.CreateChatClient(model);
-        await Attempt<ChatResult>.RunAsync(() => client.CompleteAsync("Say hello.", new ChatOptions { MaxOutputTokens = 8 }), _transcript);
+        await Attempt<ChatResult>.RunAsync(() => client.CompleteAsync("Say hello.", new ChatOptions { MaxOutputTokens = ShortCompletionTokens }), _transcript);
     }
 
     public string InvalidKey(ProviderDefinition provider) => RunKeys.Note($"{provider.KeyPrefix ?? ""}invalid_spec_key_{Random.Shared.Next(1000, 9999)}");

@@ -30,10 +30,14 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
     };
 
     private static readonly TimeSpan SafetyTimeout = TimeSpan.FromSeconds(60);
-    private const int SmallAnswer = 32;
+    /// <summary>The output limit of a fallback-chain or conversation answer.</summary>
+    public const int SmallAnswer = 32;
+
+    /// <summary>The output limit of each of the concurrent requests.</summary>
+    public const int ConcurrentAnswer = 16;
 
     private readonly List<ProviderSession> _sessions = [];
-    private readonly WireRecorder _wire = new();
+    private readonly WireRecorder _wire = new(endpoints.SharedHandler);
     private HttpClient? _recordedHttp;
 
     private IReadOnlyList<ProviderDefinition> _chain = [];
@@ -128,7 +132,7 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
             },
         }));
         var chat = session.CreateChatClient(ScenarioEndpoints.EverydayModel(provider));
-        var options = new ChatOptions { MaxOutputTokens = 16 };
+        var options = new ChatOptions { MaxOutputTokens = ConcurrentAnswer };
         _concurrent = await Attempt<IReadOnlyList<ChatResult>>.RunAsync(() => Bounded.RunAsync(SafetyTimeout,
             $"{count} concurrent {mode} requests to {provider.DisplayName}", async token =>
             {

@@ -5,6 +5,7 @@ using ProviderSpecs.Benchmarking.ProviderAdapter;
 using ProviderSpecs.Benchmarking.Reporting;
 using ProviderSpecs.Benchmarking.Results;
 using ProviderSpecs.Benchmarking.Targets;
+using ProviderSpecs.Drivers.LivePlan;
 using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers.Registry;
@@ -27,6 +28,15 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
 
     /// <summary>Output tokens per request: enough chunks for TPOT and gaps, short enough to keep the suite quick.</summary>
     public const int OutputTokensPerRequest = 32;
+
+    /// <summary>
+    /// What one measurement spends: its requests (capped on the live target) plus one warm-up request per concurrency
+    /// slot, each reserving <see cref="OutputTokensPerRequest"/> output tokens.
+    /// </summary>
+    public static LiveSpend SpendOf(int requests, int concurrency, TargetKind target) =>
+        LiveSpend.Of(MeasuredRequests(requests, target) + concurrency, OutputTokensPerRequest);
+
+    private static int MeasuredRequests(int requests, TargetKind target) => target == TargetKind.Live ? Math.Min(requests, LiveSampleCap) : requests;
 
     private static readonly ConcurrentQueue<ScenarioResult> RunResults = new();
 
@@ -61,7 +71,7 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
     public async Task MeasureAsync(ProviderDefinition provider, string model, int requests, int concurrency, bool streaming,
         string scenario, int retries = 0)
     {
-        if (target.Kind == TargetKind.Live) requests = Math.Min(requests, LiveSampleCap);
+        requests = MeasuredRequests(requests, target.Kind);
         var scope = target.Kind == TargetKind.Simulated ? Scope(provider, scenario) : null;
         var endpoint = scope is null ? target.Endpoint(provider.Id, scenario) : null;
         var label = $"{provider.Id}/{model} {(streaming ? "streaming" : "non-streaming")} c={concurrency}";
@@ -77,7 +87,7 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
             MaxConcurrency = concurrency,
             Resilience = new ResilienceOptions { MaxRetries = retries, MaxRetryAfter = TimeSpan.FromSeconds(5) },
             OnCompleted = _observations.Add,
-            Budget = target.Kind == TargetKind.Live ? target.Budget : null, // the run's one live budget
+            Budget = target.Budget, // the run's one live budget (simulated: a counting one, so the spend is metered)
         });
         _observations.Clear();
         _lastScope = scope;

@@ -20,6 +20,9 @@ namespace ProviderSpecs.Drivers;
 /// </summary>
 public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTranscript transcript) : IAsyncDisposable
 {
+    /// <summary>The output limit of the answer a reliability scenario asks the faulty provider for.</summary>
+    public const int AnswerTokens = 24;
+
     /// <summary>Default waits of the timing faults: longer than any timeout the features configure, so the timeout decides.</summary>
     public static readonly TimeSpan SlowFirstTokenDelay = TimeSpan.FromSeconds(3);
     public static readonly TimeSpan StallDelay = TimeSpan.FromSeconds(5);
@@ -33,7 +36,7 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
     /// </summary>
     private static readonly TimeSpan TimerGranularity = TimeSpan.FromMilliseconds(6);
 
-    private readonly WireRecorder _wire = new();
+    private readonly WireRecorder _wire = new(endpoints.SharedHandler);
     private HttpClient? _http;
     private ProviderDefinition? _provider;
     private ProviderEndpoint? _endpoint;
@@ -123,7 +126,7 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
         var endpoint = FaultyEndpoint();
         _http ??= _wire.CreateClient();
         var model = ScenarioEndpoints.EverydayModel(Provider);
-        var chatOptions = new ChatOptions { MaxOutputTokens = 24 };
+        var chatOptions = new ChatOptions { MaxOutputTokens = AnswerTokens };
         var clock = Stopwatch.StartNew();
         _call = await Attempt<ChatResult>.RunAsync(() => Bounded.RunAsync(_resilience.TotalTimeout + SafetyMargin,
             $"a {mode} call to {Provider.DisplayName} under the fault '{_fault}'", async safety =>

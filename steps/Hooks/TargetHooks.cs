@@ -1,11 +1,17 @@
 using NUnit.Framework;
 using System.Reflection;
 using System.Text.Json;
+using ProviderSpecs.Drivers.LivePlan;
+using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Drivers.Targets;
+using ProviderSpecs.Providers.Budget;
+using ProviderSpecs.Runner.Discovery;
+using ProviderSpecs.Runner.Planning;
 using ProviderSpecs.LivingDoc;
 using ProviderSpecs.Runner;
 using Reqnroll;
 using Reqnroll.BoDi;
+using Reqnroll.Bindings;
 
 namespace ProviderSpecs.Steps.Hooks;
 
@@ -21,8 +27,48 @@ public sealed class TargetHooks
     /// <summary>The run's target, for feature- and run-level hooks (scenarios get it injected).</summary>
     public static SpecTarget Current => _target ?? throw new InvalidOperationException("The target did not start; see the [BeforeTestRun] error above.");
 
+    private static LiveSpendPlan? _plan;
+
+    /// <summary>The live plan of this run (null on the simulated target).</summary>
+    public static LiveSpendPlan? Plan => _plan;
+
     [BeforeTestRun]
-    public static async Task StartTargetAsync() => _target = await SpecTarget.StartAsync(TargetKinds.FromEnvironment());
+    public static async Task StartTargetAsync(IBindingRegistry bindings)
+    {
+        var kind = TargetKinds.FromEnvironment();
+        var target = await SpecTarget.StartAsync(kind);
+        _target = target;
+        if (kind == TargetKind.Live) PlanTheLiveRun(target, bindings);
+    }
+
+    /// <summary>
+    /// Before the first live request: states what the selected scenarios will spend (what their steps declare), writes
+    /// reports/live-plan.json, and refuses to start when the live budget cannot cover it. With SPECS_LIVE_PLAN_ONLY set it
+    /// stops there: every scenario is skipped and nothing is sent.
+    /// </summary>
+    private static void PlanTheLiveRun(SpecTarget target, IBindingRegistry bindings)
+    {
+        var selection = RunSelection.Current();
+        var matcher = new StepBindingMatcher(bindings);
+        var scenarios = selection.Scenarios.Select(s => PlannedScenario(s.Feature, s.Scenario, matcher));
+        var plan = LiveSpendPlan.Build(scenarios, target.SkipReason, selection.FilterKnown);
+        _plan = plan;
+        var location = SuiteLocation.For(typeof(TargetHooks).Assembly);
+        plan.Write(Path.Combine(location.ReportsDirectory, LivePlanFile), target.Budget);
+        TestContext.Progress.WriteLine(plan.Describe(target.Budget));
+        if (LivePlanOnly) return;
+        if (plan.Refusal(target.Budget) is { } refusal) throw new InvalidOperationException(refusal);
+    }
+
+    public const string LivePlanFile = "live-plan.json";
+    public const string LivePlanOnlyVariable = "SPECS_LIVE_PLAN_ONLY";
+
+    private static bool LivePlanOnly => Environment.GetEnvironmentVariable(LivePlanOnlyVariable) is { Length: > 0 } value
+                                        && value is not ("0" or "false" or "False");
+
+    private static PlannedScenario PlannedScenario(FeatureSpec feature, ScenarioSpec scenario, StepBindingMatcher matcher) =>
+        new(feature.Title, scenario.TestName, scenario.AllTags.ToList(),
+            matcher.Match(scenario).Select(m => new PlannedStep(m.Step.Text, m.Method, m.Arguments, m.TableRows)).ToList());
 
     [AfterTestRun]
     public static async Task StopTargetAsync()
@@ -65,5 +111,36 @@ public sealed class TargetHooks
         scenarioContainer.RegisterInstanceAs(target);
         if (target.SkipReason(scenario.ScenarioInfo.CombinedTags) is { } reason)
             Assert.Ignore(reason);
+        if (target.Kind == TargetKind.Live && LivePlanOnly)
+            Assert.Ignore($"Not run: {LivePlanOnlyVariable} is set, so the run only stated its live plan (reports/{LivePlanFile}).");
+        if (target.Kind == TargetKind.Live && target.Budget.Exhausted)
+            Assert.Ignore($"{ScenarioCannotRunException.BudgetSpentReason}: {target.Budget}. Raise {ProviderSpecs.Providers.Budget.LiveBudget.MaxRequestsVariable} or {ProviderSpecs.Providers.Budget.LiveBudget.MaxTokensVariable} to run the rest.");
+        // A synchronous hook: the meter it makes current flows into every step of the scenario (Reqnroll keeps the
+        // execution context from one binding to the next).
+        scenarioContainer.RegisterInstanceAs(SpendMeter.Start());
+    }
+
+    /// <summary>
+    /// On the simulated target, a scenario that ran clean must have sent exactly the requests its steps declare
+    /// (<see cref="LiveSpendAttribute"/>), and reserved no more tokens: that is what keeps the live plan true. Scenarios
+    /// that inject faults (and so provoke retries) are left out.
+    /// </summary>
+    [AfterScenario(Order = 0)]
+    public static void CheckDeclaredSpend(ScenarioContext scenario, IObjectContainer scenarioContainer, IBindingRegistry bindings)
+    {
+        SpendMeter.Stop();
+        if (_target is not { Kind: TargetKind.Simulated } || scenario.ScenarioExecutionStatus != ScenarioExecutionStatus.OK
+            || !scenarioContainer.IsRegistered<SpendMeter>()
+            || scenario.ScenarioInfo.CombinedTags.Contains(SpecTarget.SimulatorOnlyTag, StringComparer.OrdinalIgnoreCase)
+            || !scenarioContainer.IsRegistered<RunningScenario>()) return;
+        var meter = scenarioContainer.Resolve<SpendMeter>();
+        var (feature, spec) = scenarioContainer.Resolve<RunningScenario>();
+        var steps = PlannedScenario(feature, spec, new StepBindingMatcher(bindings));
+        var declared = steps.Spend(TargetKind.Simulated);
+        if (meter.Requests != declared.Requests || meter.Tokens > declared.MaxTokens)
+            throw new InvalidOperationException(
+                $"The steps of this scenario declare {declared} ([LiveSpend] on their step definitions) but it sent {meter}. "
+                + "Correct the declaration of the step that sends, so the live plan states what a live run spends. Declared per step: "
+                + string.Join("; ", steps.StepSpends(TargetKind.Simulated).Select(s => $"'{s.Step.Text}' {s.Spend}")));
     }
 }

@@ -1,4 +1,5 @@
 using ProviderSpecs.Drivers;
+using ProviderSpecs.Drivers.LivePlan;
 using ProviderSpecs.Drivers.Catalog;
 using ProviderSpecs.Providers.Catalog;
 using ProviderSpecs.Providers.Registry;
@@ -22,9 +23,11 @@ public sealed class CatalogSteps(CatalogDriver catalog, ScenarioContext scenario
     [Given("the model list of {ProviderDefinition} is unavailable")]
     public void GivenTheModelListIsUnavailable(ProviderDefinition provider) => catalog.MakeModelListUnavailable(provider, Title);
 
+    [LiveSpend(Reads = 1)]
     [When("the catalog of {ProviderDefinition} is read")]
     public Task WhenTheCatalogIsRead(ProviderDefinition provider) => catalog.ReadAsync(provider, Title);
 
+    [LiveSpend(Reads = 1)]
     [When("the catalog of {ProviderDefinition} is asked for the model {string}")]
     public Task WhenTheCatalogIsAskedForTheModel(ProviderDefinition provider, string model) => catalog.LookUpAsync(provider, model, Title);
 
@@ -49,6 +52,7 @@ public sealed class CatalogSteps(CatalogDriver catalog, ScenarioContext scenario
     [Then("the catalog comes from {ProviderDefinition}'s own model list")]
     public void ThenTheCatalogComesFromTheProvider(ProviderDefinition provider) => catalog.ShouldComeFromTheProvider(provider);
 
+    [LiveSpend(Reads = 1)]
     [Then("the catalog agrees with {ProviderDefinition}'s own model list on every model")]
     public Task ThenTheCatalogAgrees(ProviderDefinition provider) => catalog.ShouldAgreeWithTheProvidersOwnListAsync(provider);
 

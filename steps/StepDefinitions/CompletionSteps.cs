@@ -1,4 +1,5 @@
 using ProviderSpecs.Drivers;
+using ProviderSpecs.Drivers.LivePlan;
 using ProviderSpecs.Providers.Registry;
 using Reqnroll;
 
@@ -13,6 +14,7 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Given("a completion with the option {string} set to {string}")]
     public void GivenACompletionWithTheOption(string name, string value) => completion.SetOption(name, value);
 
+    [LiveSpend(nameof(NoteTokenLimit))]
     [Given("a completion limited to {int} tokens")]
     public void GivenACompletionLimitedTo(int tokens) => completion.LimitTo(tokens);
 
@@ -37,18 +39,22 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Given("the answers of {ProviderDefinition} arrive malformed")]
     public void GivenTheAnswersArriveMalformed(ProviderDefinition provider) => completion.MakeAnswersMalformed(provider, Title);
 
+    [LiveSpend(nameof(OneCompletion))]
     [When("a completion is requested from {ProviderDefinition}'s {string}")]
     public Task WhenACompletionIsRequested(ProviderDefinition provider, string model) => completion.RequestAsync(provider, model, Title);
 
     [When("a completion of an empty prompt is requested from {ProviderDefinition}'s {string}")]
     public Task WhenAnEmptyPromptIsRequested(ProviderDefinition provider, string model) => completion.RequestAsync(provider, model, Title, prompt: "");
 
+    [LiveSpend(nameof(OneCompletion))]
     [When("a completion is then requested from {string} in the same session")]
     public Task WhenACompletionIsThenRequested(string model) => completion.RequestInTheSameSessionAsync(model);
 
+    [LiveSpend(nameof(OneCompletion))]
     [When("a completion is streamed from {ProviderDefinition}'s {string}")]
     public Task WhenACompletionIsStreamed(ProviderDefinition provider, string model) => completion.StreamAsync(provider, model, Title);
 
+    [LiveSpend(nameof(OneCompletionPerRow))]
     [When("the same completion is requested from each of these {ProviderDefinition} models:")]
     public Task WhenTheSameCompletionIsRequestedFromEach(ProviderDefinition provider, DataTable models) =>
         completion.RequestFromEachAsync(provider, models.Rows.Select(r => r["model"]), Title);
@@ -68,6 +74,7 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Then("the answer used exactly {int} output tokens")]
     public void ThenTheAnswerUsedExactly(int tokens) => completion.AnswerShouldUseExactlyOutputTokens(tokens);
 
+    [LiveSpend(nameof(OneCompletion))]
     [Then("the answer ends where {string} would begin")]
     public Task ThenTheAnswerEndsWhereTheStopBegins(string sequence) => completion.AnswerShouldEndWhereTheStopSequenceBeginsAsync(sequence);
 
@@ -98,6 +105,23 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Then("the stream finishes with {string}")]
     public void ThenTheStreamFinishesWith(string reason) => completion.StreamShouldFinishWith(reason);
 
+    [LiveSpend(nameof(OneCompletion))]
     [Then("the stream's answer has the shape of an answer that is not streamed")]
     public Task ThenTheStreamHasTheShapeOfAnUnstreamedAnswer() => completion.StreamShouldHaveTheShapeOfAnUnstreamedAnswerAsync();
+
+    // What the completions of a scenario may spend: each reserves its token limit (a Given may set it for the scenario).
+    private const string TokenLimitNote = "completion token limit";
+
+    private static LiveSpend NoteTokenLimit(StepSpendQuery step)
+    {
+        step.Scenario[TokenLimitNote] = step.Int(0);
+        return LiveSpend.None;
+    }
+
+    private static int TokenLimit(StepSpendQuery step) =>
+        step.Scenario.TryGetValue(TokenLimitNote, out var limit) ? (int)limit : CompletionDriver.DefaultMaxTokens;
+
+    private static LiveSpend OneCompletion(StepSpendQuery step) => LiveSpend.Of(1, TokenLimit(step));
+
+    private static LiveSpend OneCompletionPerRow(StepSpendQuery step) => LiveSpend.Of(step.TableRows, TokenLimit(step));
 }

@@ -1,4 +1,5 @@
 using ProviderSpecs.Drivers;
+using ProviderSpecs.Drivers.LivePlan;
 using ProviderSpecs.Providers.Registry;
 using Reqnroll;
 
@@ -13,6 +14,7 @@ public sealed class IntegrationSteps(IntegrationDriver integration, ScenarioCont
     [Given("the fallback chain tries {ProviderDefinition}, then {ProviderDefinition}")]
     public void GivenTheFallbackChain(ProviderDefinition first, ProviderDefinition second) => integration.ChainOf([first, second]);
 
+    [LiveSpend(Requests = 1, MaxTokensPerRequest = IntegrationDriver.SmallAnswer)]
     [When("the fallback chain is asked for an answer")]
     public Task WhenTheFallbackChainIsAsked() => integration.AskTheChainAsync(Title);
 
@@ -28,6 +30,7 @@ public sealed class IntegrationSteps(IntegrationDriver integration, ScenarioCont
     [Given("concurrent requests to {ProviderDefinition} are limited to {int} in flight")]
     public void GivenConcurrentRequestsAreLimited(ProviderDefinition provider, int limit) => integration.LimitConcurrency(provider, limit);
 
+    [LiveSpend(nameof(ConcurrentRequests))]
     [When(@"^(\d+) concurrent (streaming|non-streaming) requests are sent to (Groq|Together AI)$")]
     public Task WhenConcurrentRequestsAreSent(int count, string mode, ProviderDefinition provider) =>
         integration.SendConcurrentAsync(provider, count, mode, Title);
@@ -38,9 +41,11 @@ public sealed class IntegrationSteps(IntegrationDriver integration, ScenarioCont
     [Then("at the busiest moment {int} concurrent requests were in flight, never more")]
     public void ThenInFlightPeakedAt(int limit) => integration.InFlightShouldPeakAt(limit);
 
+    [LiveSpend(Requests = 1, MaxTokensPerRequest = IntegrationDriver.SmallAnswer)]
     [Given("the conversation begins with {ProviderDefinition} answering {string}")]
     public Task GivenTheConversationBegins(ProviderDefinition provider, string prompt) => integration.BeginConversationAsync(provider, prompt, Title);
 
+    [LiveSpend(Requests = 1, MaxTokensPerRequest = IntegrationDriver.SmallAnswer)]
     [When("the conversation continues on {ProviderDefinition} with {string}")]
     public Task WhenTheConversationContinues(ProviderDefinition provider, string prompt) => integration.ContinueConversationAsync(provider, prompt, Title);
 
@@ -53,4 +58,6 @@ public sealed class IntegrationSteps(IntegrationDriver integration, ScenarioCont
     [Then("the conversation reached {ProviderDefinition} whole, with the answer from {ProviderDefinition}")]
     public void ThenTheConversationReached(ProviderDefinition receiver, ProviderDefinition author) =>
         integration.ProviderShouldHaveReceivedWholeConversation(receiver, author, Title);
+
+    private static LiveSpend ConcurrentRequests(StepSpendQuery step) => LiveSpend.Of(step.Int(0), IntegrationDriver.ConcurrentAnswer);
 }

@@ -1,4 +1,5 @@
 using ProviderSpecs.Drivers;
+using ProviderSpecs.Drivers.LivePlan;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Runner;
 using ProviderSpecs.Steps.Hooks;
@@ -18,19 +19,22 @@ public sealed class PerformanceSteps(PerformanceDriver performance, ScenarioCont
     public void GivenRateLimits(ProviderDefinition provider, int count, double seconds) =>
         performance.RateLimitNext(provider, count, TimeSpan.FromSeconds(seconds), Scenario);
 
+    [LiveSpend(nameof(OneMeasurement))]
     [When(@"^(\d+) (streamed|non-streamed) completions of ""(.*)"" on (Groq|Together AI) are measured at concurrency (\d+)$")]
     public Task WhenMeasured(int requests, string mode, string model, ProviderDefinition provider, int concurrency) =>
         performance.MeasureAsync(provider, model, requests, concurrency, mode == "streamed", Scenario);
 
+    [LiveSpend(nameof(OneMeasurementWithRetries))]
     [When(@"^(\d+) streamed completions of ""(.*)"" on (Groq|Together AI) are measured at concurrency (\d+) with (\d+) retries$")]
     public Task WhenMeasuredWithRetries(int requests, string model, ProviderDefinition provider, int concurrency, int retries) =>
         performance.MeasureAsync(provider, model, requests, concurrency, streaming: true, Scenario, retries);
 
+    [LiveSpend(nameof(MeasurementsAtLevels))]
     [When(@"^streamed completions of ""(.*)"" on (Groq|Together AI) are measured at concurrency (\d+), (\d+) and (\d+)$")]
     public async Task WhenMeasuredAtLevels(string model, ProviderDefinition provider, int low, int middle, int high)
     {
         foreach (var concurrency in new[] { low, middle, high })
-            await performance.MeasureAsync(provider, model, requests: Math.Max(8, concurrency * 3), concurrency, streaming: true, Scenario);
+            await performance.MeasureAsync(provider, model, requests: RequestsAtLevel(concurrency), concurrency, streaming: true, Scenario);
     }
 
     [Then("every measured request succeeded")]
@@ -66,4 +70,13 @@ public sealed class PerformanceSteps(PerformanceDriver performance, ScenarioCont
 
     private ProviderDefinition MeasuredProvider() => performance.LastProvider;
     private string MeasuredModel() => performance.Last.Model;
+
+    private static int RequestsAtLevel(int concurrency) => Math.Max(8, concurrency * 3);
+
+    private static LiveSpend OneMeasurement(StepSpendQuery step) => PerformanceDriver.SpendOf(step.Int(0), step.Int(4), step.Target);
+
+    private static LiveSpend OneMeasurementWithRetries(StepSpendQuery step) => PerformanceDriver.SpendOf(step.Int(0), step.Int(3), step.Target);
+
+    private static LiveSpend MeasurementsAtLevels(StepSpendQuery step) =>
+        new[] { step.Int(2), step.Int(3), step.Int(4) }.Aggregate(LiveSpend.None, (sum, c) => sum + PerformanceDriver.SpendOf(RequestsAtLevel(c), c, step.Target));
 }

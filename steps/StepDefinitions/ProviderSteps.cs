@@ -1,4 +1,5 @@
 using ProviderSpecs.Drivers;
+using ProviderSpecs.Drivers.LivePlan;
 using ProviderSpecs.Providers.Registry;
 using Reqnroll;
 
@@ -31,6 +32,7 @@ public sealed class ProviderSteps(ProviderRegistryDriver registry, ScenarioConte
     [Then("every registered provider uses the {string} adapter")]
     public void ThenEveryProviderUses(string adapter) => registry.EveryProviderShouldUse(adapter);
 
+    [LiveSpend(Reads = 1)]
     [When("the client asks {ProviderDefinition} for its models through the provider layer")]
     public Task WhenTheClientAsksForItsModels(ProviderDefinition provider) =>
         registry.ListModelsThroughTheLayerAsync(provider, scenario.ScenarioInfo.Title);

@@ -1,4 +1,5 @@
 using ProviderSpecs.Drivers;
+using ProviderSpecs.Drivers.LivePlan;
 using ProviderSpecs.Drivers.Reliability;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Runner;
@@ -36,9 +37,11 @@ public sealed class ReliabilitySteps(ReliabilityDriver reliability, ScenarioCont
     [Given(@"^the timeout for the (first token|whole call) is (\d+) ms$")]
     public void GivenTheTimeout(string which, int milliseconds) => reliability.SetTimeout(which, milliseconds);
 
+    [LiveSpend(Requests = 1, MaxTokensPerRequest = ReliabilityDriver.AnswerTokens)]
     [When(@"^the faulty provider is asked for a (streaming|non-streaming) answer$")]
     public Task WhenTheFaultyProviderIsAsked(string mode) => reliability.AskAsync(mode);
 
+    [LiveSpend(Reads = 1)]
     [When("the faulty provider is asked for its model catalog")]
     public Task WhenTheFaultyProviderIsAskedForItsCatalog() => reliability.AskForCatalogAsync();
 

@@ -7,6 +7,9 @@ using Reqnroll.Plugins;
 [assembly: RuntimePlugin(typeof(NUnitRuntimePlugin))]
 // Features run in parallel with each other; the scenarios of one feature run in order.
 [assembly: Parallelizable(ParallelScope.Fixtures)]
+// Conditions outside the providers under test skip a scenario with their reason: a spent live budget, limits too low.
+[assembly: SkipScenarioOn(typeof(ProviderSpecs.Drivers.Support.ScenarioCannotRunException))]
+[assembly: SkipScenarioOn(typeof(ProviderSpecs.Providers.Budget.LiveBudgetExceededException))]
 
 namespace ProviderSpecs.Steps.Support;
 

@@ -24,7 +24,7 @@ namespace ProviderSpecs.Benchmarking.ProviderAdapter;
 public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDisposable
 {
     /// <summary>Error key of a request refused because the run's <see cref="ProviderChatTargetOptions.Budget"/> was spent (nothing sent).</summary>
-    public const string BudgetExhaustedKey = "budget-exhausted";
+    public const string BudgetExhaustedKey = ErrorKeys.BudgetExhausted;
 
     private static readonly AsyncLocal<RequestState?> Current = new();
 
@@ -107,11 +107,6 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
     public async ValueTask<RequestOutcome> SendAsync(RequestContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (_options.Budget is { } budget && !budget.TryReserve(_options.MaxOutputTokens ?? LiveBudgetHandler.DefaultCompletionTokens))
-        {
-            Interlocked.Increment(ref _completed);
-            return RequestOutcome.Failed(BudgetExhaustedKey);
-        }
 
         var state = new RequestState(context, _resilience);
         Current.Value = state;
@@ -205,8 +200,9 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
             Registry = _options.Registry,
         });
 
-    private HttpClient CreateHttpClient() =>
-        new(new RateLimitObserver
+    private HttpClient CreateHttpClient()
+    {
+        HttpMessageHandler handler = new RateLimitObserver
         {
             InnerHandler = new SocketsHttpHandler
             {
@@ -214,10 +210,11 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 MaxConnectionsPerServer = int.MaxValue,
             },
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
         };
+        // Every attempt, retries included, reserves from the budget before it leaves; a refused one fails with budget-exhausted.
+        if (_options.Budget is { } budget) handler = new LiveBudgetHandler(budget, handler);
+        return new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
+    }
 
     private void NoteCredentialTime(TimeSpan elapsed)
     {

@@ -19,7 +19,13 @@ public sealed class WireRecorder : DelegatingHandler
     private int _inFlight;
     private int _maxInFlight;
 
-    public WireRecorder() : base(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 256 })
+    /// <param name="target">The target's shared handler chain (live budget, pacing, pooled connections); it is not disposed with the recorder.</param>
+    public WireRecorder(HttpMessageHandler target) : base(target)
+    {
+    }
+
+    // The inner handler is the run's shared chain: other scenarios keep using it.
+    protected override void Dispose(bool disposing)
     {
     }
 

@@ -46,6 +46,8 @@ public sealed class Attempt<T> : IAttempt
         catch (Exception e) when (e is not ShouldAssertException)
         {
             transcript.Record(e);
+            // A request the live budget refused was never sent: the scenario is skipped, not failed with an error key.
+            if (ScenarioCannotRunException.From(e) is { } skip) throw skip;
             return transcript.Remember(new Attempt<T>(default, e));
         }
     }

@@ -14,6 +14,9 @@ public sealed class ScenarioEndpoints(SpecTarget target) : IAsyncDisposable
     private readonly Dictionary<string, ProviderSession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
+    /// <summary>The target's shared HTTP handler chain (live budget, pacing, pooled connections), for a driver that adds a handler of its own.</summary>
+    public HttpMessageHandler SharedHandler => target.Handler;
+
     /// <summary>The scenario's session with <paramref name="provider"/>, opened on first use.</summary>
     public ProviderSession Session(ProviderDefinition provider, string scenario)
     {

@@ -23,9 +23,11 @@ public sealed class SpecTarget : IAsyncDisposable
         Kind = kind;
         Simulators = simulators;
         Budget = budget;
-        HttpMessageHandler handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 512 };
-        if (kind == TargetKind.Live) handler = new LiveBudgetHandler(budget, handler);
-        Http = new HttpClient(handler)
+        // Every request reserves from the budget: live, it is what SPECS_LIVE_MAX_* allow; simulated, a counting budget,
+        // so each scenario's spend is metered on both targets and checked against what its steps declare.
+        Handler = new LiveBudgetHandler(budget,
+            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 512 });
+        Http = new HttpClient(Handler, disposeHandler: false)
         {
             Timeout = Timeout.InfiniteTimeSpan, // the provider layer's own timeouts govern
         };
@@ -35,6 +37,13 @@ public sealed class SpecTarget : IAsyncDisposable
     public SimulatedProviders? Simulators { get; }
     public LiveBudget Budget { get; }
     public HttpClient Http { get; }
+
+    /// <summary>
+    /// The handler chain every request of the run goes through: the live budget (counting only, on the simulated
+    /// target), then pooled connections. A driver that records requests puts its own handler in front of it
+    /// (<c>new HttpClient(recorder, disposeHandler: false)</c>), never a fresh connection handler that would bypass the budget.
+    /// </summary>
+    public HttpMessageHandler Handler { get; }
     public ProviderRegistry Registry => ProviderRegistry.Default;
 
     public static async Task<SpecTarget> StartAsync(TargetKind kind, string? fixturesDirectory = null)
@@ -51,7 +60,7 @@ public sealed class SpecTarget : IAsyncDisposable
             RunKeys.Note(simulator.DefaultApiKey);
             RequireLoopback(simulator.BaseUrl, simulator.Id);
         }
-        return new SpecTarget(kind, simulators, LiveBudget.Unlimited);
+        return new SpecTarget(kind, simulators, LiveBudget.Counting());
     }
 
     /// <summary>
@@ -112,6 +121,7 @@ public sealed class SpecTarget : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
+        Handler.Dispose();
         if (Simulators is not null) await Simulators.DisposeAsync();
     }
 }

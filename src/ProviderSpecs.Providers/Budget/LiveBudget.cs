@@ -25,7 +25,13 @@ public sealed class LiveBudget
         MaxTokens = maxTokens;
     }
 
+    /// <summary>A shared budget that never refuses (no live target).</summary>
     public static LiveBudget Unlimited { get; } = new(long.MaxValue, long.MaxValue);
+
+    /// <summary>A budget of its own that never refuses: it only counts (and meters) what is reserved.</summary>
+    public static LiveBudget Counting() => new(long.MaxValue, long.MaxValue);
+
+    public bool IsUnlimited => MaxRequests == long.MaxValue && MaxTokens == long.MaxValue;
 
     public long MaxRequests { get; }
     public long MaxTokens { get; }
@@ -58,7 +64,7 @@ public sealed class LiveBudget
             var requests = Interlocked.Read(ref _requests);
             if (requests >= MaxRequests)
             {
-                Interlocked.Increment(ref _refused);
+                Refuse();
                 return false;
             }
             if (Interlocked.CompareExchange(ref _requests, requests + 1, requests) != requests) continue;
@@ -68,13 +74,26 @@ public sealed class LiveBudget
                 if (maxTokens > MaxTokens - tokens)
                 {
                     Interlocked.Decrement(ref _requests);
-                    Interlocked.Increment(ref _refused);
+                    Refuse();
                     return false;
                 }
-                if (Interlocked.CompareExchange(ref _tokens, tokens + maxTokens, tokens) == tokens) return true;
+                if (Interlocked.CompareExchange(ref _tokens, tokens + maxTokens, tokens) == tokens)
+                {
+                    SpendMeter.Current?.Add(maxTokens);
+                    return true;
+                }
             }
         }
     }
+
+    private void Refuse()
+    {
+        Interlocked.Increment(ref _refused);
+        SpendMeter.Current?.AddRefusal();
+    }
+
+    /// <summary>True once the budget has refused a request: what is left cannot cover the run's next requests.</summary>
+    public bool Exhausted => Refused > 0;
 
     /// <summary>Gives back the part of a reservation that was not used.</summary>
     public void Refund(long unusedTokens)
@@ -82,7 +101,7 @@ public sealed class LiveBudget
         if (unusedTokens > 0) Interlocked.Add(ref _tokens, -unusedTokens);
     }
 
-    public override string ToString() => this == Unlimited
+    public override string ToString() => IsUnlimited
         ? "no live budget (simulated target)"
         : $"{RequestsSpent}/{MaxRequests} requests, {(MaxTokens == long.MaxValue ? $"{TokensSpent} tokens" : $"{TokensSpent}/{MaxTokens} tokens")}, {Refused} refused";
 }

@@ -15,13 +15,17 @@ public sealed class LiveBudgetHandler(LiveBudget budget, HttpMessageHandler inne
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var tokens = request.Method == HttpMethod.Post ? await MaxTokensOfAsync(request, cancellationToken) : 0;
+        // Output tokens are what a completion may generate; other calls (catalog, fine-tuning) reserve a request only.
+        var tokens = request.Method == HttpMethod.Post && IsCompletion(request.RequestUri) ? await MaxTokensOfAsync(request, cancellationToken) : 0;
         if (!budget.TryReserve(tokens))
             throw new LiveBudgetExceededException(
-                $"The live budget is spent ({budget}); the request to {request.RequestUri?.GetLeftPart(UriPartial.Path)} was not sent. " +
+                $"live budget spent ({budget}); the request to {request.RequestUri?.GetLeftPart(UriPartial.Path)} was not sent. " +
                 $"Raise {LiveBudget.MaxRequestsVariable} or {LiveBudget.MaxTokensVariable} to allow more.");
         return await base.SendAsync(request, cancellationToken);
     }
+
+    private static bool IsCompletion(Uri? uri) =>
+        uri is not null && (uri.AbsolutePath.EndsWith("/chat/completions", StringComparison.Ordinal) || uri.AbsolutePath.EndsWith("/completions", StringComparison.Ordinal));
 
     private static async Task<long> MaxTokensOfAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {

@@ -19,12 +19,14 @@ public static class ErrorKeys
     public const string UnsupportedParameter = "unsupported-parameter";
     public const string MissingCredential = "missing-credential";
     public const string UnknownProvider = "unknown-provider";
+    /// <summary>The live budget (SPECS_LIVE_MAX_REQUESTS / SPECS_LIVE_MAX_TOKENS, or bench's --max-requests) could not cover the request: nothing was sent.</summary>
+    public const string BudgetExhausted = "budget-exhausted";
 
     public static IReadOnlyList<string> All { get; } =
     [
         Authentication, Permission, ModelNotFound, RateLimited, ContextLengthExceeded, RequestTooLarge, BadRequest,
         Overloaded, ServerError, Timeout, ConnectionFailed, MalformedResponse, StreamInterrupted,
-        UnsupportedParameter, MissingCredential, UnknownProvider,
+        UnsupportedParameter, MissingCredential, UnknownProvider, BudgetExhausted,
     ];
 
     /// <summary>The keys of <see cref="IsRetryable"/> as a set (the default of <c>ProviderFallbackChain.MoveOnFor</c>).</summary>

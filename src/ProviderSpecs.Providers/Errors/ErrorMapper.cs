@@ -32,6 +32,11 @@ public static class ErrorMapper
     public static ProviderException FromException(Exception exception, ProviderDefinition provider, string? model,
         bool streamStarted = false, bool cancelledByCaller = false)
     {
+        // A refusal of the live budget arrives wrapped by the SDK's transport; it is not a connection failure.
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is Budget.LiveBudgetExceededException spent)
+                return new ProviderException(ErrorKeys.BudgetExhausted, spent.Message, exception) { ProviderId = provider.Id, Model = model };
+
         switch (exception)
         {
             case ProviderException known:

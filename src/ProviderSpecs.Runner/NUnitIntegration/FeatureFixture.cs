@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using NUnit.Framework;
 using ProviderSpecs.Runner.Discovery;
+using ProviderSpecs.Runner.Planning;
 using ProviderSpecs.Runner.ReqnrollIntegration;
 using Reqnroll;
 using Reqnroll.Infrastructure;
@@ -34,6 +35,7 @@ public abstract class FeatureFixture(FeatureSpec feature)
         }
 
         var assembly = GetType().Assembly;
+        ScenarioSkips.Register(assembly);
         var runner = TestRunnerManager.GetTestRunnerForAssembly(assembly, featureHint: FeatureInfo);
         try
         {
@@ -70,7 +72,7 @@ public abstract class FeatureFixture(FeatureSpec feature)
         }
     }
 
-    private static async Task RunScenarioAsync(ITestRunner runner, ScenarioSpec scenario)
+    private async Task RunScenarioAsync(ITestRunner runner, ScenarioSpec scenario)
     {
         var scenarioInfo = new ScenarioInfo(scenario.Title, scenario.Description, scenario.OwnTags.ToArray(),
             scenario.ExampleArguments, scenario.InheritedTags.ToArray(), scenario.PickleIndex.ToString(CultureInfo.InvariantCulture));
@@ -78,6 +80,8 @@ public abstract class FeatureFixture(FeatureSpec feature)
 
         runner.OnScenarioInitialize(scenarioInfo, ruleInfo);
         runner.ScenarioContext.ScenarioContainer.RegisterInstanceAs(TestContext.CurrentContext);
+        // The scenario as discovered (its steps and tags), for hooks that need more than ScenarioInfo.
+        runner.ScenarioContext.ScenarioContainer.RegisterInstanceAs(new RunningScenario(Feature, scenario));
         var ignored = TagHelper.ContainsIgnoreTag(scenarioInfo.CombinedTags);
         try
         {
@@ -115,6 +119,11 @@ public abstract class FeatureFixture(FeatureSpec feature)
             var skeleton = runner.ScenarioContext.ScenarioContainer.Resolve<ITestUndefinedMessageFactory>()
                 .BuildFromContext(runner.ScenarioContext, runner.FeatureContext);
             throw new UndefinedStepsException(skeleton);
+        }
+        catch (Exception e) when (ScenarioSkips.IsSkip(e))
+        {
+            // Reqnroll marks the scenario skipped but rethrows the exception; NUnit must see it as ignored, with its reason.
+            Assert.Ignore(e.Message);
         }
     }
 
