@@ -13,7 +13,7 @@ using ProviderSpecs.Providers.Telemetry;
 namespace ProviderSpecs.Providers;
 
 /// <summary>Everything a session may override. <see cref="ToString"/> masks the key.</summary>
-public sealed class ProviderSessionOptions
+public sealed record ProviderSessionOptions
 {
     /// <summary>Source (1) of the credential chain.</summary>
     public string? ApiKey { get; init; }
@@ -33,6 +33,11 @@ public sealed class ProviderSessionOptions
     /// <summary>Longest wait for <c>/models</c> before falling back to the snapshot. Default 30 s.</summary>
     public TimeSpan CatalogTimeout { get; init; } = TimeSpan.FromSeconds(30);
     public TimeProvider? TimeProvider { get; init; }
+    /// <summary>
+    /// Paces every chat attempt under the rate limits the provider announces (headers, 429s). Null (default): no pacing.
+    /// Share one pacer between the sessions of one account (e.g. every scenario of a live run).
+    /// </summary>
+    public RateLimitPacer? RateLimits { get; init; }
 
     public override string ToString() =>
         $"ProviderSessionOptions(ApiKey={(ApiKey is null ? "none" : KeyMask.Mask(ApiKey))}, BaseUrl={BaseUrl?.ToString() ?? "default"}, "
@@ -124,7 +129,7 @@ public sealed class ProviderSession : IAsyncDisposable, IDisposable
                     configure: otel => otel.EnableSensitiveData = _options.Telemetry.EnableSensitiveData)
                 .Build();
         }
-        return new ProviderChatClient(chat, Provider, _registry.CommonOptions, model, Resilience, _options.Telemetry);
+        return new ProviderChatClient(chat, Provider, _registry.CommonOptions, model, Resilience, _options.Telemetry, _options.RateLimits);
     }
 
     private static (Uri, BaseUrlSource) ResolveBaseUrl(ProviderDefinition provider, Uri? explicitUrl, CredentialEnvironment environment)

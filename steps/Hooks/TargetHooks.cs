@@ -55,7 +55,8 @@ public sealed class TargetHooks
         _plan = plan;
         var location = SuiteLocation.For(typeof(TargetHooks).Assembly);
         plan.Write(Path.Combine(location.ReportsDirectory, LivePlanFile), target.Budget);
-        TestContext.Progress.WriteLine(plan.Describe(target.Budget));
+        // The error stream is the one `dotnet test` shows at its default verbosity: the plan must be read before spending.
+        TestContext.Error.WriteLine(plan.Describe(target.Budget));
         if (LivePlanOnly) return;
         if (plan.Refusal(target.Budget) is { } refusal) throw new InvalidOperationException(refusal);
     }

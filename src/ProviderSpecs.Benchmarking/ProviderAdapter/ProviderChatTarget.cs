@@ -198,6 +198,7 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
             Resilience = _resilience,
             Environment = _options.Environment,
             Registry = _options.Registry,
+            RateLimits = _options.RateLimits,
         });
 
     private HttpClient CreateHttpClient()

@@ -58,6 +58,9 @@ public sealed record ProviderChatTargetOptions
     /// <summary>Shared request budget (live runs): when it is spent, requests fail with <c>budget-exhausted</c> and nothing is sent.</summary>
     public LiveBudget? Budget { get; init; }
 
+    /// <summary>Paces requests under the provider's announced rate limits (live runs); shared with other sessions of the account. Null: no pacing.</summary>
+    public RateLimitPacer? RateLimits { get; init; }
+
     /// <summary>Called after each request with what the provider layer returned (tests pair it with server-side logs).</summary>
     public Action<ProviderChatObservation>? OnCompleted { get; init; }
 

@@ -1,5 +1,6 @@
 using ProviderSpecs.Providers;
 using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Providers.Resilience;
 using ProviderSpecs.Simulators;
 
 namespace ProviderSpecs.Drivers.Targets;
@@ -11,8 +12,10 @@ namespace ProviderSpecs.Drivers.Targets;
 /// </summary>
 public sealed class ProviderEndpoint
 {
-    internal ProviderEndpoint(ProviderDefinition provider, TargetKind target, Uri? baseUrl, string? apiKey, SimulatorScope? scope, HttpClient http)
+    internal ProviderEndpoint(ProviderDefinition provider, TargetKind target, Uri? baseUrl, string? apiKey, SimulatorScope? scope, HttpClient http,
+        RateLimitPacer? pacer = null)
     {
+        Pacer = pacer;
         Provider = provider;
         Target = target;
         BaseUrl = baseUrl;
@@ -40,10 +43,29 @@ public sealed class ProviderEndpoint
     public SimulatorScope RequireScope() => Scope ?? throw new InvalidOperationException(
         $"This step needs the simulated {Provider.DisplayName}: tag the scenario @simulator_only so the live target skips it.");
 
-    /// <summary>Opens a provider-layer session aimed at this endpoint; <paramref name="configure"/> may change anything else.</summary>
+    /// <summary>The run's rate-limit pacer on the live target (null on the simulated one): every session of the run shares it.</summary>
+    public RateLimitPacer? Pacer { get; }
+
+    /// <summary>
+    /// Live, a Retry-After up to this long is waited out rather than failing the call: a per-minute window (Groq's free plan
+    /// counts requests per minute) can ask for most of a minute.
+    /// </summary>
+    public static readonly TimeSpan LiveMaxRetryAfter = TimeSpan.FromSeconds(65);
+
+    /// <summary>
+    /// Opens a provider-layer session aimed at this endpoint; <paramref name="configure"/> may change anything else. On the
+    /// live target the session is always paced by the run's pacer and waits out a Retry-After up to <see cref="LiveMaxRetryAfter"/>.
+    /// </summary>
     public ProviderSession OpenSession(Func<ProviderSessionOptions, ProviderSessionOptions>? configure = null)
     {
         var options = new ProviderSessionOptions { ApiKey = ApiKey, BaseUrl = BaseUrl, HttpClient = Http };
-        return ProviderSession.Open(Provider.Id, configure is null ? options : configure(options));
+        var configured = configure is null ? options : configure(options);
+        if (Pacer is not null)
+            configured = configured with
+            {
+                RateLimits = configured.RateLimits ?? Pacer,
+                Resilience = configured.Resilience.MaxRetryAfter >= LiveMaxRetryAfter ? configured.Resilience : configured.Resilience with { MaxRetryAfter = LiveMaxRetryAfter },
+            };
+        return ProviderSession.Open(Provider.Id, configured);
     }
 }

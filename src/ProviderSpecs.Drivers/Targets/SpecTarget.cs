@@ -2,6 +2,7 @@ using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Providers.Budget;
 using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Providers.Resilience;
 using ProviderSpecs.Simulators;
 
 namespace ProviderSpecs.Drivers.Targets;
@@ -23,6 +24,7 @@ public sealed class SpecTarget : IAsyncDisposable
         Kind = kind;
         Simulators = simulators;
         Budget = budget;
+        Pacer = kind == TargetKind.Live ? new RateLimitPacer() : null;
         // Every request reserves from the budget: live, it is what SPECS_LIVE_MAX_* allow; simulated, a counting budget,
         // so each scenario's spend is metered on both targets and checked against what its steps declare.
         Handler = new LiveBudgetHandler(budget,
@@ -36,6 +38,12 @@ public sealed class SpecTarget : IAsyncDisposable
     public TargetKind Kind { get; }
     public SimulatedProviders? Simulators { get; }
     public LiveBudget Budget { get; }
+
+    /// <summary>
+    /// Live: paces every chat request of the run under the limits the providers announce (headers and 429s), so a
+    /// free-plan key completes the run slower instead of meeting a storm of 429s. Null on the simulated target.
+    /// </summary>
+    public RateLimitPacer? Pacer { get; }
     public HttpClient Http { get; }
 
     /// <summary>
@@ -87,7 +95,7 @@ public sealed class SpecTarget : IAsyncDisposable
     {
         var provider = ResolveProvider(providerIdOrName);
         if (Kind == TargetKind.Live)
-            return new ProviderEndpoint(provider, Kind, null, null, null, Http);
+            return new ProviderEndpoint(provider, Kind, null, null, null, Http, Pacer);
 
         var simulated = Simulators!.FirstOrDefault(s => s.Id == provider.Id)
             ?? throw new InvalidOperationException($"{provider.DisplayName} has no simulator; the simulated target serves {string.Join(", ", Simulators!.Select(s => s.Id))}.");

@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using Polly;
+using Polly.RateLimiting;
 using ProviderSpecs.Providers.Errors;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Providers.Resilience;
@@ -24,8 +26,12 @@ public sealed class ProviderChatClient : IChatClient
     private readonly ProviderResilience _resilience;
     private readonly TelemetryOptions _telemetry;
 
+    private static readonly ResiliencePropertyKey<int> EstimatedTokensKey = new("providerspecs.estimated-tokens");
+    private readonly RateLimitPacer? _pacer;
+    private readonly ResiliencePipeline? _pacing;
+
     internal ProviderChatClient(IChatClient inner, ProviderDefinition provider, IReadOnlySet<string> commonOptions, string model,
-        ProviderResilience resilience, TelemetryOptions telemetry)
+        ProviderResilience resilience, TelemetryOptions telemetry, RateLimitPacer? pacer = null)
     {
         _inner = inner;
         _provider = provider;
@@ -33,6 +39,45 @@ public sealed class ProviderChatClient : IChatClient
         Model = model;
         _resilience = resilience;
         _telemetry = telemetry;
+        _pacer = pacer;
+        if (pacer is not null)
+        {
+            // Polly's rate limiter over the pacer's limiter for this model: each attempt waits for room in the windows the
+            // provider announced, its permit count being its estimated tokens.
+            var limiter = pacer.For(provider, model);
+            _pacing = new ResiliencePipelineBuilder().AddRateLimiter(new RateLimiterStrategyOptions
+            {
+                RateLimiter = args => limiter.AcquireAsync(args.Context.Properties.GetValue(EstimatedTokensKey, 1), args.Context.CancellationToken),
+            }).Build();
+        }
+    }
+
+    /// <summary>Waits, before an attempt leaves, until the model's announced rate limits have room for it (no-op without a pacer).</summary>
+    private async ValueTask PaceAsync(IReadOnlyList<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        if (_pacing is null) return;
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(EstimatedTokensKey, EstimateTokens(messages, options));
+        try
+        {
+            await _pacing.ExecuteAsync(static _ => ValueTask.CompletedTask, context).ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    // What a provider counts against a token window: the prompt (about 4 characters a token, plus a few per message)
+    // and the most the answer may take.
+    private static int EstimateTokens(IReadOnlyList<ChatMessage> messages, ChatOptions? options) =>
+        messages.Sum(m => (m.Text?.Length ?? 0) / 4 + 4) + (options?.MaxOutputTokens ?? Budget.LiveBudgetHandler.DefaultCompletionTokens);
+
+    /// <summary>Tells the pacer what an attempt's response said about the model's limits.</summary>
+    private void ObserveLimits(WireExchange exchange, ProviderException? error)
+    {
+        if (_pacer is null || (exchange.Status is null && error?.HttpStatus is null)) return;
+        _pacer.Observe(_provider, Model, exchange.Status ?? error?.HttpStatus, exchange.Header, error?.ProviderMessage);
     }
 
     public ProviderDefinition Provider => _provider;
@@ -53,6 +98,7 @@ public sealed class ProviderChatClient : IChatClient
             using var total = _resilience.StartDeadline(settings.TotalTimeout, cancellationToken);
             var (response, exchange) = await _resilience.ExecuteAsync(async token =>
             {
+                await PaceAsync(conversation, options, token).ConfigureAwait(false);
                 // The permit is per attempt: a call sleeping out a Retry-After between attempts holds none.
                 using var lease = await _resilience.AcquireAsync(_provider.Id, token).ConfigureAwait(false);
                 using var attemptTimeout = _resilience.StartDeadline(settings.FirstTokenTimeout, token);
@@ -61,12 +107,15 @@ public sealed class ProviderChatClient : IChatClient
                 try
                 {
                     var reply = await _inner.GetResponseAsync(messages, options, attemptTimeout.Token).ConfigureAwait(false);
+                    ObserveLimits(exchange, null);
                     return (reply, exchange);
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
-                    throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no reply within the first-token timeout")
+                    var failure = MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no reply within the first-token timeout")
                         .WithRequestId(exchange.RequestId);
+                    ObserveLimits(exchange, failure);
+                    throw failure;
                 }
             }, attempts, total.Token).ConfigureAwait(false);
             return BuildResult(response, exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
@@ -102,6 +151,7 @@ public sealed class ProviderChatClient : IChatClient
         {
             opened = await _resilience.ExecuteAsync(async token =>
             {
+                await PaceAsync(messages, options, token).ConfigureAwait(false);
                 // The permit is per attempt (held from opening to the end of the stream), not across Retry-After sleeps.
                 var lease = await _resilience.AcquireAsync(_provider.Id, token).ConfigureAwait(false);
                 var attemptTimeout = _resilience.StartDeadline(settings.FirstTokenTimeout, token);
@@ -114,6 +164,7 @@ public sealed class ProviderChatClient : IChatClient
                         enumerator = _inner.GetStreamingResponseAsync(messages, options, attemptTimeout.Token).GetAsyncEnumerator(attemptTimeout.Token);
                         var hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
                         attemptTimeout.Disarm();
+                        ObserveLimits(exchange, null);
                         return new Opened(enumerator, hasFirst, exchange, attemptTimeout, lease, Stopwatch.GetElapsedTime(started));
                     }
                 }
@@ -123,8 +174,10 @@ public sealed class ProviderChatClient : IChatClient
                     attemptTimeout.Dispose();
                     lease.Dispose();
                     if (e is OperationCanceledException && cancellationToken.IsCancellationRequested) throw;
-                    throw MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no first chunk within the first-token timeout")
+                    var failure = MapFailure(e, streamStarted: false, cancellationToken, total.Token, "no first chunk within the first-token timeout")
                         .WithRequestId(exchange.RequestId);
+                    ObserveLimits(exchange, failure);
+                    throw failure;
                 }
             }, attempts, total.Token).ConfigureAwait(false);
         }

@@ -41,17 +41,19 @@ public sealed record RunSelection(IReadOnlyList<(FeatureSpec Feature, ScenarioSp
         }
     }
 
-    private static void Collect(ITest test, ITestFilter? filter, List<(FeatureSpec, ScenarioSpec)> selected)
+    // Scenarios sit under their feature's fixture (with a method suite between them); the fixture carries the FeatureSpec.
+    private static void Collect(ITest test, ITestFilter? filter, List<(FeatureSpec, ScenarioSpec)> selected, FeatureSpec? feature = null)
     {
         if (test.RunState is RunState.NotRunnable or RunState.Ignored or RunState.Skipped) return;
+        if (test.Arguments is [FeatureSpec fixtureFeature, ..]) feature = fixtureFeature;
         if (!test.IsSuite)
         {
-            if (test.Arguments is [ScenarioSpec scenario, ..] && test.Parent?.Arguments is [FeatureSpec feature, ..]
+            if (test.Arguments is [ScenarioSpec scenario, ..] && feature is not null
                 && test.RunState != RunState.Explicit && (filter is null || filter.Pass(test)))
                 selected.Add((feature, scenario));
             return;
         }
-        foreach (var child in test.Tests) Collect(child, filter, selected);
+        foreach (var child in test.Tests) Collect(child, filter, selected, feature);
     }
 }
 

@@ -1,0 +1,138 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Providers.Resilience;
+
+namespace ProviderSpecs.Providers.Tests;
+
+/// <summary>The pacer learns limits from what responses say and holds requests until each window has room.</summary>
+public sealed class RateLimitPacerTests
+{
+    private const string Model = "llama-3.1-8b-instant";
+    private static readonly ProviderDefinition Groq = ProviderRegistry.Default.Resolve("groq");
+    private static readonly ProviderDefinition Together = ProviderRegistry.Default.Resolve("together_ai");
+
+    private const string GroqRpmMessage =
+        "Rate limit reached for model `llama-3.1-8b-instant` in organization `org_01x` service tier `on_demand` on requests per minute (RPM): "
+        + "Limit 3, Used 3, Requested 1. Please try again in 20s. Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing";
+
+    private static Func<string, string?> Headers(params (string Name, string Value)[] headers) =>
+        name => headers.FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase)).Value;
+
+    /// <summary>Acquires a permit, advancing the fake clock in small steps until it is granted; returns how long it took.</summary>
+    private static async Task<TimeSpan> AcquireAsync(RateLimitPacer pacer, FakeTimeProvider clock, ProviderDefinition provider, int tokens = 10)
+    {
+        var started = clock.GetUtcNow();
+        var pending = pacer.For(provider, Model).AcquireAsync(tokens).AsTask();
+        for (var i = 0; i < 100_000 && !pending.IsCompleted; i++)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            await Task.Yield();
+        }
+        using var lease = await pending;
+        lease.IsAcquired.ShouldBeTrue();
+        return clock.GetUtcNow() - started;
+    }
+
+    [Test]
+    public async Task A_Groq_429_naming_requests_per_minute_holds_the_model_for_its_retry_after_then_paces_at_the_limit()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T12:00:00Z"));
+        var pacer = new RateLimitPacer(clock);
+        for (var i = 0; i < 3; i++) (await AcquireAsync(pacer, clock, Groq)).ShouldBe(TimeSpan.Zero, "nothing is known yet, so nothing waits");
+
+        pacer.Observe(Groq, Model, 429, Headers(("retry-after", "20")), GroqRpmMessage);
+
+        pacer.LimitsOf("groq", Model).ShouldContain(l => l.Counts == "requests" && l.Limit == 3 && l.Period == TimeSpan.FromMinutes(1));
+        pacer.RequestsPerMinute("groq", Model).ShouldBe(3);
+        // The three sends before the 429 count: the fourth waits for the first to leave the minute (the 429's 20 s hold is shorter).
+        var fourth = await AcquireAsync(pacer, clock, Groq);
+        fourth.ShouldBeInRange(TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(61));
+        pacer.RecordOf("groq", Model).RateLimited.ShouldBe(1);
+        pacer.RecordOf("groq", Model).Held.ShouldBe(1);
+        pacer.Describe("groq", Model).ShouldContain("3 requests per minute (a 429's message: RPM)");
+    }
+
+    [Test]
+    public async Task Never_more_than_the_learned_limit_is_sent_in_any_minute()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T12:00:00Z"));
+        var pacer = new RateLimitPacer(clock);
+        pacer.Observe(Groq, Model, 429, Headers(("retry-after", "0")), GroqRpmMessage);
+        var sendTimes = new List<DateTimeOffset>();
+        for (var i = 0; i < 10; i++)
+        {
+            await AcquireAsync(pacer, clock, Groq);
+            sendTimes.Add(clock.GetUtcNow());
+        }
+        foreach (var t in sendTimes)
+            sendTimes.Count(s => s >= t && s < t + TimeSpan.FromMinutes(1)).ShouldBeLessThanOrEqualTo(3, $"more than 3 requests within the minute from {t:HH:mm:ss}");
+        (sendTimes[^1] - sendTimes[0]).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMinutes(3) - TimeSpan.FromSeconds(1), "10 requests at 3 a minute take at least 3 minutes");
+    }
+
+    [Test]
+    public async Task Together_headers_announce_a_per_second_window_that_paces_requests()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T12:00:00Z"));
+        var pacer = new RateLimitPacer(clock);
+        pacer.Observe(Together, Model, 200, Headers(("x-ratelimit-limit", "2"), ("x-ratelimit-remaining", "1"), ("x-ratelimit-reset", "1"),
+            ("x-tokenlimit-limit", "100000"), ("x-tokenlimit-remaining", "99000")));
+        pacer.LimitsOf("together_ai", Model).ShouldContain(l => l.Counts == "requests" && l.Limit == 2 && l.Period == TimeSpan.FromSeconds(1));
+        (await AcquireAsync(pacer, clock, Together)).ShouldBe(TimeSpan.Zero);
+        (await AcquireAsync(pacer, clock, Together)).ShouldBe(TimeSpan.Zero);
+        (await AcquireAsync(pacer, clock, Together)).ShouldBeInRange(TimeSpan.FromMilliseconds(900), TimeSpan.FromMilliseconds(1100));
+    }
+
+    [Test]
+    public async Task A_token_window_from_Groq_headers_holds_a_request_that_would_overflow_it()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T12:00:00Z"));
+        var pacer = new RateLimitPacer(clock);
+        pacer.Observe(Groq, Model, 200, Headers(("x-ratelimit-limit-requests", "14400"), ("x-ratelimit-limit-tokens", "1000"),
+            ("x-ratelimit-remaining-requests", "14399"), ("x-ratelimit-remaining-tokens", "990")));
+        (await AcquireAsync(pacer, clock, Groq, tokens: 600)).ShouldBe(TimeSpan.Zero);
+        (await AcquireAsync(pacer, clock, Groq, tokens: 600)).ShouldBeInRange(TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(61),
+            "600 + 600 tokens exceed 1,000 per minute, so the second waits for the first to leave the window");
+    }
+
+    [Test]
+    public async Task Requests_remaining_zero_holds_until_the_announced_reset()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T12:00:00Z"));
+        var pacer = new RateLimitPacer(clock);
+        pacer.Observe(Together, Model, 200, Headers(("x-ratelimit-limit", "100"), ("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "3")));
+        (await AcquireAsync(pacer, clock, Together)).ShouldBeInRange(TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(3.1));
+    }
+
+    [Test]
+    public async Task After_a_429_the_next_call_to_the_model_waits_out_its_retry_after_instead_of_sending_into_it()
+    {
+        // A stub Groq: the first completion is refused with a per-minute 429 asking to retry after 1 s, then it answers.
+        var stub = new StubHandler()
+            .Json("""{"error":{"message":"Rate limit reached for model `llama-3.1-8b-instant` in organization `org_01x` service tier `on_demand` on requests per minute (RPM): Limit 30, Used 30, Requested 1. Please try again in 1s.","type":"requests","code":"rate_limit_exceeded"}}""",
+                HttpStatusCode.TooManyRequests, ("retry-after", "1"))
+            .Json(Completion, HttpStatusCode.OK, ("x-ratelimit-limit-requests", "14400"), ("x-ratelimit-limit-tokens", "6000"));
+        var pacer = new RateLimitPacer();
+        await using var session = ProviderSession.Open("groq", new ProviderSessionOptions
+        {
+            ApiKey = Stub.GroqKey, BaseUrl = new Uri("http://127.0.0.1:9/openai/v1"), HttpClient = new HttpClient(stub),
+            Environment = Stub.EmptyEnvironment(), RateLimits = pacer, Resilience = ResilienceOptions.NoRetries,
+        });
+        var chat = session.CreateChatClient(Model);
+        var options = new Microsoft.Extensions.AI.ChatOptions { MaxOutputTokens = 8 };
+        var refused = await Should.ThrowAsync<Errors.ProviderException>(() => chat.CompleteAsync("Say hello", options));
+        refused.ErrorKey.ShouldBe(Errors.ErrorKeys.RateLimited);
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var answer = await chat.CompleteAsync("Say hello", options);
+
+        answer.Text.ShouldBe("Hello!");
+        System.Diagnostics.Stopwatch.GetElapsedTime(started).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(900), "the call went out before the 429's retry-after had passed");
+        stub.Requests.Count.ShouldBe(2);
+        pacer.LimitsOf("groq", Model).Select(l => l.Rate).ShouldBe(["30 requests per minute", "6,000 tokens per minute", "14,400 requests per day"], ignoreOrder: true);
+        pacer.RecordOf("groq", Model).ShouldBe(new PacingRecord(2, 1, pacer.RecordOf("groq", Model).LongestHold, pacer.RecordOf("groq", Model).TotalHeld, 1));
+    }
+
+    private const string Completion =
+        """{"id":"chatcmpl-1","object":"chat.completion","created":1730241104,"model":"llama-3.1-8b-instant","choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}""";
+}
