@@ -33,10 +33,13 @@ public sealed record RunMetadata(
     string? Target = null,
     DateTimeOffset? Date = null,
     IReadOnlyDictionary<string, string>? Versions = null,
-    LiveBudget? LiveBudgetSpent = null);
+    LiveBudget? LiveBudgetSpent = null,
+    IReadOnlyList<string>? RateLimitsSeen = null);
 
-/// <summary>What a live run spent of its budget.</summary>
-public sealed record LiveBudget(int? Requests = null, long? Tokens = null, decimal? CostUsd = null);
+/// <summary>What a live run spent of its budget, what it planned to spend before its first request, and what it was allowed.</summary>
+/// <param name="Refused">Requests the budget refused (never sent): the scenarios that needed them were skipped.</param>
+public sealed record LiveBudget(int? Requests = null, long? Tokens = null, decimal? CostUsd = null,
+    long? PlannedRequests = null, long? PlannedTokens = null, long? MaxRequests = null, long? MaxTokens = null, long? Refused = null);
 
 /// <summary>The one JSON convention of every data file the generator reads.</summary>
 public static class LivingDocJson

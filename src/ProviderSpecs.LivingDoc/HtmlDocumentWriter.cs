@@ -40,6 +40,9 @@ internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<s
     /// <summary>One executable example: a scenario, or one row of an outline, with every tag it inherits.</summary>
     private sealed record Test(FeatureFile Feature, IReadOnlySet<string> Tags, IReadOnlyList<(RunInfo Run, TestCaseResult Case)> Results)
     {
+        /// <summary>The scenario's name and, for an outline row, the row's cells.</summary>
+        public string Name { get; init; } = "";
+        public string Anchor { get; init; } = "";
         public ResultStatus Status => Combine(Results.Select(r => r.Case.Status));
     }
 
@@ -156,6 +159,7 @@ internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<s
                     .Append("</td></tr>\n");
             }
             html.Append("</tbody></table></div>\n");
+            foreach (var run in Runs) WriteLiveRun(run);
         }
         WriteValidationReport();
         html.Append("</section>\n");
@@ -171,7 +175,55 @@ internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<s
         if (budget.Requests is { } requests) parts.Add($"{requests.ToString(CultureInfo.InvariantCulture)} requests");
         if (budget.Tokens is { } tokens) parts.Add($"{tokens.ToString("N0", CultureInfo.InvariantCulture)} tokens");
         if (budget.CostUsd is { } cost) parts.Add($"${cost.ToString("0.####", CultureInfo.InvariantCulture)}");
-        return parts.Count == 0 ? "—" : E(string.Join(" · ", parts));
+        var spent = parts.Count == 0 ? "—" : E(string.Join(" · ", parts));
+        if (budget.PlannedRequests is { } plannedRequests)
+            spent += $"<div class=\"muted small\">planned {plannedRequests.ToString("N0", CultureInfo.InvariantCulture)} requests · {(budget.PlannedTokens ?? 0).ToString("N0", CultureInfo.InvariantCulture)} tokens"
+                     + (budget.MaxRequests is { } max ? $"; allowed {max.ToString("N0", CultureInfo.InvariantCulture)} · {(budget.MaxTokens ?? 0).ToString("N0", CultureInfo.InvariantCulture)}" : "")
+                     + (budget.Refused is > 0 ? $"; <strong>{budget.Refused} refused</strong>" : "") + "</div>";
+        return spent;
+    }
+
+    /// <summary>
+    /// For a live run: what it planned and spent, the rate limits it met and paced under, and every scenario it skipped,
+    /// grouped by reason — so a reader sees what was not validated live and why.
+    /// </summary>
+    private void WriteLiveRun(RunInfo run)
+    {
+        if (!string.Equals(run.Target, "live", StringComparison.OrdinalIgnoreCase)) return;
+        var skipped = tests.SelectMany(t => t.Results.Where(r => r.Run == run && r.Case.Status == ResultStatus.Skipped).Select(r => (Test: t, r.Case)))
+            .GroupBy(s => SkipReasonKey(s.Case.Message)).OrderByDescending(g => g.Count()).ToList();
+        html.Append("<div class=\"live-run\" id=\"live-run-").Append(E(run.Id)).Append("\"><h3>Live run ").Append(RunChip(run)).Append(": plan, spend, limits and what was skipped</h3>\n");
+        html.Append("<p>").Append(run.LiveBudgetSpent is { } budget ? Budget(run) : "<span class=\"muted\">No spend was recorded.</span>").Append("</p>\n");
+        if (run.RateLimitsSeen.Count > 0)
+        {
+            html.Append("<p>Rate limits the providers announced, which the run paced itself under:</p><ul class=\"small\">");
+            foreach (var limit in run.RateLimitsSeen) html.Append("<li>").Append(E(limit)).Append("</li>");
+            html.Append("</ul>\n");
+        }
+        if (skipped.Count == 0)
+        {
+            html.Append("<p class=\"muted\">Nothing was skipped.</p></div>\n");
+            return;
+        }
+        html.Append("<div class=\"table-wrap\"><table class=\"grid\"><thead><tr><th>Skipped because</th><th>Scenarios</th></tr></thead><tbody>\n");
+        foreach (var group in skipped)
+        {
+            html.Append("<tr><td>").Append(E(group.Key)).Append("</td><td>").Append(group.Count()).Append(" <details><summary class=\"small\">which</summary><ul class=\"small\">");
+            foreach (var (test, _) in group.Take(200))
+                html.Append("<li><a href=\"#").Append(test.Anchor).Append("\">").Append(E(test.Name)).Append("</a> <span class=\"muted\">").Append(E(test.Feature.Title)).Append("</span></li>");
+            html.Append("</ul></details></td></tr>\n");
+        }
+        html.Append("</tbody></table></div></div>\n");
+    }
+
+    // Reasons that differ only in their figures (a model, a count) are one reason: group on the text before the first colon
+    // when it is short, else on the whole first sentence.
+    private static string SkipReasonKey(string? message)
+    {
+        if (string.IsNullOrWhiteSpace(message)) return "skipped (no reason was given)";
+        var firstLine = message.Split('\n')[0].Trim();
+        var colon = firstLine.IndexOf(": ", StringComparison.Ordinal);
+        return colon is > 0 and < 40 ? firstLine[..colon] : firstLine.Length <= 200 ? firstLine : firstLine[..200] + "…";
     }
 
     private void WriteValidationReport()
@@ -298,14 +350,17 @@ internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<s
         var results = content.Results.For(file.RelativePath, scenario.Location.Line).ToList();
         var exampleTags = new List<string>();
         if (examples.Count == 0)
-            tests.Add(new Test(file, scenarioTags, results));
+            tests.Add(new Test(file, scenarioTags, results) { Name = scenario.Name, Anchor = anchor });
         else
             foreach (var block in examples)
             {
                 var blockTags = Union(scenarioTags, Tags(block.Tags));
                 exampleTags.AddRange(Tags(block.Tags));
                 foreach (var row in block.TableBody)
-                    tests.Add(new Test(file, blockTags, results.Where(r => r.Case.RowLine == row.Location.Line).ToList()));
+                    tests.Add(new Test(file, blockTags, results.Where(r => r.Case.RowLine == row.Location.Line).ToList())
+                    {
+                        Name = $"{scenario.Name} ({string.Join(", ", row.Cells.Select(c => c.Value))})", Anchor = anchor,
+                    });
             }
         var status = Combine(results.Select(r => r.Case.Status));
         var searchText = string.Join(' ', new[] { file.Title, scenario.Name }.Concat(scenario.Steps.Select(s => s.Text))).ToLowerInvariant();

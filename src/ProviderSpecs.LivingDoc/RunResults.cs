@@ -48,7 +48,11 @@ internal sealed record RunInfo(
     DateTimeOffset? Date,
     IReadOnlyDictionary<string, string> Versions,
     LiveBudget? LiveBudgetSpent,
-    bool? Success);
+    bool? Success)
+{
+    /// <summary>The limits the provider announced during a live run, and how the run paced itself under them.</summary>
+    public IReadOnlyList<string> RateLimitsSeen { get; init; } = [];
+}
 
 internal sealed record RunResults(RunInfo Run, IReadOnlyList<TestCaseResult> Cases);
 
@@ -186,7 +190,10 @@ internal static class MessageStreamReader
         var label = metadata?.Label ?? Path.GetFileNameWithoutExtension(path);
         if (metadata?.Versions is { } extra)
             foreach (var (name, version) in extra) versions[name] = version;
-        var run = new RunInfo(runId, label, path, metadata?.Target, metadata?.Date ?? runStarted, versions, metadata?.LiveBudgetSpent, success);
+        var run = new RunInfo(runId, label, path, metadata?.Target, metadata?.Date ?? runStarted, versions, metadata?.LiveBudgetSpent, success)
+        {
+            RateLimitsSeen = metadata?.RateLimitsSeen ?? [],
+        };
         return new RunResults(run, cases.Values.OrderBy(c => c.Uri, StringComparer.Ordinal).ThenBy(c => c.ScenarioLine).ThenBy(c => c.RowLine).ToList());
     }
 

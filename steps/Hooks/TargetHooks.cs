@@ -100,10 +100,22 @@ public sealed class TargetHooks
                 ["ProviderSpecs"] = PackageVersion(typeof(SpecTarget)),
             },
             LiveBudgetSpent: target.Kind == TargetKind.Live
-                ? new ProviderSpecs.LivingDoc.LiveBudget((int)target.Budget.RequestsSpent, target.Budget.TokensSpent)
-                : null);
+                ? new ProviderSpecs.LivingDoc.LiveBudget((int)target.Budget.RequestsSpent, target.Budget.TokensSpent,
+                    PlannedRequests: _plan?.Total.Requests, PlannedTokens: _plan?.Total.MaxTokens,
+                    MaxRequests: target.Budget.MaxRequests, MaxTokens: target.Budget.MaxTokens, Refused: target.Budget.Refused)
+                : null,
+            RateLimitsSeen: target.Pacer is { } pacer ? RateLimitsSeen(pacer) : null);
         File.WriteAllText(Path.Combine(reports, "specs.run.json"), JsonSerializer.Serialize(metadata, LivingDocJson.Options));
     }
+
+    /// <summary>Per model: the limits announced, and how often the run held requests back or met a 429.</summary>
+    private static List<string> RateLimitsSeen(ProviderSpecs.Providers.Resilience.RateLimitPacer pacer) =>
+        pacer.Limits.GroupBy(l => (l.Provider, l.Model)).OrderBy(g => g.Key.Provider).ThenBy(g => g.Key.Model).Select(g =>
+        {
+            var record = pacer.RecordOf(g.Key.Provider, g.Key.Model);
+            return $"{g.Key.Provider} {g.Key.Model}: {string.Join(", ", g.Select(l => l.ToString()))} — {record.Sent} sent, {record.Held} held back "
+                   + $"(longest {record.LongestHold.TotalSeconds:0.#} s), {record.RateLimited} answered 429";
+        }).ToList();
 
     [BeforeScenario(Order = 0)]
     public static void ProvideTarget(IObjectContainer scenarioContainer, ScenarioContext scenario)

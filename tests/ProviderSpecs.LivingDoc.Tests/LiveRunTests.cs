@@ -1,0 +1,33 @@
+namespace ProviderSpecs.LivingDoc.Tests;
+
+/// <summary>A live run's chapter: its plan next to its spend, the limits it paced under, and every skipped scenario grouped by reason.</summary>
+public class LiveRunTests
+{
+    [Test]
+    public void A_live_run_shows_plan_spend_limits_and_the_skipped_scenarios_by_reason()
+    {
+        var folder = Samples.NewOutputFolder();
+        // The sample live run, with one of its scenarios skipped for the live budget and the plan recorded beside it.
+        var stream = File.ReadAllText(Samples.Path_("live.ndjson")).Replace(
+            """{"testCaseStartedId":"tcs-p13","testStepId":"ts-p13-s11","testStepResult":{"status":"PASSED","duration":{"seconds":0,"nanos":25000000}}""",
+            """{"testCaseStartedId":"tcs-p13","testStepId":"ts-p13-s11","testStepResult":{"status":"SKIPPED","duration":{"seconds":0,"nanos":25000000},"message":"live budget spent: 12/12 requests; the request was not sent."}""");
+        stream.ShouldContain("live budget spent", Case.Sensitive, "the sample's step result was not found to alter");
+        File.WriteAllText(Path.Combine(folder, "live.ndjson"), stream);
+        File.WriteAllText(Path.Combine(folder, "live.run.json"), """
+            { "label": "live", "target": "live", "date": "2026-01-02T08:30:00Z",
+              "liveBudgetSpent": { "requests": 12, "tokens": 3400, "plannedRequests": 20, "plannedTokens": 4000, "maxRequests": 12, "maxTokens": 50000, "refused": 3 },
+              "rateLimitsSeen": [ "groq llama-3.1-8b-instant: 30 requests per minute (a 429's message: RPM) — 12 sent, 4 held back (longest 41 s), 1 answered 429" ] }
+            """);
+        var result = LivingDocGenerator.Generate(Samples.Full(folder) with { RunFiles = [Samples.Path_("simulated.ndjson"), Path.Combine(folder, "live.ndjson")] });
+        var page = Samples.Parse(result.OutputPath!);
+
+        var chapter = page.QuerySelector("div.live-run").ShouldNotBeNull("a live run gets its own account of plan, spend and skips");
+        var text = chapter.TextContent;
+        text.ShouldContain("12 requests · 3,400 tokens");
+        text.ShouldContain("planned 20 requests · 4,000 tokens; allowed 12 · 50,000; 3 refused");
+        text.ShouldContain("30 requests per minute (a 429's message: RPM)");
+        text.ShouldContain("live budget spent");
+        chapter.QuerySelectorAll("table tbody tr").Single().TextContent.ShouldStartWith("live budget spent1");
+        page.QuerySelectorAll("div.live-run").Length.ShouldBe(1, "the simulated run gets no live-run account");
+    }
+}
