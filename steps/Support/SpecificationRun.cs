@@ -1,5 +1,6 @@
 using NUnit.Framework;
 using ProviderSpecs.Drivers.Support;
+using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.LivingDoc;
 using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Runner;
@@ -13,13 +14,30 @@ using ProviderSpecs.Runner.NUnitIntegration;
 [SetUpFixture]
 public sealed class SpecificationRun : ReqnrollTestRun
 {
+    /// <summary>The folder, under the reports folder, where a live run writes its reports.</summary>
+    public const string LiveReportsFolder = "live";
+
+    private static readonly string SuiteReports = SuiteLocation.For(typeof(SpecificationRun).Assembly).ReportsDirectory;
+
+    // Before anything reads the reports folder: a live run writes into reports/live, so the latest simulated run's reports
+    // stay beside it and the living doc shows both (an explicit SPECS_REPORTS_DIR still wins).
+    static SpecificationRun()
+    {
+        if (TargetKinds.FromEnvironment() == TargetKind.Live && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(SuiteLocation.ReportsDirectoryVariable)))
+            Environment.SetEnvironmentVariable(SuiteLocation.ReportsDirectoryVariable, Path.Combine(SuiteReports, LiveReportsFolder));
+    }
+
     protected override Task OnTestRunEndedAsync(SuiteLocation location)
     {
         var repositoryRoot = Path.GetDirectoryName(location.FeaturesDirectory)!;
+        // This run's results, and the latest run of the other target when its reports are there: simulated and live side by side.
+        var otherRun = string.Equals(Path.GetFullPath(location.ReportsDirectory), Path.GetFullPath(SuiteReports), StringComparison.Ordinal)
+            ? Path.Combine(SuiteReports, LiveReportsFolder, "specs.ndjson")
+            : Path.Combine(SuiteReports, "specs.ndjson");
         var options = LivingDocOptions.ForRepository(repositoryRoot) with
         {
             OutputPath = Path.Combine(location.ReportsDirectory, "living-doc.html"),
-            RunFiles = [location.ReportsDirectory],
+            RunFiles = File.Exists(otherRun) ? [location.ReportsDirectory, otherRun] : [location.ReportsDirectory],
             BenchmarksDirectory = Path.Combine(location.ReportsDirectory, "benchmarks"),
             CatalogPath = Path.Combine(location.ReportsDirectory, "catalog.json"),
             FaultMatrixPath = Path.Combine(location.ReportsDirectory, "fault-matrix.json"),
