@@ -46,7 +46,19 @@ public static class LivingDocGenerator
 
         var content = new DocumentContent(options.Title, features, results, guide, glossary, catalog, faultMatrix, benchmarks, problems, figures);
         // The writer may still find problems (unresolved snippets in descriptions); it renders them because the list is shared.
-        var page = new HtmlDocumentWriter(content, Render, anchors).Write();
+        var writer = new HtmlDocumentWriter(content, Render, anchors);
+        var page = writer.Write();
+        if (options.SummaryPath is { } summaryPath)
+        {
+            try
+            {
+                File.AppendAllText(summaryPath, writer.SummaryMarkdown());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                problems.Add(new(summaryPath, $"The run summary could not be written: {e.Message}. Check that the file's folder exists and is writable."));
+            }
+        }
 
         var scenarioCount = features.Sum(f => f.Feature?.Children.Sum(c => c switch
         {

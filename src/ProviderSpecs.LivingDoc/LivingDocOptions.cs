@@ -31,6 +31,12 @@ public sealed record LivingDocOptions
     /// <summary>A JSON array of <see cref="FaultMatrixRow"/>; null leaves the fault matrix out silently.</summary>
     public string? FaultMatrixPath { get; init; }
 
+    /// <summary>
+    /// When set, a short Markdown account of the runs (counts, failures, skips by reason, live spend and limits) is
+    /// appended to this file — e.g. <c>$GITHUB_STEP_SUMMARY</c> in a GitHub Actions job.
+    /// </summary>
+    public string? SummaryPath { get; init; }
+
     /// <summary>The document title.</summary>
     public string Title { get; init; } = "ProviderSpecs — living documentation";
 

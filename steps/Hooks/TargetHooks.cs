@@ -98,6 +98,7 @@ public sealed class TargetHooks
                 [".NET"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
                 ["Reqnroll"] = PackageVersion(typeof(BindingAttribute)),
                 ["ProviderSpecs"] = PackageVersion(typeof(SpecTarget)),
+                ["commit"] = Commit(Path.GetDirectoryName(SuiteLocation.For(typeof(TargetHooks).Assembly).FeaturesDirectory)!) ?? "unknown",
             },
             LiveBudgetSpent: target.Kind == TargetKind.Live
                 ? new ProviderSpecs.LivingDoc.LiveBudget((int)target.Budget.RequestsSpent, target.Budget.TokensSpent,
@@ -116,6 +117,29 @@ public sealed class TargetHooks
             return $"{g.Key.Provider} {g.Key.Model}: {string.Join(", ", g.Select(l => l.ToString()))} — {record.Sent} sent, {record.Held} held back "
                    + $"(longest {record.LongestHold.TotalSeconds:0.#} s), {record.RateLimited} answered 429";
         }).ToList();
+
+    /// <summary>The commit the run tested: GITHUB_SHA in a workflow, else the checkout's HEAD (read from .git, no process started).</summary>
+    private static string? Commit(string repositoryRoot)
+    {
+        if (Environment.GetEnvironmentVariable("GITHUB_SHA") is { Length: >= 7 } sha) return sha[..12];
+        try
+        {
+            var git = Path.Combine(repositoryRoot, ".git");
+            var head = File.ReadAllText(Path.Combine(git, "HEAD")).Trim();
+            if (!head.StartsWith("ref: ", StringComparison.Ordinal)) return head[..Math.Min(12, head.Length)];
+            var reference = head[5..];
+            var loose = Path.Combine(git, reference);
+            if (File.Exists(loose)) return File.ReadAllText(loose).Trim()[..12];
+            var packed = Path.Combine(git, "packed-refs");
+            return File.Exists(packed)
+                ? File.ReadLines(packed).FirstOrDefault(l => l.EndsWith(" " + reference, StringComparison.Ordinal))?[..12]
+                : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null; // not a git checkout (e.g. a source archive)
+        }
+    }
 
     [BeforeScenario(Order = 0)]
     public static void ProvideTarget(IObjectContainer scenarioContainer, ScenarioContext scenario)

@@ -18,7 +18,11 @@ public class LiveRunTests
               "liveBudgetSpent": { "requests": 12, "tokens": 3400, "plannedRequests": 20, "plannedTokens": 4000, "maxRequests": 12, "maxTokens": 50000, "refused": 3 },
               "rateLimitsSeen": [ "groq llama-3.1-8b-instant: 30 requests per minute (a 429's message: RPM) — 12 sent, 4 held back (longest 41 s), 1 answered 429" ] }
             """);
-        var result = LivingDocGenerator.Generate(Samples.Full(folder) with { RunFiles = [Samples.Path_("simulated.ndjson"), Path.Combine(folder, "live.ndjson")] });
+        var summary = Path.Combine(folder, "summary.md");
+        var result = LivingDocGenerator.Generate(Samples.Full(folder) with
+        {
+            RunFiles = [Samples.Path_("simulated.ndjson"), Path.Combine(folder, "live.ndjson")], SummaryPath = summary,
+        });
         var page = Samples.Parse(result.OutputPath!);
 
         var chapter = page.QuerySelector("div.live-run").ShouldNotBeNull("a live run gets its own account of plan, spend and skips");
@@ -29,5 +33,14 @@ public class LiveRunTests
         text.ShouldContain("live budget spent");
         chapter.QuerySelectorAll("table tbody tr").Single().TextContent.ShouldStartWith("live budget spent1");
         page.QuerySelectorAll("div.live-run").Length.ShouldBe(1, "the simulated run gets no live-run account");
+
+        // The same account in Markdown, for a CI run's summary page.
+        var markdown = File.ReadAllText(summary);
+        markdown.ShouldContain("## live run — 2026-01-02 08:30 UTC");
+        markdown.ShouldContain("Live spend: 12 requests, 3,400 tokens (planned 20 requests, 4,000 tokens; allowed 12 and 50,000); 3 refused by the budget.");
+        markdown.ShouldContain("| live budget spent | 1 |");
+        markdown.ShouldContain("- groq llama-3.1-8b-instant: 30 requests per minute");
+        markdown.ShouldContain("## simulated run");
+        markdown.ShouldContain("### Failed", Case.Sensitive, "the simulated sample has a failing scenario, listed with why");
     }
 }

@@ -37,6 +37,10 @@ public sealed class LivingDocSettings : CommandSettings
     [Description("The HTML file to write. Default: reports/living-doc.html.")]
     public string? Out { get; init; }
 
+    [CommandOption("--summary <FILE>")]
+    [Description("Also append a Markdown account of the runs (failed, skipped and why, live spend and limits) to FILE, e.g. $GITHUB_STEP_SUMMARY.")]
+    public string? Summary { get; init; }
+
     [CommandOption("--json")]
     [Description("Print the result (counts, problems) as JSON.")]
     public bool Json { get; init; }
@@ -60,6 +64,7 @@ public sealed class LivingDocCommand(CliContext context) : Command<LivingDocSett
             CatalogPath = settings.Catalog is { } c ? context.FullPath(c) : defaults?.CatalogPath,
             FaultMatrixPath = settings.FaultMatrix is { } m ? context.FullPath(m) : defaults?.FaultMatrixPath,
             SnippetSourceRoot = defaults?.SnippetSourceRoot,
+            SummaryPath = settings.Summary is { } summary ? context.FullPath(summary) : null,
         };
 
         var result = LivingDocGenerator.Generate(options);
