@@ -57,6 +57,49 @@ public class SimulateTests
 
         run.ExitCode.ShouldBe(0, run.ToString());
         run.Output.ShouldContain($"\"baseUrl\": \"http://127.0.0.1:{port}/openai/v1");
+        run.Output.ShouldContain($"\"controlUrl\": \"http://127.0.0.1:{port}/__simulator/\"");
+        run.Output.ShouldContain("\"limits\": \"none\"");
+    }
+
+    [Test]
+    public async Task Simulate_help_lists_every_fault_on_one_line_with_examples_for_faults_limits_and_the_control_endpoint()
+    {
+        var run = await CliHarness.RunAsync(["simulate", "--help"]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        var lines = run.Output.Split('\n');
+        foreach (var fault in FaultCatalog.All)
+            lines.Count(l => l.StartsWith($"  {fault.Name} ", StringComparison.Ordinal) && l.Contains(fault.Summary, StringComparison.Ordinal)).ShouldBe(1, fault.Name);
+        run.Output.ShouldContain("simulate --fault groq:rate-limit-sequence,count=2,retry-after=1.5 --fault together_ai:overloaded,count=1");
+        run.Output.ShouldContain("simulate --limits free-plan");
+        run.Output.ShouldContain("simulate --groq-rpm 5 --together-rps 3");
+        run.Output.ShouldContain("""curl -X POST $URL/faults -d '{"fault":"overloaded","count":1}'""");
+        run.Output.ShouldContain("""curl -X PUT $URL/limits -d '{"plan":"free-plan"}'""");
+        run.Output.ShouldContain("curl $URL/requests");
+        run.Output.ShouldContain("--together-tps <N>");
+    }
+
+    [Test]
+    public async Task Simulate_prints_control_urls_limits_and_faults_and_applies_them_to_the_printed_key()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var started = new TaskCompletionSource<SimulatedProviders>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = CliHarness.RunAsync(["simulate", "--time-scale", "0", "--limits", "free-plan", "--together-tps", "500", "--fault", "groq:overloaded,count=2"],
+            simulatorStarted: s => started.SetResult(s), cancellationToken: stop.Token);
+
+        var simulators = await started.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var groq = simulators["groq"];
+        var together = simulators["together_ai"];
+        (groq.RateLimits.Plan, groq.RateLimits.Limits.Count).ShouldBe((RateLimitPlan.FreePlan, 0));
+        together.RateLimits.ToString().ShouldBe("free-plan, tps 500");
+        groq.DefaultScope.ActiveFaults.Single().ShouldBe(new InjectedFault("overloaded", new FaultOptions { Count = 2 }, 2));
+        groq.OpenScope("another key").ActiveFaults.ShouldBeEmpty();
+        await stop.CancelAsync();
+        var run = await running;
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        run.Output.ShouldContain($"Groq: {groq.ControlUrl}   limits: free-plan   faults: overloaded (2×)");
+        run.Output.ShouldContain($"Together AI: {together.ControlUrl}   limits: free-plan, tps 500");
     }
 
     private static int FreePort()
