@@ -234,7 +234,7 @@ public sealed class SimulateCommand(CliContext context) : AsyncCommand<SimulateS
                     ? $"first chunk {first.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms, "
                     : "";
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"{DateTime.Now:HH:mm:ss.fff} {simulator.Id} {request.Method} {request.Path} {(request.Model is null ? "" : $"model={request.Model} ")}{(request.Stream ? "stream " : "")}→ {request.StatusCode} ({timing}total {request.Timing.Total.TotalMilliseconds:0} ms){(request.FaultsApplied.Count > 0 ? $" faults={string.Join(",", request.FaultsApplied)}" : "")} auth={auth}");
+                    $"{DateTime.Now:HH:mm:ss.fff} {simulator.Id} {request.Method} {request.Path} {(request.Model is null ? "" : $"model={request.Model} ")}{(request.Stream ? "stream " : "")}→ {request.StatusCode} ({timing}total {request.Timing.Total.TotalMilliseconds:0} ms){(request.FaultsApplied.Count > 0 ? $" faults={string.Join(",", request.FaultsApplied)}" : "")}{(request.RateLimitedBy is { } limit ? $" limited by {limit}" : "")}{(request.RetryAfter is { } wait ? $" wait={wait.TotalSeconds:0.###}s" : "")} auth={auth}");
                 context.Out.WriteLine(line);
             }
         }
