@@ -112,8 +112,6 @@ public sealed class SimulatedProvider
 
     internal ControlEndpoint Control { get; }
 
-    internal SimulatorClock Clock => _clock;
-
     /// <summary>The windows enforced for a scope and model, with their limits; empty when nothing is enforced.</summary>
     internal IReadOnlyList<(RateLimitWindow Window, int Limit)> EnforcedLimits(SimulatorScope scope, CatalogModel model)
     {
@@ -271,9 +269,8 @@ public sealed class SimulatedProvider
         exchange.RequestId = _dialect.NewRequestId(exchange.Rng);
         context.Response.Headers["x-request-id"] = exchange.RequestId;
         if (_dialect is TogetherDialect) context.Response.Headers["x-together-traceid"] = exchange.RequestId;
-        _dialect.AddRateLimitHeaders(context.Response.Headers, _defaultModel.RateLimits, scope.RequestsReceived, 0);
-        if (EnforcedLimits(scope, _defaultModel) is { Count: > 0 } defaultLimits)
-            _dialect.AddEnforcedRateLimitHeaders(context.Response.Headers, scope.RateLimitAccount.For(_defaultModel.Id).Peek(defaultLimits));
+        var defaultLimits = EnforcedLimits(scope, _defaultModel);
+        AddRateLimitHeaders(context.Response.Headers, scope, _defaultModel, 0, defaultLimits.Count == 0 ? null : scope.RateLimitAccount.For(_defaultModel.Id).Peek(defaultLimits));
 
         var relative = path[_dialect.PathPrefix.Length..];
         if (HttpMethods.IsPost(context.Request.Method) && relative == "/chat/completions")
@@ -346,11 +343,11 @@ public sealed class SimulatedProvider
             await exchange.FailAsync(this, _dialect.ModelNotFound(request.Model));
             return;
         }
-        _dialect.AddRateLimitHeaders(context.Response.Headers, model.RateLimits, exchange.Scope.RequestsReceived, 0);
+        var limits = EnforcedLimits(exchange.Scope, model);
+        AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, 0, limits.Count == 0 ? null : exchange.Scope.RateLimitAccount.For(model.Id).Peek(limits));
 
         var answer = PlannedAnswer.For(request, _options.Seed, _dialect.NaturalFinishReason);
         exchange.PromptTokens = answer.PromptTokens;
-        var limits = EnforcedLimits(exchange.Scope, model);
         var refusal = Validate(request, model, answer, tokensEnforced: limits.Any(l => RateLimitWindows.CountsTokens(l.Window)));
         if (refusal is not null)
         {
@@ -363,9 +360,9 @@ public sealed class SimulatedProvider
         {
             // A request reserves its prompt and the most it may be answered with; corrected to what was served when done.
             var decision = exchange.Scope.RateLimitAccount.For(model.Id).Admit(limits, answer.PromptTokens + (request.MaxTokens ?? answer.Tokens.Count));
-            _dialect.AddEnforcedRateLimitHeaders(context.Response.Headers, decision.State);
             if (decision.Refusal is { } limited)
             {
+                AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, 0, decision.State);
                 exchange.RateLimitedBy = RateLimitWindows.Describe(limited.Window);
                 if (limited.Wait is { } wait)
                 {
@@ -385,8 +382,7 @@ public sealed class SimulatedProvider
 
         var requestTokens = answer.PromptTokens + answer.Tokens.Count;
         exchange.Scope.AddTokens(requestTokens);
-        _dialect.AddRateLimitHeaders(context.Response.Headers, model.RateLimits, exchange.Scope.RequestsReceived, requestTokens);
-        if (admitted is not null) _dialect.AddEnforcedRateLimitHeaders(context.Response.Headers, admitted.State);
+        AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, requestTokens, admitted?.State);
 
         var profile = exchange.Scope.LatencyProfileOverride ?? _profiles.For(model.Id);
         var plan = PacingPlan.Sample(profile, exchange.Rng, exchange.Scope.TimeScaleOverride ?? TimeScale);
@@ -686,6 +682,13 @@ public sealed class SimulatedProvider
     // together, late, and sometimes early.
     private static Task DelayUntilAsync(long arrival, double offsetSeconds, CancellationToken ct) =>
         PrecisePacer.Shared.WaitUntilAsync(arrival + (long)(offsetSeconds * Stopwatch.Frequency), ct);
+
+    // The catalog's reported numbers, then the real state of the windows that are enforced (when any are).
+    private void AddRateLimitHeaders(IHeaderDictionary headers, SimulatorScope scope, CatalogModel model, int requestTokens, IReadOnlyList<WindowState>? enforced)
+    {
+        _dialect.AddRateLimitHeaders(headers, model.RateLimits, scope.RequestsReceived, requestTokens);
+        if (enforced is not null) _dialect.AddEnforcedRateLimitHeaders(headers, enforced);
+    }
 
     private async Task WriteErrorAsync(HttpContext context, ErrorReply error)
     {
