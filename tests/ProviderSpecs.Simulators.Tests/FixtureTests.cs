@@ -8,20 +8,18 @@ public sealed partial class FixtureTests
 {
     private static readonly string Fixtures = FixturesLocator.Find();
 
-    [Test]
-    public async Task A_fixture_that_does_not_parse_fails_start_up_naming_its_path()
+    /// <summary>Starts simulators on a copy of the fixtures with one file edited; returns the start-up failure and the edited file's path.</summary>
+    private static async Task<(SimulatorFixtureException Error, string File)> StartWithEditedFixtureAsync(string relativePath, Func<string, string> edit, string? provider = null)
     {
         var broken = Directory.CreateTempSubdirectory("sim-fixtures-");
         try
         {
             CopyDirectory(Fixtures, broken.FullName);
-            var catalog = Path.Combine(broken.FullName, "simulators", "groq-models.json");
-            await File.WriteAllTextAsync(catalog, "{ \"models\": [ ");
-
-            var error = await Should.ThrowAsync<SimulatorFixtureException>(() =>
-                SimulatedProviders.StartAsync(new SimulatorOptions { FixturesDirectory = broken.FullName }));
-            error.Message.ShouldContain(catalog);
-            error.FixturePath.ShouldBe(catalog);
+            var file = Path.Combine(broken.FullName, relativePath);
+            await File.WriteAllTextAsync(file, edit(await File.ReadAllTextAsync(file)));
+            var error = await Should.ThrowAsync<SimulatorFixtureException>(() => SimulatedProviders.StartAsync(
+                new SimulatorOptions { FixturesDirectory = broken.FullName, Providers = provider is null ? null : [provider] }));
+            return (error, file);
         }
         finally
         {
@@ -29,27 +27,28 @@ public sealed partial class FixtureTests
         }
     }
 
+    private static Func<string, string> EditJson(Action<JsonNode> edit) => text =>
+    {
+        var json = JsonNode.Parse(text)!;
+        edit(json);
+        return json.ToJsonString();
+    };
+
+    [Test]
+    public async Task A_fixture_that_does_not_parse_fails_start_up_naming_its_path()
+    {
+        var (error, catalog) = await StartWithEditedFixtureAsync("simulators/groq-models.json", _ => "{ \"models\": [ ");
+        error.Message.ShouldContain(catalog);
+        error.FixturePath.ShouldBe(catalog);
+    }
+
     [Test]
     public async Task A_latency_profile_with_an_unusable_distribution_fails_start_up_naming_model_and_field()
     {
-        var broken = Directory.CreateTempSubdirectory("sim-fixtures-");
-        try
-        {
-            CopyDirectory(Fixtures, broken.FullName);
-            var profile = Path.Combine(broken.FullName, "latency-profiles", "together_ai.json");
-            var json = JsonNode.Parse(await File.ReadAllTextAsync(profile))!;
-            json["models"]!["default"]!["decodeRate"] = new JsonObject { ["distribution"] = "lognormal", ["median"] = 50 };
-            await File.WriteAllTextAsync(profile, json.ToJsonString());
-
-            var error = await Should.ThrowAsync<SimulatorFixtureException>(() =>
-                SimulatedProviders.StartAsync(new SimulatorOptions { FixturesDirectory = broken.FullName, Providers = [ProviderIds.TogetherAi] }));
-            error.Message.ShouldContain(profile);
-            error.Message.ShouldContain("model 'default': decodeRate");
-        }
-        finally
-        {
-            broken.Delete(recursive: true);
-        }
+        var (error, profile) = await StartWithEditedFixtureAsync("latency-profiles/together_ai.json",
+            EditJson(json => json["models"]!["default"]!["decodeRate"] = new JsonObject { ["distribution"] = "lognormal", ["median"] = 50 }), ProviderIds.TogetherAi);
+        error.Message.ShouldContain(profile);
+        error.Message.ShouldContain("model 'default': decodeRate");
     }
 
     [Test]
@@ -93,25 +92,15 @@ public sealed partial class FixtureTests
     }
 
     [Test]
-    public async Task A_free_plan_naming_a_window_of_the_other_provider_fails_start_up()
+    public async Task A_free_plan_naming_a_window_of_the_other_provider_or_no_source_fails_start_up()
     {
-        var broken = Directory.CreateTempSubdirectory("sim-fixtures-");
-        try
-        {
-            CopyDirectory(Fixtures, broken.FullName);
-            var catalog = Path.Combine(broken.FullName, "simulators", "groq-models.json");
-            var json = JsonNode.Parse(await File.ReadAllTextAsync(catalog))!;
-            json["models"]![0]!["simulator"]!["freePlan"]!["rps"] = 3;
-            await File.WriteAllTextAsync(catalog, json.ToJsonString());
+        var (wrongWindow, _) = await StartWithEditedFixtureAsync("simulators/groq-models.json",
+            EditJson(json => json["models"]![0]!["simulator"]!["freePlan"]!["rps"] = 3), ProviderIds.Groq);
+        wrongWindow.Message.ShouldContain("model 'llama-3.1-8b-instant': 'simulator.freePlan.rps' is not a window of this provider (rpm, rpd, tpm, tpd)");
 
-            var error = await Should.ThrowAsync<SimulatorFixtureException>(() =>
-                SimulatedProviders.StartAsync(new SimulatorOptions { FixturesDirectory = broken.FullName, Providers = [ProviderIds.Groq] }));
-            error.Message.ShouldContain("'simulator.freePlan.rps' is not a window of this provider (rpm, rpd, tpm, tpd)");
-        }
-        finally
-        {
-            broken.Delete(recursive: true);
-        }
+        var (noSource, _) = await StartWithEditedFixtureAsync("simulators/together-models.json",
+            EditJson(json => json["models"]![0]!["simulator"]!["freePlan"]!.AsObject().Remove("source")), ProviderIds.TogetherAi);
+        noSource.Message.ShouldContain("'simulator.freePlan' needs a 'source' naming where the limits were published");
     }
 
     [Test]
