@@ -102,6 +102,37 @@ public class SimulateTests
         run.Output.ShouldContain($"Together AI: {together.ControlUrl}   limits: free-plan, tps 500");
     }
 
+    [Test]
+    public async Task Logged_requests_name_the_limit_that_refused_them_and_every_concurrent_request_is_logged_once()
+    {
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var started = new TaskCompletionSource<SimulatedProviders>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = CliHarness.RunAsync(["simulate", "--log-requests", "--time-scale", "0", "--groq-rpm", "1"], simulatorStarted: s => started.SetResult(s), cancellationToken: stop.Token);
+        var groq = (await started.Task.WaitAsync(TimeSpan.FromSeconds(20)))["groq"];
+
+        using (var http = new HttpClient())
+        {
+            // Twenty at once: they finish (and are recorded) in any order.
+            await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, groq.BaseUrl + "/chat/completions")
+                {
+                    Content = new StringContent("""{"model":"llama-3.1-8b-instant","messages":[{"role":"user","content":"hi"}]}""", System.Text.Encoding.UTF8, "application/json"),
+                };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", groq.DefaultApiKey);
+                (await http.SendAsync(request)).Dispose();
+            }));
+        }
+        await Task.Delay(200);
+        await stop.CancelAsync();
+        var run = await running;
+
+        var lines = run.Output.Split('\n').Where(l => l.Contains("POST /openai/v1/chat/completions", StringComparison.Ordinal)).ToList();
+        lines.Count.ShouldBe(20, run.ToString());
+        lines.Count(l => l.Contains("→ 200", StringComparison.Ordinal)).ShouldBe(1);
+        lines.Where(l => l.Contains("→ 429", StringComparison.Ordinal)).ShouldAllBe(l => l.Contains(" limited by requests per minute (RPM) wait=") && l.Contains("auth=Bearer gsk_…_key"));
+    }
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

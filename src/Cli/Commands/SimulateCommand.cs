@@ -192,7 +192,7 @@ public sealed class SimulateCommand(CliContext context) : AsyncCommand<SimulateS
         context.Out.Flush();
         context.SimulatorStarted?.Invoke(simulators);
 
-        var logged = simulators.ToDictionary(s => s.Id, _ => 0);
+        var logged = simulators.ToDictionary(s => s.Id, _ => new HashSet<int>());
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -222,13 +222,16 @@ public sealed class SimulateCommand(CliContext context) : AsyncCommand<SimulateS
         return options.Count == 0 ? fault.Fault : $"{fault.Fault} ({string.Join(", ", options)})";
     }
 
-    private void LogNewRequests(SimulatedProviders simulators, Dictionary<string, int> logged)
+    // Requests are recorded as they finish, not in arrival order, so "after the last ordinal printed" would skip some:
+    // remember which of the log's current entries were printed (bounded by the log's own size).
+    private void LogNewRequests(SimulatedProviders simulators, Dictionary<string, HashSet<int>> logged)
     {
         foreach (var simulator in simulators)
         {
-            foreach (var request in simulator.DefaultScope.Requests.Where(r => r.Ordinal > logged[simulator.Id]))
+            var requests = simulator.DefaultScope.Requests;
+            var printed = logged[simulator.Id];
+            foreach (var request in requests.Where(r => !printed.Contains(r.Ordinal)))
             {
-                logged[simulator.Id] = request.Ordinal;
                 var auth = request.Headers.FirstOrDefault(h => string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase)).Value ?? "(none)";
                 var timing = request.Timing.FirstChunkDelay is { } first
                     ? $"first chunk {first.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms, "
@@ -237,6 +240,7 @@ public sealed class SimulateCommand(CliContext context) : AsyncCommand<SimulateS
                     $"{DateTime.Now:HH:mm:ss.fff} {simulator.Id} {request.Method} {request.Path} {(request.Model is null ? "" : $"model={request.Model} ")}{(request.Stream ? "stream " : "")}→ {request.StatusCode} ({timing}total {request.Timing.Total.TotalMilliseconds:0} ms){(request.FaultsApplied.Count > 0 ? $" faults={string.Join(",", request.FaultsApplied)}" : "")}{(request.RateLimitedBy is { } limit ? $" limited by {limit}" : "")}{(request.RetryAfter is { } wait ? $" wait={wait.TotalSeconds:0.###}s" : "")} auth={auth}");
                 context.Out.WriteLine(line);
             }
+            logged[simulator.Id] = requests.Select(r => r.Ordinal).ToHashSet();
         }
         context.Out.Flush();
     }
