@@ -31,8 +31,12 @@ public static partial class CliApp
                 .WithExample("chat", "groq", "llama-3.1-8b-instant", "\"Say hello\"", "--simulated", "--stream")
                 .WithExample("chat", "together", "meta-llama/Llama-3.3-70B-Instruct-Turbo", "\"Hi\"", "--max-tokens", "50", "--json");
             config.AddCommand<SimulateCommand>("simulate")
-                .WithDescription("Run the simulated Groq and Together AI on loopback until Ctrl+C/SIGTERM; prints base URLs and test keys.")
-                .WithExample("simulate").WithExample("simulate", "--groq-port", "5301", "--together-port", "5302", "--log-requests");
+                .WithDescription(Spectre.Console.Markup.Escape(SimulateCommand.HelpDescription()))
+                .WithExample("simulate").WithExample("simulate", "--groq-port", "5301", "--together-port", "5302", "--log-requests")
+                .WithExample("simulate", "--fault", "groq:rate-limit-sequence,count=2,retry-after=1.5", "--fault", "together_ai:overloaded,count=1")
+                .WithExample("simulate", "--fault", "groq/llama-3.1-8b-instant:server-error,count=3")
+                .WithExample("simulate", "--limits", "free-plan")
+                .WithExample("simulate", "--groq-rpm", "5", "--together-rps", "3", "--time-scale", "0");
             config.AddCommand<BenchCommand>("bench")
                 .WithDescription("Benchmark providers/models (simulated by default, --live with keys and --max-requests); writes JSON, Markdown and SVG reports.")
                 .WithExample("bench").WithExample("bench", "--provider", "groq", "--model", "llama-3.1-8b-instant", "--requests", "200", "--concurrency", "1,8,32")
@@ -96,6 +100,12 @@ public static partial class CliApp
         ["--groq-port"] = "a port number from 0 to 65535, e.g. 5301",
         ["--together-port"] = "a port number from 0 to 65535, e.g. 5302",
         ["--time-scale"] = "a number of at least 0, e.g. 1",
+        ["--groq-rpm"] = "a whole number of requests per minute, e.g. 30",
+        ["--groq-rpd"] = "a whole number of requests per day, e.g. 1000",
+        ["--groq-tpm"] = "a whole number of tokens per minute, e.g. 6000",
+        ["--groq-tpd"] = "a whole number of tokens per day, e.g. 500000",
+        ["--together-rps"] = "a whole number of requests per second, e.g. 1",
+        ["--together-tps"] = "a whole number of tokens per second, e.g. 3000",
         ["--seed"] = "a whole number, e.g. 42",
         ["--requests"] = "a whole number of at least 1, e.g. 200",
         ["--duration"] = "a positive number of seconds, e.g. 10",

@@ -10,6 +10,11 @@ public static class ApiKeyMask
         return key.Length <= 12 ? new string('*', key.Length) : $"{key[..4]}…{key[^4..]}";
     }
 
+    /// <summary>True for headers that carry a credential (Authorization and the API-key headers some clients send).</summary>
+    public static bool IsCredentialHeader(string name) =>
+        name.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || name.Equals("Proxy-Authorization", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Api-Key", StringComparison.OrdinalIgnoreCase) || name.Equals("Api-Key", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Masks the credential part of an Authorization header value, keeping its scheme.</summary>
     public static string MaskAuthorization(string headerValue)
     {

@@ -61,10 +61,38 @@ public static class FaultNames
 
     public static IReadOnlyCollection<string> All => ByName.Keys;
 
+    public static bool TryParse(string name, out FaultKind kind) => ByName.TryGetValue(name.Trim(), out kind);
+
     public static FaultKind Parse(string name) =>
         ByName.TryGetValue(name.Trim(), out var kind)
             ? kind
             : throw new ArgumentException($"Unknown fault '{name}'. Known faults: {string.Join(", ", ByName.Keys)}.", nameof(name));
+}
+
+/// <summary>One entry of the fault catalog (<c>fixtures/faults/catalog.json</c>): what a fault does (in one line and in full), to what, with which options.</summary>
+public sealed record FaultDescription(string Name, string AppliesTo, int? Status, IReadOnlyList<string> Options, string Summary, string Description);
+
+/// <summary>The fault catalog, embedded from <c>fixtures/faults/catalog.json</c> so help texts do not depend on the working directory.</summary>
+public static class FaultCatalog
+{
+    private static readonly Lazy<IReadOnlyList<FaultDescription>> Entries = new(Load);
+
+    /// <summary>Every fault, in the catalog's order.</summary>
+    public static IReadOnlyList<FaultDescription> All => Entries.Value;
+
+    private static IReadOnlyList<FaultDescription> Load()
+    {
+        using var stream = typeof(FaultCatalog).Assembly.GetManifestResourceStream("ProviderSpecs.Simulators.fault-catalog.json")
+                           ?? throw new InvalidOperationException("The fault catalog is not embedded in ProviderSpecs.Simulators.");
+        var root = System.Text.Json.Nodes.JsonNode.Parse(stream)!;
+        return root["faults"]!.AsArray().Select(f => new FaultDescription(
+            f!["name"]!.GetValue<string>(),
+            f["appliesTo"]!.GetValue<string>(),
+            f["status"]?.GetValue<int>(),
+            f["options"]!.AsArray().Select(o => o!.GetValue<string>()).ToList(),
+            f["summary"]!.GetValue<string>(),
+            f["description"]!.GetValue<string>())).ToList();
+    }
 }
 
 /// <summary>A fault a scope asked for, with what is left of its count.</summary>
@@ -98,6 +126,12 @@ internal sealed class ActiveFault(FaultKind kind, FaultOptions options)
     }
 
     public bool Spent => Volatile.Read(ref _remaining) <= 0;
+
+    /// <summary>Uses left; null for a fault without a count.</summary>
+    public int? Remaining => Volatile.Read(ref _remaining) is var left && left == int.MaxValue ? null : left;
 }
+
+/// <summary>A fault a scope asked for, as reported: its name, its options and the uses left (null: every request until cleared).</summary>
+public sealed record InjectedFault(string Fault, FaultOptions Options, int? Remaining);
 
 internal enum RequestKind { Chat, StreamingChat, Catalog, Other }

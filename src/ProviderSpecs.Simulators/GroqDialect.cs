@@ -60,6 +60,35 @@ internal sealed class GroqDialect : ProviderDialect
         headers["x-ratelimit-reset-requests"] = GoDuration.Format(retryAfter);
     }
 
+    // Groq reports requests per day and tokens per minute; resets are the time until the window is whole again.
+    public override void AddEnforcedRateLimitHeaders(IHeaderDictionary headers, IReadOnlyList<WindowState> state)
+    {
+        if (WindowState.Find(state, RateLimitWindow.RequestsPerDay) is { } requests)
+        {
+            headers["x-ratelimit-limit-requests"] = requests.Limit.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-remaining-requests"] = requests.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-reset-requests"] = GoDuration.Format(ShownWait(requests.UntilEmpty));
+        }
+        if (WindowState.Find(state, RateLimitWindow.TokensPerMinute) is { } tokens)
+        {
+            headers["x-ratelimit-limit-tokens"] = tokens.Limit.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-remaining-tokens"] = tokens.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-reset-tokens"] = GoDuration.Format(ShownWait(tokens.UntilEmpty));
+        }
+    }
+
+    public override ErrorReply RateLimitExceeded(string model, RateLimitRefusal refusal)
+    {
+        var window = RateLimitWindows.Describe(refusal.Window);
+        var type = RateLimitWindows.CountsTokens(refusal.Window) ? "tokens" : "requests";
+        if (refusal.Wait is not { } wait) return TooLarge(model, window, refusal.Limit, refusal.Requested);
+        return new(429,
+            $"Rate limit reached for model `{model}` in organization `{Organization}` service tier `on_demand` on {window}: " +
+            $"Limit {refusal.Limit}, Used {refusal.Used}, Requested {refusal.Requested}. Please try again in {GoDuration.Format(ShownWait(wait))}. " +
+            "Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing",
+            type, "rate_limit_exceeded");
+    }
+
     public override JsonNode ModelList(IEnumerable<CatalogModel> models) => new JsonObject
     {
         ["object"] = "list",
@@ -83,9 +112,13 @@ internal sealed class GroqDialect : ProviderDialect
     public override ErrorReply ContextLengthExceeded(CatalogModel model, int promptTokens, int? maxTokens) =>
         new(400, "Please reduce the length of the messages or completion.", "invalid_request_error", "context_length_exceeded", "messages");
 
-    public override ErrorReply? RequestTooLarge(CatalogModel model, int promptTokens) => promptTokens <= model.RateLimits.Tokens ? null : new(413,
-        $"Request too large for model `{model.Id}` in organization `{Organization}` service tier `on_demand` on tokens per minute (TPM): " +
-        $"Limit {model.RateLimits.Tokens}, Requested {promptTokens}, please reduce your message size and try again. " +
+    public override ErrorReply? RequestTooLarge(CatalogModel model, int promptTokens) =>
+        promptTokens <= model.RateLimits.Tokens ? null : TooLarge(model.Id, RateLimitWindows.Describe(RateLimitWindow.TokensPerMinute), model.RateLimits.Tokens, promptTokens);
+
+    // 413: a request larger than the token limit itself can never be accepted, so it is not a 429 to retry.
+    private static ErrorReply TooLarge(string model, string window, long limit, long requested) => new(413,
+        $"Request too large for model `{model}` in organization `{Organization}` service tier `on_demand` on {window}: " +
+        $"Limit {limit}, Requested {requested}, please reduce your message size and try again. " +
         "Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing",
         "tokens", "rate_limit_exceeded");
 

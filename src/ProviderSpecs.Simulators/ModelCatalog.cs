@@ -12,7 +12,8 @@ internal sealed record CatalogModel(
     int ContextWindow,
     int MaxCompletionTokens,
     RateLimits RateLimits,
-    bool FineTunable = false);
+    bool FineTunable = false,
+    IReadOnlyDictionary<RateLimitWindow, int>? FreePlan = null);
 
 /// <summary>
 /// Request and token limits of one key. Groq counts requests per day and tokens per minute;
@@ -23,7 +24,9 @@ internal sealed record RateLimits(int Requests, int Tokens);
 /// <summary>
 /// A provider's model catalog, read from <c>fixtures/simulators/&lt;provider&gt;-models.json</c>:
 /// <code>{ "provider": "groq", "rateLimits": {"requests": n, "tokens": n}, "models": [ { ...served fields..., "simulator": {...} } ] }</code>
-/// Each entry is served exactly as written, without its <c>simulator</c> block.
+/// Each entry is served exactly as written, without its <c>simulator</c> block. <c>simulator.freePlan</c> holds the model's
+/// published free-plan limits by window short name (<c>{"rpm": 30, "rpd": 14400, "tpm": 6000, "tpd": 500000, "source": "…"}</c>),
+/// enforced with <see cref="RateLimitPlan.FreePlan"/>.
 /// </summary>
 internal sealed class ModelCatalog
 {
@@ -39,7 +42,7 @@ internal sealed class ModelCatalog
 
     public CatalogModel? Find(string id) => _byId.GetValueOrDefault(id);
 
-    public static ModelCatalog Load(string path, string contextWindowField, string? maxCompletionField)
+    public static ModelCatalog Load(string path, string contextWindowField, string? maxCompletionField, IReadOnlyList<RateLimitWindow> windows)
     {
         if (!File.Exists(path)) throw new SimulatorFixtureException(path, "the file does not exist");
         JsonNode? root;
@@ -80,7 +83,8 @@ internal sealed class ModelCatalog
                 context,
                 maxCompletion,
                 ReadLimits(simulator["rateLimits"], path, where + " rateLimits") ?? defaults,
-                FineTunable: Bool(simulator["fineTune"]) ?? false));
+                FineTunable: Bool(simulator["fineTune"]) ?? false,
+                FreePlan: ReadFreePlan(simulator["freePlan"], path, where, windows)));
         }
 
         var duplicate = models.GroupBy(m => m.Id).FirstOrDefault(g => g.Count() > 1);
@@ -95,6 +99,25 @@ internal sealed class ModelCatalog
         var tokens = Int(node["tokens"]);
         if (requests is not > 0 || tokens is not > 0) throw new SimulatorFixtureException(path, $"{where} needs positive 'requests' and 'tokens'");
         return new RateLimits(requests.Value, tokens.Value);
+    }
+
+    private static Dictionary<RateLimitWindow, int>? ReadFreePlan(JsonNode? node, string path, string where, IReadOnlyList<RateLimitWindow> windows)
+    {
+        if (node is null) return null;
+        if (node is not JsonObject block) throw new SimulatorFixtureException(path, $"{where}: 'simulator.freePlan' must be an object");
+        if (block["source"] is not JsonValue source || !source.TryGetValue<string>(out var text) || text.Length == 0)
+            throw new SimulatorFixtureException(path, $"{where}: 'simulator.freePlan' needs a 'source' naming where the limits were published");
+        var limits = new Dictionary<RateLimitWindow, int>();
+        foreach (var (name, value) in block)
+        {
+            if (name == "source") continue;
+            if (!RateLimitWindows.TryParse(name, out var window) || !windows.Contains(window))
+                throw new SimulatorFixtureException(path, $"{where}: 'simulator.freePlan.{name}' is not a window of this provider ({string.Join(", ", windows.Select(RateLimitWindows.ShortName))})");
+            var limit = Int(value);
+            if (limit is not > 0) throw new SimulatorFixtureException(path, $"{where}: 'simulator.freePlan.{name}' must be a positive whole number");
+            limits[window] = limit.Value;
+        }
+        return limits;
     }
 
     private static int? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;

@@ -46,6 +46,16 @@ internal abstract class ProviderDialect
     public abstract void AddRateLimitHeaders(IHeaderDictionary headers, RateLimits limits, int requestsUsed, int requestTokens);
     public abstract void AddRateLimitedHeaders(IHeaderDictionary headers, RateLimits limits, TimeSpan retryAfter);
 
+    /// <summary>
+    /// Replaces the reported rate-limit headers by the state of the enforced windows they describe (Groq: requests per
+    /// day and tokens per minute; Together: requests and tokens per second); headers of windows not enforced keep the
+    /// reported numbers.
+    /// </summary>
+    public abstract void AddEnforcedRateLimitHeaders(IHeaderDictionary headers, IReadOnlyList<WindowState> state);
+
+    /// <summary>The answer to a request an enforced window refused: 429 with the exact wait, or (larger than the limit itself) the provider's answer to a request that can never fit.</summary>
+    public abstract ErrorReply RateLimitExceeded(string model, RateLimitRefusal refusal);
+
     public abstract JsonNode ModelList(IEnumerable<CatalogModel> models);
 
     public abstract ErrorReply InvalidApiKey();
@@ -69,6 +79,27 @@ internal abstract class ProviderDialect
     public abstract IEnumerable<JsonObject> OpeningChunks(CompletionIdentity identity, bool includeUsage);
     public abstract JsonObject ContentChunk(CompletionIdentity identity, string text, bool includeUsage);
     public abstract IEnumerable<JsonObject> ClosingChunks(CompletionIdentity identity, string finishReason, CompletionUsage usage, bool includeUsage);
+
+    /// <summary>
+    /// A wait as it is shown in messages and reset headers: rounded UP to the millisecond, and from one second on to the
+    /// 10 ms that <see cref="GoDuration"/> prints, so a client that waits what it is told is never early.
+    /// </summary>
+    public static TimeSpan ShownWait(TimeSpan wait)
+    {
+        var step = wait >= TimeSpan.FromSeconds(1) ? TimeSpan.TicksPerMillisecond * 10 : TimeSpan.TicksPerMillisecond;
+        return TimeSpan.FromTicks((wait.Ticks + step - 1) / step * step);
+    }
+
+    /// <summary>
+    /// The <c>retry-after</c> value of an enforced limit's 429: the exact wait rounded up to whole seconds. HTTP's
+    /// delay-seconds is a whole number, and the official .NET SDK ignores a fractional value (measured: with "2.5" it
+    /// retried after 0.3 s and was refused again), so a fraction would make the clients that honour the header early.
+    /// </summary>
+    public static string RetryAfterSeconds(TimeSpan wait) =>
+        Math.Max(1, (wait.Ticks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>Seconds with up to 3 decimals (a wait already rounded up to the millisecond by <see cref="ShownWait"/>).</summary>
+    protected static string ExactSeconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     protected static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture);
 

@@ -34,12 +34,15 @@ public sealed class SimulatedProvider
     private readonly ModelCatalog _catalog;
     private readonly LatencyProfileSet _profiles;
     private readonly SimulatorOptions _options;
-    private readonly RateLimits _defaultLimits;
+    private readonly CatalogModel _defaultModel;
+    private readonly SimulatorClock _clock;
     private readonly ConcurrentDictionary<string, SimulatorScope> _scopes = new(StringComparer.Ordinal);
     private WireMockServer? _server;
     private int _scopeCounter;
     private RecordingProxy? _recorder;
     private RecordingSet? _recordings;
+    private volatile RateLimitOptions _rateLimits;
+    private double _timeScale;
 
     private SimulatedProvider(ProviderDialect dialect, ModelCatalog catalog, LatencyProfileSet profiles, SimulatorOptions options)
     {
@@ -47,8 +50,12 @@ public sealed class SimulatedProvider
         _catalog = catalog;
         _profiles = profiles;
         _options = options;
-        _defaultLimits = catalog.Models[0].RateLimits;
+        _defaultModel = catalog.Models[0];
+        _clock = new SimulatorClock(options.TimeProvider);
+        _rateLimits = options.RateLimits.GetValueOrDefault(dialect.Id) ?? RateLimitOptions.None;
+        _timeScale = options.TimeScale;
         DefaultScope = AddScope("default", dialect.ApiKeyPrefix + "default_key");
+        Control = new ControlEndpoint(this, catalog, WireJson);
     }
 
     /// <summary>The provider id, as in the registry: <c>groq</c> or <c>together_ai</c>.</summary>
@@ -58,6 +65,64 @@ public sealed class SimulatedProvider
     public Uri BaseUrl { get; private set; } = null!;
 
     public int Port { get; private set; }
+
+    /// <summary>
+    /// The control endpoint, e.g. <c>http://127.0.0.1:41234/__simulator/</c>: faults, limits, time scale, the default
+    /// scope's request log and reset, as JSON, for a client's tests in another process (see the README).
+    /// </summary>
+    public Uri ControlUrl { get; private set; } = null!;
+
+    /// <summary>What this provider enforces for scopes without their own limits (<see cref="SimulatorScope.SetRateLimits"/>).</summary>
+    public RateLimitOptions RateLimits => _rateLimits;
+
+    /// <summary>Changes the enforced limits of every scope that has none of its own. Windows keep what they counted.</summary>
+    public void SetRateLimits(RateLimitOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate(Id);
+        _rateLimits = options;
+    }
+
+    /// <summary>Multiplies every simulated delay of scopes without their own scale; starts at <see cref="SimulatorOptions.TimeScale"/>.</summary>
+    public double TimeScale
+    {
+        get => Volatile.Read(ref _timeScale);
+        set
+        {
+            if (!double.IsFinite(value) || value < 0)
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"The time scale must be a finite number >= 0, e.g. 1 or 0.1; got {value}."));
+            Volatile.Write(ref _timeScale, value);
+        }
+    }
+
+    /// <summary>
+    /// Asks the default scope (the one <see cref="DefaultApiKey"/> belongs to) for a fault, refusing a model this
+    /// provider does not serve (the fault would never fire). Used by <c>simulate --fault</c> and the control endpoint.
+    /// </summary>
+    public void InjectDefaultFault(FaultKind kind, FaultOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Model is { } model && _catalog.Find(model) is null)
+            throw new ArgumentException(
+                $"{Id} serves no model '{model}', so the fault would never apply. Models: {string.Join(", ", _catalog.Models.Where(m => m.SupportsChat).Select(m => m.Id))}.");
+        if (options.Model is not null && kind == FaultKind.CatalogUnavailable)
+            throw new ArgumentException($"'{FaultNames.NameOf(kind)}' applies to GET /models, not to one model; give it without a model.");
+        DefaultScope.InjectFault(kind, options);
+    }
+
+    internal ControlEndpoint Control { get; }
+
+    /// <summary>The windows enforced for a scope and model, with their limits; empty when nothing is enforced.</summary>
+    internal IReadOnlyList<(RateLimitWindow Window, int Limit)> EnforcedLimits(SimulatorScope scope, CatalogModel model)
+    {
+        var options = scope.RateLimitsOverride ?? _rateLimits;
+        if (!options.Enforced) return [];
+        var limits = new List<(RateLimitWindow, int)>();
+        foreach (var window in RateLimitWindows.Of(Id))
+            if (options.LimitFor(window, model.FreePlan) is { } limit)
+                limits.Add((window, limit));
+        return limits;
+    }
 
     /// <summary>A valid test key of the shared <see cref="DefaultScope"/> (e.g. <c>gsk_sim_default_key</c>).</summary>
     public string DefaultApiKey => DefaultScope.ApiKey;
@@ -92,7 +157,7 @@ public sealed class SimulatedProvider
 
     internal static SimulatedProvider Start(ProviderDialect dialect, string fixturesDirectory, SimulatorOptions options, int port)
     {
-        var catalog = ModelCatalog.Load(Path.Combine(fixturesDirectory, "simulators", dialect.CatalogFileName), dialect.ContextWindowField, dialect.MaxCompletionField);
+        var catalog = ModelCatalog.Load(Path.Combine(fixturesDirectory, "simulators", dialect.CatalogFileName), dialect.ContextWindowField, dialect.MaxCompletionField, RateLimitWindows.Of(dialect.Id));
         var profiles = LatencyProfileSet.Load(Path.Combine(fixturesDirectory, "latency-profiles", dialect.Id + ".json"));
         var provider = new SimulatedProvider(dialect, catalog, profiles, options);
         if (options.Record is { } record && record.UpstreamBaseUrls.TryGetValue(dialect.Id, out var upstream))
@@ -112,6 +177,7 @@ public sealed class SimulatedProvider
         provider._server = server;
         provider.Port = server.Port;
         provider.BaseUrl = new Uri($"http://127.0.0.1:{server.Port}{dialect.PathPrefix}");
+        provider.ControlUrl = new Uri($"http://127.0.0.1:{server.Port}{ControlEndpoint.Prefix}/");
         provider.AddMappings(server);
         return provider;
     }
@@ -125,7 +191,7 @@ public sealed class SimulatedProvider
 
     private SimulatorScope AddScope(string name, string key)
     {
-        var scope = new SimulatorScope(_dialect.Id, name, key, _options.MaxRequestsPerScope);
+        var scope = new SimulatorScope(_dialect.Id, name, key, _options.MaxRequestsPerScope, _clock);
         if (!_scopes.TryAdd(key, scope)) throw new InvalidOperationException($"Scope key {ApiKeyMask.Mask(key)} is already in use.");
         return scope;
     }
@@ -173,6 +239,11 @@ public sealed class SimulatedProvider
     {
         var arrival = Stopwatch.GetTimestamp();
         var path = context.Request.Path.Value ?? "";
+        if (ControlEndpoint.Serves(path))
+        {
+            await Control.HandleAsync(context);
+            return;
+        }
         if (!path.StartsWith(_dialect.PathPrefix + "/", StringComparison.Ordinal))
         {
             await next(context);
@@ -193,12 +264,13 @@ public sealed class SimulatedProvider
             return;
         }
 
-        var exchange = new Exchange(context, scope, scope.NextOrdinal(), arrival);
+        var exchange = new Exchange(context, scope, scope.NextOrdinal(), arrival) { ReceivedAt = _clock.UtcNow() };
         exchange.Rng = StableRandom.From(_options.Seed, _dialect.Id, scope.Name, exchange.Ordinal);
         exchange.RequestId = _dialect.NewRequestId(exchange.Rng);
         context.Response.Headers["x-request-id"] = exchange.RequestId;
         if (_dialect is TogetherDialect) context.Response.Headers["x-together-traceid"] = exchange.RequestId;
-        _dialect.AddRateLimitHeaders(context.Response.Headers, _defaultLimits, scope.RequestsReceived, 0);
+        var defaultLimits = EnforcedLimits(scope, _defaultModel);
+        AddRateLimitHeaders(context.Response.Headers, scope, _defaultModel, 0, defaultLimits.Count == 0 ? null : scope.RateLimitAccount.For(_defaultModel.Id).Peek(defaultLimits));
 
         var relative = path[_dialect.PathPrefix.Length..];
         if (HttpMethods.IsPost(context.Request.Method) && relative == "/chat/completions")
@@ -271,15 +343,37 @@ public sealed class SimulatedProvider
             await exchange.FailAsync(this, _dialect.ModelNotFound(request.Model));
             return;
         }
-        _dialect.AddRateLimitHeaders(context.Response.Headers, model.RateLimits, exchange.Scope.RequestsReceived, 0);
+        var limits = EnforcedLimits(exchange.Scope, model);
+        AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, 0, limits.Count == 0 ? null : exchange.Scope.RateLimitAccount.For(model.Id).Peek(limits));
 
         var answer = PlannedAnswer.For(request, _options.Seed, _dialect.NaturalFinishReason);
         exchange.PromptTokens = answer.PromptTokens;
-        var refusal = Validate(request, model, answer);
+        var refusal = Validate(request, model, answer, tokensEnforced: limits.Any(l => RateLimitWindows.CountsTokens(l.Window)));
         if (refusal is not null)
         {
             await exchange.FailAsync(this, refusal);
             return;
+        }
+
+        RateLimitDecision? admitted = null;
+        if (limits.Count > 0)
+        {
+            // A request reserves its prompt and the most it may be answered with; corrected to what was served when done.
+            var decision = exchange.Scope.RateLimitAccount.For(model.Id).Admit(limits, answer.PromptTokens + (request.MaxTokens ?? answer.Tokens.Count));
+            if (decision.Refusal is { } limited)
+            {
+                AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, 0, decision.State);
+                exchange.RateLimitedBy = RateLimitWindows.Describe(limited.Window);
+                if (limited.Wait is { } wait)
+                {
+                    context.Response.Headers["retry-after"] = ProviderDialect.RetryAfterSeconds(wait);
+                    exchange.RetryAfter = wait;
+                }
+                await exchange.FailAsync(this, _dialect.RateLimitExceeded(model.Id, limited));
+                return;
+            }
+            exchange.AdmittedAt = decision.At;
+            admitted = decision;
         }
 
         var fault = exchange.Scope.TakeFault(request.Stream ? RequestKind.StreamingChat : RequestKind.Chat, model.Id);
@@ -288,10 +382,10 @@ public sealed class SimulatedProvider
 
         var requestTokens = answer.PromptTokens + answer.Tokens.Count;
         exchange.Scope.AddTokens(requestTokens);
-        _dialect.AddRateLimitHeaders(context.Response.Headers, model.RateLimits, exchange.Scope.RequestsReceived, requestTokens);
+        AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, requestTokens, admitted?.State);
 
         var profile = exchange.Scope.LatencyProfileOverride ?? _profiles.For(model.Id);
-        var plan = PacingPlan.Sample(profile, exchange.Rng, exchange.Scope.TimeScaleOverride ?? _options.TimeScale);
+        var plan = PacingPlan.Sample(profile, exchange.Rng, exchange.Scope.TimeScaleOverride ?? TimeScale);
         var identity = new CompletionIdentity(
             _dialect.NewCompletionId(exchange.Rng),
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
@@ -312,6 +406,11 @@ public sealed class SimulatedProvider
             exchange.Faults.Add("client-disconnected");
             exchange.Record(context.Response.StatusCode);
         }
+        finally
+        {
+            // The answer is over: the token windows keep what it used (prompt + the answer's tokens), not the reservation.
+            admitted?.Ticket?.Settle(requestTokens);
+        }
     }
 
     /// <summary>Answers from a recording: its status, kept headers and body, a fresh request id, SSE events paced by the recorded gaps.</summary>
@@ -320,7 +419,7 @@ public sealed class SimulatedProvider
         var context = exchange.Context;
         var ct = context.RequestAborted;
         var response = context.Response;
-        var scale = _options.Replay!.Paced ? exchange.Scope.TimeScaleOverride ?? _options.TimeScale : 0;
+        var scale = _options.Replay!.Paced ? exchange.Scope.TimeScaleOverride ?? TimeScale : 0;
         string Fresh(string text) => text.Replace(RecordingScrubber.RequestIdPlaceholder, exchange.RequestId, StringComparison.Ordinal);
         exchange.Faults.Add("replayed");
         response.StatusCode = recording.Status;
@@ -370,7 +469,7 @@ public sealed class SimulatedProvider
         }
     }
 
-    private ErrorReply? Validate(ChatRequest request, CatalogModel model, PlannedAnswer answer)
+    private ErrorReply? Validate(ChatRequest request, CatalogModel model, PlannedAnswer answer, bool tokensEnforced)
     {
         if (!model.SupportsChat) return _dialect.NotAChatModel(model.Id);
         if (_dialect.UnsupportedN(request.N) is { } n) return n;
@@ -380,7 +479,8 @@ public sealed class SimulatedProvider
                 $"`max_tokens` must be less than or equal to `{model.MaxCompletionTokens}`, the maximum value for `max_tokens` is less than the `context_window` for this model",
                 "max_tokens");
         if (answer.PromptTokens + (request.MaxTokens ?? 0) > model.ContextWindow) return _dialect.ContextLengthExceeded(model, answer.PromptTokens, request.MaxTokens);
-        return _dialect.RequestTooLarge(model, answer.PromptTokens);
+        // With enforced token windows the admission decides (prompt + max tokens against the enforced limit).
+        return tokensEnforced ? null : _dialect.RequestTooLarge(model, answer.PromptTokens);
     }
 
     private async Task<bool> TryServeImmediateFaultAsync(Exchange exchange, ActiveFault? fault, CatalogModel model)
@@ -390,6 +490,7 @@ public sealed class SimulatedProvider
         {
             case FaultKind.RateLimitSequence:
                 var retryAfter = fault.Options.RetryAfter ?? TimeSpan.FromSeconds(1);
+                exchange.RetryAfter = retryAfter;
                 _dialect.AddRateLimitedHeaders(response.Headers, model.RateLimits, retryAfter);
                 await exchange.FailAsync(this, _dialect.RateLimited(model.Id, model.RateLimits, retryAfter));
                 return true;
@@ -582,6 +683,13 @@ public sealed class SimulatedProvider
     private static Task DelayUntilAsync(long arrival, double offsetSeconds, CancellationToken ct) =>
         PrecisePacer.Shared.WaitUntilAsync(arrival + (long)(offsetSeconds * Stopwatch.Frequency), ct);
 
+    // The catalog's reported numbers, then the real state of the windows that are enforced (when any are).
+    private void AddRateLimitHeaders(IHeaderDictionary headers, SimulatorScope scope, CatalogModel model, int requestTokens, IReadOnlyList<WindowState>? enforced)
+    {
+        _dialect.AddRateLimitHeaders(headers, model.RateLimits, scope.RequestsReceived, requestTokens);
+        if (enforced is not null) _dialect.AddEnforcedRateLimitHeaders(headers, enforced);
+    }
+
     private async Task WriteErrorAsync(HttpContext context, ErrorReply error)
     {
         context.Response.StatusCode = error.Status;
@@ -608,6 +716,10 @@ public sealed class SimulatedProvider
         public string? FinishReason { get; set; }
         public ServedTiming? Timing { get; set; }
         public List<string> Faults { get; } = [];
+        public DateTimeOffset ReceivedAt { get; init; }
+        public TimeSpan? RetryAfter { get; set; }
+        public string? RateLimitedBy { get; set; }
+        public DateTimeOffset? AdmittedAt { get; set; }
 
         public async Task FailAsync(SimulatedProvider provider, ErrorReply error)
         {
@@ -621,7 +733,7 @@ public sealed class SimulatedProvider
             if (Interlocked.Exchange(ref _recorded, 1) == 1) return;
             var headers = Context.Request.Headers.ToDictionary(
                 h => h.Key,
-                h => string.Equals(h.Key, "Authorization", StringComparison.OrdinalIgnoreCase) ? ApiKeyMask.MaskAuthorization(h.Value.ToString()) : h.Value.ToString(),
+                h => ApiKeyMask.IsCredentialHeader(h.Key) ? ApiKeyMask.MaskAuthorization(h.Value.ToString()) : h.Value.ToString(),
                 StringComparer.OrdinalIgnoreCase);
             Scope.Record(new SimulatedRequest
             {
@@ -639,6 +751,10 @@ public sealed class SimulatedProvider
                 CompletionTokens = CompletionTokens,
                 FinishReason = FinishReason,
                 Timing = Timing ?? ServedTiming.Immediate(TimeSpan.FromSeconds(Elapsed(Arrival))),
+                ReceivedAt = ReceivedAt,
+                RetryAfter = RetryAfter,
+                RateLimitedBy = RateLimitedBy,
+                AdmittedAt = AdmittedAt,
             });
         }
     }

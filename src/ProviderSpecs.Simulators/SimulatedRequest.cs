@@ -22,6 +22,18 @@ public sealed record SimulatedRequest
     public int CompletionTokens { get; init; }
     public string? FinishReason { get; init; }
     public required ServedTiming Timing { get; init; }
+
+    /// <summary>When the request reached the simulator (the simulator's clock: start time + monotonic elapsed time).</summary>
+    public DateTimeOffset ReceivedAt { get; init; }
+
+    /// <summary>The wait a 429 asked for (a rate-limit fault's, or the exact wait of an enforced window); null otherwise.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>The enforced window that refused the request, e.g. <c>requests per minute (RPM)</c>; null when it was not refused by a limit.</summary>
+    public string? RateLimitedBy { get; init; }
+
+    /// <summary>When enforced limits admitted the request (the instant its windows counted it); null when no limit is enforced or it was refused.</summary>
+    public DateTimeOffset? AdmittedAt { get; init; }
 }
 
 /// <summary>

@@ -40,8 +40,23 @@ public sealed record SimulatorOptions
     /// </summary>
     public bool StreamHeadersAtQueueExit { get; init; }
 
+    /// <summary>
+    /// Limits each provider enforces (by provider id); a provider not listed enforces none — the default: rate-limit
+    /// headers are reported from the catalog, nothing is refused. Changeable while running with
+    /// <see cref="SimulatedProvider.SetRateLimits"/> (or the control endpoint), per scope with <see cref="SimulatorScope.SetRateLimits"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, RateLimitOptions> RateLimits { get; init; } = new Dictionary<string, RateLimitOptions>();
+
+    /// <summary>The clock of rate-limit windows and request-log times (tests pass a fake one); latency pacing keeps its own precise clock.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     internal void Validate()
     {
+        foreach (var (id, limits) in RateLimits)
+        {
+            if (!ProviderIds.All.Contains(id)) throw new ArgumentException($"RateLimits: unknown provider '{id}'. Simulated providers: {string.Join(", ", ProviderIds.All)}.");
+            limits.Validate(id);
+        }
         foreach (var (id, url) in Record?.UpstreamBaseUrls ?? [])
         {
             if (!ProviderIds.All.Contains(id)) throw new ArgumentException($"Record: unknown provider '{id}'. Simulated providers: {string.Join(", ", ProviderIds.All)}.");

@@ -16,12 +16,13 @@ public sealed class SimulatorScope
     private int _ordinal;
     private int _tokensUsed;
 
-    internal SimulatorScope(string providerId, string name, string apiKey, int maxRequests)
+    internal SimulatorScope(string providerId, string name, string apiKey, int maxRequests, SimulatorClock clock)
     {
         ProviderId = providerId;
         Name = name;
         ApiKey = apiKey;
         _maxRequests = maxRequests;
+        RateLimitAccount = new RateLimitAccount(clock);
     }
 
     public string ProviderId { get; }
@@ -40,6 +41,23 @@ public sealed class SimulatorScope
 
     /// <summary>A time scale used by this scope instead of <see cref="SimulatorOptions.TimeScale"/>; null for the global one.</summary>
     public double? TimeScaleOverride { get; private set; }
+
+    /// <summary>
+    /// Limits enforced for this scope instead of the provider's (<see cref="SimulatedProvider.RateLimits"/>); null for the
+    /// provider's. Either way the scope is its own account: its windows never count another scope's requests.
+    /// </summary>
+    public RateLimitOptions? RateLimitsOverride { get; private set; }
+
+    /// <summary>The faults asked for and not yet spent, in the order they are tried.</summary>
+    public IReadOnlyList<InjectedFault> ActiveFaults
+    {
+        get
+        {
+            List<ActiveFault> faults;
+            lock (_faultLock) faults = _faults;
+            return faults.Where(f => !f.Spent).Select(f => new InjectedFault(FaultNames.NameOf(f.Kind), f.Options, f.Remaining)).ToList();
+        }
+    }
 
     /// <summary>Asks for a fault by its name (see <see cref="FaultNames"/>), e.g. <c>rate-limit-sequence</c>.</summary>
     public void InjectFault(string faultName, FaultOptions? options = null) => InjectFault(FaultNames.Parse(faultName), options);
@@ -61,6 +79,21 @@ public sealed class SimulatorScope
         lock (_faultLock) _faults = [];
     }
 
+    /// <summary>Enforces these limits for this scope only (e.g. <see cref="RateLimitOptions.FreePlan"/>); null to follow the provider's.</summary>
+    public void SetRateLimits(RateLimitOptions? options)
+    {
+        options?.Validate(ProviderId);
+        RateLimitsOverride = options;
+    }
+
+    /// <summary>Clears faults, the request log and the rate-limit windows; limits, latency overrides and ordinals stay.</summary>
+    public void Reset()
+    {
+        ClearFaults();
+        _requests.Clear();
+        RateLimitAccount.Clear();
+    }
+
     public void SetLatencyProfile(ModelLatencyProfile profile)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -79,6 +112,9 @@ public sealed class SimulatorScope
 
     /// <summary>This scope's Together fine-tuning jobs, by id.</summary>
     internal ConcurrentDictionary<string, FineTuneJob> FineTunes { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>This scope's rate-limit windows: the scope is one account.</summary>
+    internal RateLimitAccount RateLimitAccount { get; }
 
     internal int NextOrdinal() => Interlocked.Increment(ref _ordinal);
 

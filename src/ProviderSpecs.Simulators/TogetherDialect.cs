@@ -50,6 +50,34 @@ internal sealed class TogetherDialect : ProviderDialect
         headers["x-ratelimit-reset"] = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
     }
 
+    // Both windows are per second; x-ratelimit-reset is the time until the request window has room for one more.
+    public override void AddEnforcedRateLimitHeaders(IHeaderDictionary headers, IReadOnlyList<WindowState> state)
+    {
+        if (WindowState.Find(state, RateLimitWindow.RequestsPerSecond) is { } requests)
+        {
+            headers["x-ratelimit-limit"] = requests.Limit.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-remaining"] = requests.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers["x-ratelimit-reset"] = ExactSeconds(ShownWait(requests.UntilRoom));
+        }
+        if (WindowState.Find(state, RateLimitWindow.TokensPerSecond) is { } tokens)
+        {
+            headers["x-tokenlimit-limit"] = tokens.Limit.ToString(CultureInfo.InvariantCulture);
+            headers["x-tokenlimit-remaining"] = tokens.Remaining.ToString(CultureInfo.InvariantCulture);
+        }
+    }
+
+    public override ErrorReply RateLimitExceeded(string model, RateLimitRefusal refusal)
+    {
+        var tokens = RateLimitWindows.CountsTokens(refusal.Window);
+        var type = tokens ? "dynamic_token_limited" : "dynamic_request_limited";
+        var unit = tokens ? "tokens" : "requests";
+        return refusal.Wait is { } wait
+            ? new(429, $"You have been rate limited on model {model}: your current limit is {refusal.Limit} {unit} per second. Please try again in {ExactSeconds(ShownWait(wait))}s.",
+                type, "rate_limit_exceeded")
+            : new(429, $"You have been rate limited on model {model}: this request needs {refusal.Requested} tokens, more than your limit of {refusal.Limit} tokens per second; reduce max_tokens or the prompt.",
+                type, "rate_limit_exceeded");
+    }
+
     // Together's /models is a bare array, not {object, data}.
     public override JsonNode ModelList(IEnumerable<CatalogModel> models) =>
         new JsonArray(models.Select(m => (JsonNode)m.Served.DeepClone()).ToArray());

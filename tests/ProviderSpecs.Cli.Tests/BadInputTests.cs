@@ -43,6 +43,17 @@ public class BadInputTests
         yield return Case("refusing to listen on 0.0.0.0", "simulate", "--bind", "0.0.0.0");
         yield return Case("refusing to listen on 192.168.1.10", "simulate", "--bind", "192.168.1.10");
         yield return Case("--groq-port must be a port number", "simulate", "--groq-port", "70000");
+        yield return Case("--fault 'groq:overloadd': 'overloadd' is not a fault. Did you mean: overloaded? Faults: rate-limit-sequence, overloaded", "simulate", "--fault", "groq:overloadd");
+        yield return Case("--fault 'grok:overloaded': 'grok' is not a simulated provider (groq, together_ai or together). Did you mean: groq", "simulate", "--fault", "grok:overloaded");
+        yield return Case("--fault 'groq': expected PROVIDER[/MODEL]:FAULT[,count=N][,retry-after=SECONDS][,delay=SECONDS][,after-chunks=N]. Example: --fault groq:rate-limit-sequence,count=2,retry-after=1.5", "simulate", "--fault", "groq");
+        yield return Case("--fault 'groq:overloaded,count=0': count must be a whole number of at least 1 (got '0'). Example:", "simulate", "--fault", "groq:overloaded,count=0");
+        yield return Case("--fault 'groq:overloaded,times=2': 'times=2' is not an option; options are count=…, retry-after=…, delay=…, after-chunks=…", "simulate", "--fault", "groq:overloaded,times=2");
+        yield return Case("--fault 'groq:rate-limit-sequence,retry-after=soon': retry-after is in seconds", "simulate", "--fault", "groq:rate-limit-sequence,retry-after=soon");
+        yield return Case("--fault 'groq/llama-3.1-8b:overloaded': groq serves no model 'llama-3.1-8b', so the fault would never apply. Models: llama-3.1-8b-instant", "simulate", "--fault", "groq/llama-3.1-8b:overloaded");
+        yield return Case("--fault 'together:capacity-exceeded': 'capacity-exceeded' (HTTP 498) exists only at Groq; use 'overloaded' (503) for together_ai. Example:", "simulate", "--fault", "together:capacity-exceeded");
+        yield return Case("--limits must be none or free-plan (got 'pro')", "simulate", "--limits", "pro");
+        yield return Case("--groq-rpm must be a whole number of at least 1, e.g. 5 (got 0)", "simulate", "--groq-rpm", "0");
+        yield return Case("--together-rps expects a whole number of requests per second, e.g. 1 (got 'fast')", "simulate", "--together-rps", "fast");
         yield return Case("nothing usable to document", "livingdoc", "--features", "no-such-folder", "--no-runs");
         yield return Case("Unknown", "frobnicate");
     }

@@ -8,20 +8,18 @@ public sealed partial class FixtureTests
 {
     private static readonly string Fixtures = FixturesLocator.Find();
 
-    [Test]
-    public async Task A_fixture_that_does_not_parse_fails_start_up_naming_its_path()
+    /// <summary>Starts simulators on a copy of the fixtures with one file edited; returns the start-up failure and the edited file's path.</summary>
+    private static async Task<(SimulatorFixtureException Error, string File)> StartWithEditedFixtureAsync(string relativePath, Func<string, string> edit, string? provider = null)
     {
         var broken = Directory.CreateTempSubdirectory("sim-fixtures-");
         try
         {
             CopyDirectory(Fixtures, broken.FullName);
-            var catalog = Path.Combine(broken.FullName, "simulators", "groq-models.json");
-            await File.WriteAllTextAsync(catalog, "{ \"models\": [ ");
-
-            var error = await Should.ThrowAsync<SimulatorFixtureException>(() =>
-                SimulatedProviders.StartAsync(new SimulatorOptions { FixturesDirectory = broken.FullName }));
-            error.Message.ShouldContain(catalog);
-            error.FixturePath.ShouldBe(catalog);
+            var file = Path.Combine(broken.FullName, relativePath);
+            await File.WriteAllTextAsync(file, edit(await File.ReadAllTextAsync(file)));
+            var error = await Should.ThrowAsync<SimulatorFixtureException>(() => SimulatedProviders.StartAsync(
+                new SimulatorOptions { FixturesDirectory = broken.FullName, Providers = provider is null ? null : [provider] }));
+            return (error, file);
         }
         finally
         {
@@ -29,27 +27,28 @@ public sealed partial class FixtureTests
         }
     }
 
+    private static Func<string, string> EditJson(Action<JsonNode> edit) => text =>
+    {
+        var json = JsonNode.Parse(text)!;
+        edit(json);
+        return json.ToJsonString();
+    };
+
+    [Test]
+    public async Task A_fixture_that_does_not_parse_fails_start_up_naming_its_path()
+    {
+        var (error, catalog) = await StartWithEditedFixtureAsync("simulators/groq-models.json", _ => "{ \"models\": [ ");
+        error.Message.ShouldContain(catalog);
+        error.FixturePath.ShouldBe(catalog);
+    }
+
     [Test]
     public async Task A_latency_profile_with_an_unusable_distribution_fails_start_up_naming_model_and_field()
     {
-        var broken = Directory.CreateTempSubdirectory("sim-fixtures-");
-        try
-        {
-            CopyDirectory(Fixtures, broken.FullName);
-            var profile = Path.Combine(broken.FullName, "latency-profiles", "together_ai.json");
-            var json = JsonNode.Parse(await File.ReadAllTextAsync(profile))!;
-            json["models"]!["default"]!["decodeRate"] = new JsonObject { ["distribution"] = "lognormal", ["median"] = 50 };
-            await File.WriteAllTextAsync(profile, json.ToJsonString());
-
-            var error = await Should.ThrowAsync<SimulatorFixtureException>(() =>
-                SimulatedProviders.StartAsync(new SimulatorOptions { FixturesDirectory = broken.FullName, Providers = [ProviderIds.TogetherAi] }));
-            error.Message.ShouldContain(profile);
-            error.Message.ShouldContain("model 'default': decodeRate");
-        }
-        finally
-        {
-            broken.Delete(recursive: true);
-        }
+        var (error, profile) = await StartWithEditedFixtureAsync("latency-profiles/together_ai.json",
+            EditJson(json => json["models"]!["default"]!["decodeRate"] = new JsonObject { ["distribution"] = "lognormal", ["median"] = 50 }), ProviderIds.TogetherAi);
+        error.Message.ShouldContain(profile);
+        error.Message.ShouldContain("model 'default': decodeRate");
     }
 
     [Test]
@@ -58,6 +57,58 @@ public sealed partial class FixtureTests
         var documented = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "faults", "catalog.json")))!["faults"]!.AsArray()
             .Select(f => f!["name"]!.GetValue<string>());
         documented.Order().ShouldBe(Enum.GetValues<FaultKind>().Select(FaultNames.NameOf).Order());
+    }
+
+    [TestCase("groq-models.json", new[] { "rpm", "rpd" })]
+    [TestCase("together-models.json", new[] { "rps", "tps" })]
+    public void Every_chat_model_has_a_free_plan_with_its_source(string file, string[] requiredWindows)
+    {
+        var models = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "simulators", file)))!["models"]!.AsArray();
+        var chat = models.Where(m => m!["simulator"]!["chat"]!.GetValue<bool>()).ToList();
+        chat.Count.ShouldBeGreaterThanOrEqualTo(10);
+        foreach (var model in chat)
+        {
+            var id = model!["id"]!.GetValue<string>();
+            var plan = model["simulator"]!["freePlan"].ShouldNotBeNull($"{id} has no freePlan block");
+            plan["source"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace(id);
+            foreach (var window in requiredWindows) plan[window]!.GetValue<int>().ShouldBeGreaterThan(0, $"{id} {window}");
+        }
+    }
+
+    [Test]
+    public void The_free_plan_values_are_the_published_ones()
+    {
+        static JsonNode Plan(string file, string id) =>
+            JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "simulators", file)))!["models"]!.AsArray().Single(m => m!["id"]!.GetValue<string>() == id)!["simulator"]!["freePlan"]!;
+        static string Windows(JsonNode plan) => string.Join(" ", plan.AsObject().Where(p => p.Key != "source").Select(p => $"{p.Key}={p.Value}"));
+
+        Windows(Plan("groq-models.json", "llama-3.1-8b-instant")).ShouldBe("rpm=30 rpd=14400 tpm=6000 tpd=500000");
+        Windows(Plan("groq-models.json", "llama-3.3-70b-versatile")).ShouldBe("rpm=30 rpd=1000 tpm=12000 tpd=100000");
+        Windows(Plan("groq-models.json", "qwen/qwen3-32b")).ShouldBe("rpm=60 rpd=1000 tpm=6000 tpd=500000");
+        Windows(Plan("groq-models.json", "groq/compound")).ShouldBe("rpm=30 rpd=250 tpm=70000");
+        Windows(Plan("groq-models.json", "whisper-large-v3")).ShouldBe("rpm=20 rpd=2000");
+        Windows(Plan("together-models.json", "meta-llama/Llama-3.3-70B-Instruct-Turbo")).ShouldBe("rps=1 tps=3000");
+        Plan("together-models.json", "openai/gpt-oss-20b")["source"]!.GetValue<string>().ShouldContain("dynamic");
+    }
+
+    [Test]
+    public async Task A_free_plan_naming_a_window_of_the_other_provider_or_no_source_fails_start_up()
+    {
+        var (wrongWindow, _) = await StartWithEditedFixtureAsync("simulators/groq-models.json",
+            EditJson(json => json["models"]![0]!["simulator"]!["freePlan"]!["rps"] = 3), ProviderIds.Groq);
+        wrongWindow.Message.ShouldContain("model 'llama-3.1-8b-instant': 'simulator.freePlan.rps' is not a window of this provider (rpm, rpd, tpm, tpd)");
+
+        var (noSource, _) = await StartWithEditedFixtureAsync("simulators/together-models.json",
+            EditJson(json => json["models"]![0]!["simulator"]!["freePlan"]!.AsObject().Remove("source")), ProviderIds.TogetherAi);
+        noSource.Message.ShouldContain("'simulator.freePlan' needs a 'source' naming where the limits were published");
+    }
+
+    [Test]
+    public void The_embedded_fault_catalog_is_the_fixture_and_every_fault_has_a_one_line_summary()
+    {
+        var documented = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "faults", "catalog.json")))!["faults"]!.AsArray();
+        FaultCatalog.All.Select(f => f.Name).ShouldBe(documented.Select(f => f!["name"]!.GetValue<string>()));
+        FaultCatalog.All.ShouldAllBe(f => f.Summary.Length > 10 && f.Summary.Length <= 100 && !f.Summary.Contains('\n'));
     }
 
     [Test]
