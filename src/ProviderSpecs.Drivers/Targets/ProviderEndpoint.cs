@@ -1,5 +1,7 @@
 using ProviderSpecs.Providers;
+using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Registry;
+using ProviderSpecs.Providers.Resilience;
 using ProviderSpecs.Simulators;
 
 namespace ProviderSpecs.Drivers.Targets;
@@ -36,6 +38,12 @@ public sealed class ProviderEndpoint
     /// <summary>Shared per run, so connections are pooled as in production.</summary>
     public HttpClient Http { get; }
 
+    /// <summary>
+    /// Where the credential chain and the <c>*_BASE_URL</c> variables are read; null is the process (the normal case).
+    /// A test gives the target an environment of its own to aim a live-shaped endpoint at a simulator.
+    /// </summary>
+    public CredentialEnvironment? Environment { get; internal init; }
+
     /// <summary>The simulator scope, for steps that inject faults or read what the provider received.</summary>
     public SimulatorScope RequireScope() => Scope ?? throw new InvalidOperationException(
         $"This step needs the simulated {Provider.DisplayName}: tag the scenario @simulator_only so the live target skips it.");
@@ -43,7 +51,26 @@ public sealed class ProviderEndpoint
     /// <summary>Opens a provider-layer session aimed at this endpoint; <paramref name="configure"/> may change anything else.</summary>
     public ProviderSession OpenSession(Func<ProviderSessionOptions, ProviderSessionOptions>? configure = null)
     {
-        var options = new ProviderSessionOptions { ApiKey = ApiKey, BaseUrl = BaseUrl, HttpClient = Http };
+        var options = new ProviderSessionOptions { ApiKey = ApiKey, BaseUrl = BaseUrl, HttpClient = Http, Environment = Environment };
         return ProviderSession.Open(Provider.Id, configure is null ? options : configure(options));
+    }
+
+    /// <summary>
+    /// Opens a session aimed at this endpoint with its own HTTP client, resilience or catalog timeout. The base URL and
+    /// the key stay the endpoint's business — explicit on the simulated target, the registry (or <c>*_BASE_URL</c>) and
+    /// the credential chain on the live one — so a driver never copies them and one code path serves both targets.
+    /// </summary>
+    public ProviderSession OpenSession(HttpClient? http, ResilienceOptions? resilience = null, TimeSpan? catalogTimeout = null)
+    {
+        var defaults = new ProviderSessionOptions();
+        return ProviderSession.Open(Provider.Id, new ProviderSessionOptions
+        {
+            ApiKey = ApiKey,
+            BaseUrl = BaseUrl,
+            Environment = Environment,
+            HttpClient = http ?? Http,
+            Resilience = resilience ?? defaults.Resilience,
+            CatalogTimeout = catalogTimeout ?? defaults.CatalogTimeout,
+        });
     }
 }
