@@ -118,14 +118,10 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
         endpoint.Scope?.SetLatencyProfile(ModelLatencyProfile.Fixed(TimeSpan.Zero, TimeSpan.FromMilliseconds(150), 400));
         endpoint.Scope?.UseLatencyScale(1.0);
         _recordedHttp ??= _wire.CreateClient();
-        var session = Track(endpoint.OpenSession(o => new ProviderSessionOptions
+        var session = Track(endpoint.OpenSession(http: _recordedHttp, resilience: new ResilienceOptions
         {
-            ApiKey = o.ApiKey, BaseUrl = o.BaseUrl, HttpClient = _recordedHttp,
-            Resilience = new ResilienceOptions
-            {
-                MaxConcurrency = _concurrencyLimit, MaxRetries = 0,
-                FirstTokenTimeout = TimeSpan.FromSeconds(20), TotalTimeout = TimeSpan.FromSeconds(30),
-            },
+            MaxConcurrency = _concurrencyLimit, MaxRetries = 0,
+            FirstTokenTimeout = TimeSpan.FromSeconds(20), TotalTimeout = TimeSpan.FromSeconds(30),
         }));
         var chat = session.CreateChatClient(ScenarioEndpoints.EverydayModel(provider));
         var options = new ChatOptions { MaxOutputTokens = 16 };
@@ -231,10 +227,7 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
     // ---- sessions ----
 
     private ProviderSession Open(ProviderDefinition provider, string scenario, ResilienceOptions resilience) =>
-        Track(endpoints.For(provider, scenario).OpenSession(o => new ProviderSessionOptions
-        {
-            ApiKey = o.ApiKey, BaseUrl = o.BaseUrl, HttpClient = o.HttpClient, Resilience = resilience,
-        }));
+        Track(endpoints.For(provider, scenario).OpenSession(http: null, resilience: resilience));
 
     private ProviderSession Track(ProviderSession session)
     {

@@ -142,7 +142,7 @@ public sealed class LiveShapedEndpointTests
     {
         var (_, together) = KeysOfFreshScopes("fine-tuning");
         await using var endpoints = new ScenarioEndpoints(_target);
-        var fineTuning = new FineTuningDriver(_target, new ScenarioTranscript());
+        var fineTuning = new FineTuningDriver(endpoints, new ScenarioTranscript());
 
         await fineTuning.CatalogAndServiceShouldAgreeAsync(Together, "fine-tuning");
         await fineTuning.CreateJobAsync(Together, "openai/gpt-oss-20b", "fine-tuning");
