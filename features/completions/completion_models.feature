@@ -10,6 +10,9 @@ Feature: The same completion works across a provider's models, and one session c
 
   Rule: One prompt behaves alike on every chat and code model of a provider
 
+    Alike means the same shape — text, a finish reason, token usage, the ids — not the same words: every model
+    writes its own answer, and the same model writes a different one from call to call.
+
     @together_ai
     Scenario: the same completion is answered alike by Together AI's chat and code models
       When the same completion is requested from each of these Together AI models:

@@ -65,11 +65,11 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Then("the answer identifies the provider's request")]
     public void ThenTheAnswerIdentifiesTheRequest() => completion.AnswerShouldIdentifyTheRequest();
 
-    [Then("the answer used exactly {int} output tokens")]
-    public void ThenTheAnswerUsedExactly(int tokens) => completion.AnswerShouldUseExactlyOutputTokens(tokens);
+    [Then("the answer used no more than {int} output tokens")]
+    public void ThenTheAnswerUsedNoMoreThan(int tokens) => completion.AnswerShouldUseAtMostOutputTokens(tokens);
 
-    [Then("the answer ends where {string} would begin")]
-    public Task ThenTheAnswerEndsWhereTheStopBegins(string sequence) => completion.AnswerShouldEndWhereTheStopSequenceBeginsAsync(sequence);
+    [Then("the answer ends before {string} without including it")]
+    public void ThenTheAnswerEndsBeforeTheStop(string sequence) => completion.AnswerShouldStopBefore(sequence);
 
     [Then("the answer is a JSON object")]
     public void ThenTheAnswerIsAJsonObject() => completion.AnswerShouldBeAJsonObject();
