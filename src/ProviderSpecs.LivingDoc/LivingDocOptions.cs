@@ -31,6 +31,9 @@ public sealed record LivingDocOptions
     /// <summary>A JSON array of <see cref="FaultMatrixRow"/>; null leaves the fault matrix out silently.</summary>
     public string? FaultMatrixPath { get; init; }
 
+    /// <summary>A JSON array of <see cref="CatalogDriftRow"/>; null leaves the catalog drift out silently.</summary>
+    public string? CatalogDriftPath { get; init; }
+
     /// <summary>The document title.</summary>
     public string Title { get; init; } = "ProviderSpecs — living documentation";
 
@@ -47,6 +50,7 @@ public sealed record LivingDocOptions
             SnippetSourceRoot = repositoryRoot,
             CatalogPath = Path.Combine(reports, "catalog.json"),
             FaultMatrixPath = Path.Combine(reports, "fault-matrix.json"),
+            CatalogDriftPath = Path.Combine(reports, "catalog-drift.json"),
         };
     }
 }
