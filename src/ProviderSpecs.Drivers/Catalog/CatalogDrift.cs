@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers;
 using ProviderSpecs.Providers.Catalog;
@@ -24,6 +25,7 @@ public sealed record CatalogDriftReport(
     IReadOnlyList<string> NamedButNotListed,
     DateTimeOffset CheckedAt)
 {
+    [JsonIgnore]
     public bool IsEmpty => ListedNotInSnapshot.Count == 0 && InSnapshotNotListed.Count == 0 && NamedButNotListed.Count == 0;
 }
 
