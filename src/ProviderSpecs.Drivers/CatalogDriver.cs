@@ -77,6 +77,7 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
         if (Listing.FellBackToSnapshot)
             return new ShouldAssertException($"the {provider.DisplayName} catalog (the bundled snapshot: {Listing.FallbackReason}) has no '{id}'");
         var sameButCase = Listing.Models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase));
+        CatalogDrift.NoteNamed(provider.Id, id);
         return new ShouldAssertException(sameButCase is not null
             ? $"{provider.DisplayName} lists '{sameButCase.Id}', not '{id}': model ids are case-sensitive, correct the scenario"
             : CatalogDrift.NotListedFinding(provider, id));
@@ -223,7 +224,10 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
     {
         var error = (_lookup ?? throw new InvalidOperationException("No model was looked up yet.")).ShouldFailWith(ErrorKeys.ModelNotFound);
         if (_lookupListing is { FellBackToSnapshot: false } searched && searched.Models.All(m => m.Id != id))
+        {
+            CatalogDrift.NoteNamed(Endpoint.Provider.Id, id);
             throw new ShouldAssertException($"{CatalogDrift.NotListedFinding(Endpoint.Provider, id)} So it cannot be suggested: {error.Message}");
+        }
         error.Message.ShouldContain(id, customMessage: $"a model-not-found error should suggest the close match '{id}': {error.Message}", caseSensitivity: Case.Sensitive);
     }
 

@@ -86,10 +86,12 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         attempt.ErrorKey == ErrorKeys.ModelNotFound ? await CatalogDrift.FindingAsync(session, model, Endpoint.Target) : null;
 
     /// <summary>The answer of one request; a failure caused by catalog drift fails with the drift finding.</summary>
-    private static ChatResult Succeeded((string Model, Attempt<ChatResult> Attempt, string? Finding) answer) =>
-        !answer.Attempt.Succeeded && answer.Finding is { } finding
-            ? throw new ShouldAssertException($"{finding} (the completion failed with '{answer.Attempt.ErrorKey}')", answer.Attempt.Error)
-            : answer.Attempt.ShouldSucceed();
+    private ChatResult Succeeded((string Model, Attempt<ChatResult> Attempt, string? Finding) answer)
+    {
+        if (answer.Attempt.Succeeded || answer.Finding is not { } finding) return answer.Attempt.ShouldSucceed();
+        CatalogDrift.NoteNamed(Endpoint.Provider.Id, answer.Model);
+        throw new ShouldAssertException($"{finding} (the completion failed with '{answer.Attempt.ErrorKey}')", answer.Attempt.Error);
+    }
 
     /// <summary>Another model through the session already open (one client, switching models).</summary>
     public Task RequestInTheSameSessionAsync(string model)
@@ -359,7 +361,7 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     private StreamedAnswer Streamed => _stream switch
     {
         null => throw new InvalidOperationException("No completion was streamed yet."),
-        ({ Succeeded: false } attempt, { } finding) => throw new ShouldAssertException($"{finding} (the stream failed with '{attempt.ErrorKey}')", attempt.Error),
+        ({ Succeeded: false } attempt, { } finding) => throw StreamDrift(attempt, finding),
         var (attempt, _) => attempt.ShouldSucceed(),
     };
 
@@ -382,6 +384,12 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
 
     public void StreamShouldFinishWith(string reason) =>
         Streamed.Result.FinishReason.ShouldBe(reason, $"the stream's finish reason (the provider sent '{Streamed.Result.RawFinishReason}')");
+
+    private ShouldAssertException StreamDrift(Attempt<StreamedAnswer> attempt, string finding)
+    {
+        CatalogDrift.NoteNamed(Endpoint.Provider.Id, _streamModel!);
+        return new ShouldAssertException($"{finding} (the stream failed with '{attempt.ErrorKey}')", attempt.Error);
+    }
 
     /// <summary>
     /// Asks the same completion without streaming and compares the two answers' shape — never their words, which differ

@@ -66,15 +66,15 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
         _chainFinding = null;
         if (_fallback.Error is ProviderFallbackException failed)
             foreach (var (provider, session) in sessions.Where(s => failed.Steps.Any(step => step.ProviderId == s.Provider.Id && step.Outcome == ErrorKeys.ModelNotFound)))
-                _chainFinding ??= await CatalogDrift.FindingAsync(session, ScenarioEndpoints.EverydayModel(provider), endpoints.For(provider, scenario).Target);
+                _chainFinding ??= await FindingAsync(provider, session, scenario);
     }
 
     /// <summary>Why the chain failed when a provider no longer lists the model asked of it (catalog drift); null otherwise.</summary>
-    private string? _chainFinding;
+    private (ProviderDefinition Provider, string Text)? _chainFinding;
 
     public void ChainShouldBeAnsweredBy(ProviderDefinition provider)
     {
-        if (_chainFinding is { } finding) throw new ShouldAssertException(finding, Fallback.Error);
+        if (_chainFinding is { } finding) throw Drift(finding, Fallback.Error);
         var result = Fallback.ShouldSucceed();
         result.AnsweringProvider.ShouldBe(provider.Id, $"the chain's steps: {Describe(result.Steps)}");
         result.Result.Text.ShouldNotBeNullOrWhiteSpace($"{provider.DisplayName} answered with no text");
@@ -142,16 +142,14 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
                     : chat.CompleteAsync($"Request {i}: name a primary colour.", options, token));
                 return (IReadOnlyList<ChatResult>)await Task.WhenAll(calls);
             }), transcript);
-        _concurrentFinding = _concurrent.ErrorKey == ErrorKeys.ModelNotFound
-            ? await CatalogDrift.FindingAsync(session, ScenarioEndpoints.EverydayModel(provider), endpoint.Target)
-            : null;
+        _concurrentFinding = _concurrent.ErrorKey == ErrorKeys.ModelNotFound ? await FindingAsync(provider, session, scenario) : null;
     }
 
-    private string? _concurrentFinding;
+    private (ProviderDefinition Provider, string Text)? _concurrentFinding;
 
     public void AllConcurrentRequestsShouldBeAnswered(int count)
     {
-        if (_concurrentFinding is { } finding) throw new ShouldAssertException(finding, _concurrent?.Error);
+        if (_concurrentFinding is { } finding) throw Drift(finding, _concurrent?.Error);
         var results = (_concurrent ?? throw new InvalidOperationException("No concurrent requests were sent yet.")).ShouldSucceed();
         results.Count.ShouldBe(count);
         results.ShouldAllBe(r => !string.IsNullOrWhiteSpace(r.Text), "every concurrent request should have been answered with text");
@@ -196,8 +194,8 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
             $"a turn of the conversation at {provider.DisplayName}",
             token => chat.CompleteAsync(history, new ChatOptions { MaxOutputTokens = SmallAnswer }, token)), transcript);
         if (_turn.ErrorKey == ErrorKeys.ModelNotFound
-            && await CatalogDrift.FindingAsync(session, ScenarioEndpoints.EverydayModel(provider), endpoints.For(provider, scenario).Target) is { } finding)
-            throw new ShouldAssertException(finding, _turn.Error);
+            && await FindingAsync(provider, session, scenario) is { } finding)
+            throw Drift(finding, _turn.Error);
         if (!_turn.Succeeded) return _turn.ShouldSucceed();
         var result = _turn.Value!;
         _conversation.Add(new ChatMessage(ChatRole.Assistant, result.Text));
@@ -242,6 +240,19 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
         JsonArray parts => string.Concat(parts.Select(p => (string?)p?["text"])),
         _ => null,
     };
+
+    /// <summary>The drift finding when <paramref name="provider"/> no longer lists its everyday model; null otherwise.</summary>
+    private async Task<(ProviderDefinition Provider, string Text)?> FindingAsync(ProviderDefinition provider, ProviderSession session, string scenario) =>
+        await CatalogDrift.FindingAsync(session, ScenarioEndpoints.EverydayModel(provider), endpoints.For(provider, scenario).Target) is { } text
+            ? (provider, text)
+            : null;
+
+    /// <summary>A step that needed the everyday model fails with the drift finding, noted for the report.</summary>
+    private static ShouldAssertException Drift((ProviderDefinition Provider, string Text) finding, Exception? error)
+    {
+        CatalogDrift.NoteNamed(finding.Provider.Id, ScenarioEndpoints.EverydayModel(finding.Provider));
+        return new ShouldAssertException(finding.Text, error);
+    }
 
     // ---- sessions ----
 

@@ -114,6 +114,18 @@ public sealed class CatalogDriftTests
     }
 
     [Test]
+    public async Task A_model_asked_for_to_see_it_refused_is_no_finding()
+    {
+        await using var endpoints = new ScenarioEndpoints(_simulated);
+        var transcript = new ScenarioTranscript();
+        var completion = new CompletionDriver(endpoints, transcript);
+        await completion.RequestAsync(Groq, "llama-9-refused-on-purpose", "imaginary model");
+
+        transcript.RequireLastAttempt().ShouldFailWith("model-not-found");
+        CatalogDrift.Snapshot().Single(r => r.Provider == "groq").NamedButNotListed.ShouldNotContain("llama-9-refused-on-purpose");
+    }
+
+    [Test]
     public void The_drift_report_is_written_in_the_shape_the_living_doc_reads()
     {
         CatalogDrift.Observe(Groq, new CatalogListing

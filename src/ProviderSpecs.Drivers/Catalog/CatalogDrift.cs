@@ -49,18 +49,24 @@ public static class CatalogDrift
 
     /// <summary>
     /// The finding for a model a scenario names that <paramref name="provider"/> does not list, in plain words, with what
-    /// to do about it. Notes the model for the drift report.
+    /// to do about it. A driver that fails a step with it calls <see cref="NoteNamed"/> too.
     /// </summary>
     public static string NotListedFinding(ProviderDefinition provider, string model, ModelSnapshot? snapshot = null)
     {
         snapshot ??= ModelSnapshot.Default;
-        Named.TryAdd((provider.Id, model), 0);
         var date = SnapshotDate(snapshot);
         return snapshot.Find(provider.Id, model) is not null
             ? $"{provider.DisplayName} no longer lists {model}; it was in the snapshot of {date}. "
               + "The provider has retired or renamed it: replace it in the scenario (see \"Scenario models\" in features/_Glossary.md)."
             : $"{provider.DisplayName} does not list {model}, and the snapshot of {date} does not know it either: check the model id in the scenario.";
     }
+
+    /// <summary>
+    /// Notes that a scenario needed <paramref name="model"/> and <paramref name="providerId"/> does not list it, for the
+    /// report's "named in scenarios, not listed". Only for a model a step needed: a scenario that asks for an imaginary
+    /// model on purpose (to see it refused) is no finding.
+    /// </summary>
+    public static void NoteNamed(string providerId, string model) => Named.TryAdd((providerId, model), 0);
 
     /// <summary>
     /// Compares what <paramref name="provider"/> listed with the snapshot. Ids compare ignoring case, as the provider layer
@@ -95,7 +101,7 @@ public static class CatalogDrift
 
     /// <summary>
     /// Null when the session's provider lists <paramref name="model"/> (or its list cannot be read, so nothing can be
-    /// said); otherwise the finding that it does not.
+    /// said); otherwise the finding that it does not (not yet noted: see <see cref="NoteNamed"/>).
     /// </summary>
     public static async Task<string?> FindingAsync(ProviderSession session, string model, TargetKind target, CancellationToken cancellationToken = default)
     {
