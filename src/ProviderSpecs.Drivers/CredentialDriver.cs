@@ -158,13 +158,7 @@ public sealed class CredentialDriver : IDisposable
         using var http = new HttpClient(new RecordingHandler(_sentRequests, new SocketsHttpHandler())) { Timeout = TimeSpan.FromSeconds(30) };
         // The base URL and the default key are the endpoint's business (the registry or *_BASE_URL and the credential
         // chain on the live target); only a key the scenario gives overrides them.
-        await using var session = ProviderSession.Open(provider.Id, new ProviderSessionOptions
-        {
-            ApiKey = key ?? endpoint.ApiKey,
-            BaseUrl = endpoint.BaseUrl,
-            Environment = endpoint.Environment,
-            HttpClient = http,
-        });
+        await using var session = endpoint.OpenSession(http: http, apiKey: key);
         if (session.Credential.Key is { } used) _keysUsed.Add(RunKeys.Note(used)); // a live key is a canary of the run too
         _transcript.Record(session);
         // The everyday model, not one picked from the catalog: no /models call, and the key's journey does not depend

@@ -59,13 +59,14 @@ public sealed class ProviderEndpoint
     /// Opens a session aimed at this endpoint with its own HTTP client, resilience or catalog timeout. The base URL and
     /// the key stay the endpoint's business — explicit on the simulated target, the registry (or <c>*_BASE_URL</c>) and
     /// the credential chain on the live one — so a driver never copies them and one code path serves both targets.
+    /// <paramref name="apiKey"/> is a key the scenario gives on purpose (an invalid one, say), ahead of the endpoint's.
     /// </summary>
-    public ProviderSession OpenSession(HttpClient? http, ResilienceOptions? resilience = null, TimeSpan? catalogTimeout = null)
+    public ProviderSession OpenSession(HttpClient? http, ResilienceOptions? resilience = null, TimeSpan? catalogTimeout = null, string? apiKey = null)
     {
         var defaults = new ProviderSessionOptions();
         return ProviderSession.Open(Provider.Id, new ProviderSessionOptions
         {
-            ApiKey = ApiKey,
+            ApiKey = apiKey ?? ApiKey,
             BaseUrl = BaseUrl,
             Environment = Environment,
             HttpClient = http ?? Http,
