@@ -19,7 +19,10 @@ Feature: The catalog shows each provider's models with accurate metadata
   | capabilities             | —                       | —                         | snapshot                       |
 
   Each field records where it came from (`ModelInfo.Provenance`: `live` or `snapshot`). The models a run saw are
-  published to `reports/catalog.json` and shown in the usage guide's model table.
+  published to `reports/catalog.json` and shown in the usage guide's model table; how they differ from the
+  snapshot — models new since it was taken, models retired since — is its *catalog drift*, also in the usage guide.
+  A model named here that a provider no longer lists fails as a finding ("Together AI no longer lists …; it was
+  in the snapshot of …"): replace it as the glossary's *Scenario models* says.
 
   Rule: The catalog agrees with the provider's own model list
 
@@ -88,7 +91,8 @@ Feature: The catalog shows each provider's models with accurate metadata
     When `/models` fails (an outage, a timeout, no key) the catalog still answers — from the snapshot — with
     `CatalogListing.FellBackToSnapshot = true` and a `FallbackReason` that starts with the error key
     (`overloaded: …`). Show that reason to the user: the list may be out of date. The live list is tried again
-    after `CatalogFallbackTimeToLive` (30 s by default).
+    after `CatalogFallbackTimeToLive` (30 s by default). Making `/models` fail on purpose needs the simulated
+    provider, so this runs on the simulated target only.
 
     @simulator_only
     Scenario Outline: an unavailable model list at <provider> falls back to the snapshot

@@ -34,13 +34,14 @@ Feature: A completion returns the answer with how it ended, what it cost and whi
   Rule: A token limit cuts the answer, and the finish reason says so
 
     `MaxOutputTokens` is sent as `max_completion_tokens`. An answer cut by it finishes with `length`: treat its
-    text as incomplete (raise the limit, or ask for a shorter answer).
+    text as incomplete (raise the limit, or ask for a shorter answer). The usage never counts more output tokens
+    than the limit.
 
     Scenario Outline: a completion limited to <limit> tokens at <provider> finishes with "length"
       Given a completion limited to <limit> tokens
       When a completion is requested from <provider>'s "<model>"
       Then the answer finishes with "length"
-      And the answer used exactly <limit> output tokens
+      And the answer used no more than <limit> output tokens
 
       @groq
       Examples: Groq
@@ -54,14 +55,15 @@ Feature: A completion returns the answer with how it ended, what it cost and whi
 
   Rule: A stop sequence ends the answer just before it
 
-    The stop sequence itself is not part of the answer, and the finish reason is `stop`.
+    The stop sequence itself is not part of the answer, and the finish reason is `stop`. What a model writes before
+    it differs from one call to the next (`seed` is best-effort at both providers), so the stop is checked, not the
+    words.
 
     Scenario Outline: a completion that stops at "." ends <provider>'s answer before the first full stop
-      Given a completion with the option "temperature" set to "0"
-      And a completion with the option "seed" set to "7"
-      And a completion that stops at "."
+      Given a completion that stops at "."
       When a completion is requested from <provider>'s "<model>"
-      Then the answer ends where "." would begin
+      Then the answer has text
+      And the answer ends before "." without including it
 
       @groq
       Examples: Groq

@@ -46,6 +46,9 @@ Feature: Completion parameters reach the provider as given, and unsupported ones
 
   Rule: Parameters are sent to the provider unchanged
 
+    What the provider received is read from the simulated provider's request log, so this runs on the simulated
+    target only.
+
     @simulator_only
     Scenario Outline: <option> set to <value> reaches <provider> unchanged
       Given a completion with the option "<option>" set to "<value>"
@@ -71,6 +74,9 @@ Feature: Completion parameters reach the provider as given, and unsupported ones
         | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo | min_p              | 0.05  |
 
   Rule: A parameter the provider does not support is refused before anything is sent
+
+    That nothing reached the provider is read from the simulated provider's request log, so this runs on the
+    simulated target only.
 
     @simulator_only
     Scenario Outline: <provider> refuses <option> set to <value> without sending it

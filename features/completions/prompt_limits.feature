@@ -80,6 +80,8 @@ Feature: A prompt must fit the model's context window, and bad input is refused 
 
   Rule: An answer that cannot be read is reported as malformed, never as an empty success
 
+    Unreadable answers are injected by the simulated provider, so this runs on the simulated target only.
+
     @simulator_only
     Scenario Outline: a malformed answer from <provider> fails with "malformed-response"
       Given the answers of <provider> arrive malformed

@@ -27,6 +27,9 @@ Feature: One conversation can be continued on another provider
 
     @simulator_only
     Scenario Outline: <second> receives the whole conversation, with the answer <first> gave
+      What the second provider received is read from the simulated provider's request log, so this runs on the
+      simulated target only.
+
       Given the conversation begins with <first> answering "Name three primary colours."
       When the conversation continues on <second> with "Which of them is the warmest?"
       Then the conversation reached <second> whole, with the answer from <first>

@@ -21,6 +21,8 @@ Feature: A fallback chain answers from Together AI when Groq cannot
 
   Rule: when Groq cannot answer, Together AI does, and the chain says why Groq did not
 
+    Groq's failures are injected by the simulated provider, so these run on the simulated target only.
+
     @simulator_only @groq @together_ai
     Scenario Outline: Together AI answers when Groq is failing with "<fault>"
       Given a fault "<fault>" at Groq

@@ -97,6 +97,8 @@ Feature: Groq and Together AI meet their performance budgets
 
   Rule: after a rate limit the client is serving again within the Retry-After
 
+    The burst of rate limits is injected by the simulated provider: simulated target only.
+
     @simulator_only
     Scenario Outline: <provider> recovers from a burst of rate limits
       Given <provider> rate-limits the next 3 requests asking to retry after 0.5 seconds
@@ -116,6 +118,8 @@ Feature: Groq and Together AI meet their performance budgets
 
   Rule: measurements agree with what the provider served
 
+    Only the simulated provider says what it served: simulated target only.
+
     @simulator_only
     Scenario Outline: the measured time to first token of <provider> matches the simulator's served timing
       When 40 streamed completions of "<model>" on <provider> are measured at concurrency 8
@@ -132,6 +136,8 @@ Feature: Groq and Together AI meet their performance budgets
         | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |
 
   Rule: budgets are falsifiable
+
+    Slowing a provider down on purpose needs the simulated provider: simulated target only.
 
     @simulator_only
     Scenario Outline: a <provider> twice as slow as its profile misses "<budget>"

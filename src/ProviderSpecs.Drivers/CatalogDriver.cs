@@ -45,22 +45,49 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
         _filter = new ModelFilter();
         _narrowed = null;
         _listing = await Attempt<CatalogListing>.RunAsync(() => session.Catalog.GetModelsAsync(forceRefresh: true), transcript);
+        if (_listing is { Succeeded: true, Value: { } listing } && CatalogDrift.Observe(provider, listing, Endpoint.Target) is { IsEmpty: false } drift)
+            transcript.Record($"catalog drift of {provider.DisplayName} against the snapshot of {drift.SnapshotDate}: "
+                + $"{drift.ListedNotInSnapshot.Count} listed but not in the snapshot, {drift.InSnapshotNotListed.Count} in the snapshot but no longer listed");
     }
 
     public async Task LookUpAsync(ProviderDefinition provider, string modelId, string scenario)
     {
         var session = SessionFor(provider, scenario);
         _lookup = await Attempt<ModelInfo>.RunAsync(() => session.Catalog.GetAsync(modelId), transcript);
+        try
+        {
+            _lookupListing = await session.Catalog.GetModelsAsync(); // the list the lookup searched (cached: nothing more is sent)
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _lookupListing = null; // the lookup's own outcome already says what went wrong
+        }
     }
+
+    private CatalogListing? _lookupListing;
 
     public CatalogListing Listing => (_listing ?? throw new InvalidOperationException("No catalog was read yet.")).ShouldSucceed();
 
-    private ModelInfo Model(string id)
+    /// <summary>A model the scenario names; when the provider no longer lists it, the failure is the drift finding.</summary>
+    private ModelInfo Model(string id) => Listing.Models.FirstOrDefault(m => m.Id == id) ?? throw NotListed(id);
+
+    private ShouldAssertException NotListed(string id)
     {
-        var model = Listing.Models.FirstOrDefault(m => m.Id == id);
-        model.ShouldNotBeNull($"the {Endpoint.Provider.DisplayName} catalog has no '{id}'; it lists {string.Join(", ", Listing.Models.Select(m => m.Id))}");
-        return model;
+        var provider = Endpoint.Provider;
+        if (Listing.FellBackToSnapshot)
+            return new ShouldAssertException($"the {provider.DisplayName} catalog (the bundled snapshot: {Listing.FallbackReason}) has no '{id}'");
+        var sameButCase = Listing.Models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase));
+        CatalogDrift.NoteNamed(provider.Id, id);
+        return new ShouldAssertException(sameButCase is not null
+            ? $"{provider.DisplayName} lists '{sameButCase.Id}', not '{id}': model ids are case-sensitive, correct the scenario"
+            : CatalogDrift.NotListedFinding(provider, id));
     }
+
+    /// <summary>Where a fact of the catalog came from, for failure messages: the provider's own list or the snapshot.</summary>
+    private string Origin(ModelInfo model, string field) =>
+        model.Provenance.GetValueOrDefault(field, FieldSource.Snapshot) == FieldSource.Live
+            ? $"as {Endpoint.Provider.DisplayName} lists it now"
+            : $"from the snapshot of {CatalogDrift.SnapshotDate(ModelSnapshot.Default)}";
 
     // ---- where the catalog came from ----
 
@@ -108,22 +135,25 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
     public void ModelShouldBe(string id, ModelKind kind, int contextWindow)
     {
         var model = Model(id);
-        model.Kind.ShouldBe(kind, $"{id}'s kind");
-        model.ContextWindow.ShouldBe(contextWindow, $"{id}'s context window (tokens)");
+        model.Kind.ShouldBe(kind, $"{id}'s kind ({Origin(model, "kind")})");
+        model.ContextWindow.ShouldBe(contextWindow, $"{id}'s context window in tokens ({Origin(model, "contextWindow")})");
     }
 
-    public void MaxOutputShouldBe(string id, int maxOutputTokens) =>
-        Model(id).MaxOutputTokens.ShouldBe(maxOutputTokens, $"{id}'s max output (tokens)");
+    public void MaxOutputShouldBe(string id, int maxOutputTokens)
+    {
+        var model = Model(id);
+        model.MaxOutputTokens.ShouldBe(maxOutputTokens, $"{id}'s max output in tokens ({Origin(model, "maxOutputTokens")})");
+    }
 
     public void PriceShouldBe(string id, decimal input, decimal output)
     {
         var model = Model(id);
-        model.InputPricePerMillionTokens.ShouldBe(input, $"{id}'s input price (USD per 1M tokens)");
-        model.OutputPricePerMillionTokens.ShouldBe(output, $"{id}'s output price (USD per 1M tokens)");
+        model.InputPricePerMillionTokens.ShouldBe(input, $"{id}'s input price in USD per 1M tokens ({Origin(model, "inputPricePerMillionTokens")})");
+        model.OutputPricePerMillionTokens.ShouldBe(output, $"{id}'s output price in USD per 1M tokens ({Origin(model, "outputPricePerMillionTokens")})");
     }
 
     public void ShouldSupport(string id, ModelCapability capability) =>
-        Model(id).Capabilities.Get(capability).ShouldBe(true, $"the catalog should mark {id} as supporting {capability}");
+        Model(id).Capabilities.Get(capability).ShouldBe(true, $"the catalog should mark {id} as supporting {capability} (capabilities come from the snapshot of {CatalogDrift.SnapshotDate(ModelSnapshot.Default)})");
 
     // ---- narrowing ----
 
@@ -147,14 +177,26 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
 
     private IReadOnlyList<ModelInfo> Narrowed => _narrowed ?? Listing.Models;
 
-    public void ShouldInclude(string id) =>
-        Narrowed.Select(m => m.Id).ShouldContain(id, $"the model list should include {id}; it holds {string.Join(", ", Narrowed.Select(m => m.Id))}");
+    public void ShouldInclude(string id)
+    {
+        var model = Model(id); // a model the provider no longer lists is a drift finding, not a narrowing failure
+        if (Narrowed.Any(m => m.Id == id)) return;
+        throw new ShouldAssertException(
+            $"the model list narrowed with {_filter} should include {id}, but it was left out: the catalog says {Describe(model)}; "
+            + $"the list holds {string.Join(", ", Narrowed.Select(m => m.Id))}");
+    }
 
     public void ShouldLeaveOut(string id)
     {
-        Listing.Models.Select(m => m.Id).ShouldContain(id, $"{id} is not in the catalog at all, so leaving it out proves nothing");
-        Narrowed.Select(m => m.Id).ShouldNotContain(id, $"the model list should leave out {id}");
+        if (Listing.Models.All(m => m.Id != id))
+            throw new ShouldAssertException($"{NotListed(id).Message} Leaving it out proves nothing while it is not listed.");
+        Narrowed.Select(m => m.Id).ShouldNotContain(id, $"the model list narrowed with {_filter} should leave out {id}; the catalog says {Describe(Model(id))}");
     }
+
+    private static string Describe(ModelInfo m) =>
+        $"{m.Id}: {CatalogText.KindName(m.Kind)}, context {m.ContextWindow?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, "
+        + $"${m.InputPricePerMillionTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} in / ${m.OutputPricePerMillionTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} out per 1M, "
+        + $"capabilities: {string.Join(" ", CatalogReport.CapabilityNames(m.Capabilities))}";
 
     public void EveryModelShouldBe(ModelKind kind) => Every(m => m.Kind == kind, $"is not a {CatalogText.KindName(kind)} model");
 
@@ -181,6 +223,11 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
     public void LookupShouldSuggest(string id)
     {
         var error = (_lookup ?? throw new InvalidOperationException("No model was looked up yet.")).ShouldFailWith(ErrorKeys.ModelNotFound);
+        if (_lookupListing is { FellBackToSnapshot: false } searched && searched.Models.All(m => m.Id != id))
+        {
+            CatalogDrift.NoteNamed(Endpoint.Provider.Id, id);
+            throw new ShouldAssertException($"{CatalogDrift.NotListedFinding(Endpoint.Provider, id)} So it cannot be suggested: {error.Message}");
+        }
         error.Message.ShouldContain(id, customMessage: $"a model-not-found error should suggest the close match '{id}': {error.Message}", caseSensitivity: Case.Sensitive);
     }
 

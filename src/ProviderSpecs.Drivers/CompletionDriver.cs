@@ -4,11 +4,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ProviderSpecs.Drivers.Catalog;
 using ProviderSpecs.Drivers.Completions;
 using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers;
 using ProviderSpecs.Providers.Chat;
+using ProviderSpecs.Providers.Errors;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Simulators;
 using Shouldly;
@@ -34,8 +36,9 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     private bool _jsonMode;
     private JsonNode? _schema;
     private Func<int, int>? _promptTokensForWindow;
-    private readonly List<(string Model, Attempt<ChatResult> Attempt)> _answers = [];
-    private Attempt<StreamedAnswer>? _stream;
+    /// <summary>Each answer asked for, with the drift finding when the provider no longer lists the model asked.</summary>
+    private readonly List<(string Model, Attempt<ChatResult> Attempt, string? Finding)> _answers = [];
+    private (Attempt<StreamedAnswer> Attempt, string? Finding)? _stream;
 
     // ---- describing the completion ----
 
@@ -76,7 +79,19 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         var text = prompt ?? await PromptFor(session, model);
         var options = BuildOptions(_stop);
         var attempt = await Attempt<ChatResult>.RunAsync(() => session.CreateChatClient(model).CompleteAsync(text, options), transcript);
-        _answers.Add((model, attempt));
+        _answers.Add((model, attempt, await DriftFindingAsync(session, model, attempt)));
+    }
+
+    /// <summary>A model-not-found for a model the provider no longer lists is catalog drift: say so plainly.</summary>
+    private async Task<string?> DriftFindingAsync<T>(ProviderSession session, string model, Attempt<T> attempt) =>
+        attempt.ErrorKey == ErrorKeys.ModelNotFound ? await CatalogDrift.FindingAsync(session, model, Endpoint.Target) : null;
+
+    /// <summary>The answer of one request; a failure caused by catalog drift fails with the drift finding.</summary>
+    private ChatResult Succeeded((string Model, Attempt<ChatResult> Attempt, string? Finding) answer)
+    {
+        if (answer.Attempt.Succeeded || answer.Finding is not { } finding) return answer.Attempt.ShouldSucceed();
+        CatalogDrift.NoteNamed(Endpoint.Provider.Id, answer.Model);
+        throw new ShouldAssertException($"{finding} (the completion failed with '{answer.Attempt.ErrorKey}')", answer.Attempt.Error);
     }
 
     /// <summary>Another model through the session already open (one client, switching models).</summary>
@@ -96,7 +111,7 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         var session = SessionFor(provider, scenario);
         var text = await PromptFor(session, model);
         var options = BuildOptions(_stop);
-        _stream = await Attempt<StreamedAnswer>.RunAsync(async () =>
+        var stream = await Attempt<StreamedAnswer>.RunAsync(async () =>
         {
             var chunks = new List<StreamChunk>();
             var started = Stopwatch.GetTimestamp();
@@ -105,6 +120,7 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
                 chunks.Add(new StreamChunk(chunks.Count, update.Text, Stopwatch.GetElapsedTime(started)));
             return new StreamedAnswer(chunks, stream.Result);
         }, transcript);
+        _stream = (stream, await DriftFindingAsync(session, model, stream));
         _answers.Clear();
         _streamModel = model;
         _streamProvider = provider;
@@ -183,7 +199,7 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         get
         {
             _answers.ShouldNotBeEmpty("no completion was requested yet");
-            return _answers[^1].Attempt.ShouldSucceed();
+            return Succeeded(_answers[^1]);
         }
     }
 
@@ -194,21 +210,35 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
 
     public void AnswerShouldReportUsage() => UsageShouldAddUp(Answer, "the answer");
 
-    public void AnswerShouldUseExactlyOutputTokens(int tokens) =>
-        Answer.Usage?.OutputTokens.ShouldBe(tokens, $"the answer's output tokens (text: '{Answer.Text}')");
+    /// <summary>
+    /// The token limit held: a model may write fewer tokens than its limit (a short answer, a tokeniser that counts
+    /// differently), never more. Whether the limit cut the answer is the finish reason's business.
+    /// </summary>
+    public void AnswerShouldUseAtMostOutputTokens(int tokens)
+    {
+        var output = Answer.Usage?.OutputTokens;
+        output.ShouldNotBeNull("the answer reports no output tokens");
+        output.Value.ShouldBeInRange(1, tokens, $"the answer's output tokens with a limit of {tokens} (text: '{Answer.Text}')");
+    }
 
+    /// <summary>
+    /// The answer carries the completion id and the provider's request id — whatever their values: ids are the
+    /// provider's, never fixed. Groq repeats the request id in the body (<c>x_groq.id</c>); when it does, they agree.
+    /// </summary>
     public void AnswerShouldIdentifyTheRequest()
     {
         var answer = Answer;
         answer.ResponseId.ShouldNotBeNullOrWhiteSpace("the answer has no completion id");
         answer.RequestId.ShouldNotBeNullOrWhiteSpace("the answer has no provider request id (x-request-id)");
-        if (answer.ProviderId == "groq")
-            answer.ProviderResponseId.ShouldBe(answer.RequestId, "Groq's x_groq.id should be the request id of the x-request-id header");
+        if (answer.ProviderId == "groq" && answer.ProviderResponseId is { } bodyId)
+            bodyId.ShouldBe(answer.RequestId, "Groq's x_groq.id should be the request id of the x-request-id header");
     }
 
     public void AnswerShouldBeAJsonObject()
     {
         var text = Answer.Text;
+        Answer.FinishReason.ShouldNotBe("length",
+            $"the answer was cut at its limit of {_maxTokens ?? DefaultMaxTokens} tokens, so its JSON cannot be complete: raise the limit or ask for a shorter answer. Text: {text}");
         JsonNode? parsed = null;
         Should.NotThrow(() => parsed = JsonNode.Parse(text), $"the answer is not valid JSON: {text}");
         parsed.ShouldBeOfType<JsonObject>($"the answer is JSON but not an object: {text}");
@@ -224,44 +254,58 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         problems.ShouldBeEmpty($"the answer does not follow the schema:\n  {string.Join("\n  ", problems)}\nanswer: {text}");
     }
 
-    /// <summary>Asks again without the stop sequence: that answer must contain it, and ours must be its text up to it.</summary>
-    public async Task AnswerShouldEndWhereTheStopSequenceBeginsAsync(string sequence)
+    /// <summary>
+    /// The stop sequence held, whatever the model wrote: the answer does not contain the sequence, and it finished with
+    /// "stop" (not "length": the stop, not the token limit, ended it). A live model's words differ from run to run, so
+    /// the answer is never compared with another.
+    /// </summary>
+    public void AnswerShouldStopBefore(string sequence)
     {
         _stop.ShouldBe(sequence, "the stop sequence checked should be the one the completion was given");
-        var (model, _) = _answers[^1];
-        var stopped = Answer;
-        var session = _session!;
-        var free = (await Attempt<ChatResult>.RunAsync(
-            () => session.CreateChatClient(model).CompleteAsync(DefaultPrompt, BuildOptions(stop: null)), transcript)).ShouldSucceed();
-        var at = free.Text.IndexOf(sequence, StringComparison.Ordinal);
-        at.ShouldBeGreaterThanOrEqualTo(0, $"the same completion without a stop sequence never says '{_stop}', so the stop cannot be shown: {free.Text}");
-        stopped.Text.ShouldBe(free.Text[..at], $"the answer should be the free answer up to '{_stop}'");
-        stopped.FinishReason.ShouldBe("stop", "an answer cut by a stop sequence finishes with 'stop'");
+        var answer = Answer;
+        answer.Text.Contains(sequence, StringComparison.Ordinal).ShouldBeFalse($"the answer contains the stop sequence '{sequence}': {answer.Text}");
+        answer.FinishReason.ShouldBe("stop", $"an answer ended by a stop sequence finishes with 'stop' (the provider sent '{answer.RawFinishReason}'); text: {answer.Text}");
     }
+
+    /// <summary>
+    /// Whether the provider names the model that answered as the one asked: the same id, ignoring case, or that id with a
+    /// version suffix (<c>model-2025-01-01</c>) as providers that resolve an alias report it.
+    /// </summary>
+    public static bool NamesTheModelAsked(string? answered, string asked) =>
+        answered is not null
+        && (string.Equals(answered, asked, StringComparison.OrdinalIgnoreCase)
+            || answered.StartsWith(asked + "-", StringComparison.OrdinalIgnoreCase));
 
     public void EachAnswerShouldComeFromItsModel()
     {
         _answers.Count.ShouldBeGreaterThan(1, "switching models needs at least two answers");
-        foreach (var (model, attempt) in _answers)
+        foreach (var entry in _answers)
         {
-            var answer = attempt.ShouldSucceed();
-            answer.Model.ShouldBe(model, "the layer's record of the model asked");
-            answer.Response.ModelId.ShouldBe(model, $"the provider should say the answer came from {model}");
+            var answer = Succeeded(entry);
+            answer.Model.ShouldBe(entry.Model, "the layer's record of the model asked");
+            NamesTheModelAsked(answer.Response.ModelId, entry.Model).ShouldBeTrue(
+                $"the provider should say the answer came from {entry.Model}; it says '{answer.Response.ModelId}'");
         }
         _answers.Select(a => a.Model).Distinct().Count().ShouldBe(_answers.Count, "each answer should come from a different model");
     }
 
+    /// <summary>
+    /// Every model answered alike: the same shape — text, a finish reason of the normalised set, token usage that adds
+    /// up, a completion id and a request id, the model named — never the same words, which differ by model and by run.
+    /// </summary>
     public void EveryAnswerShouldBeComplete()
     {
         _answers.Count.ShouldBeGreaterThan(1, "a comparison needs answers from several models");
-        foreach (var (model, attempt) in _answers)
+        foreach (var entry in _answers)
         {
-            var answer = attempt.ShouldSucceed();
+            var (model, answer) = (entry.Model, Succeeded(entry));
             answer.Text.Trim().ShouldNotBeEmpty($"{model} gave no text");
             answer.FinishReason.ShouldBeOneOf(["stop", "length"], $"{model}'s finish reason (raw '{answer.RawFinishReason}')");
             UsageShouldAddUp(answer, model);
+            answer.ResponseId.ShouldNotBeNullOrWhiteSpace($"{model}'s answer has no completion id");
             answer.RequestId.ShouldNotBeNullOrWhiteSpace($"{model}'s answer has no request id");
-            answer.Response.ModelId.ShouldBe(model, $"{model}'s answer names another model");
+            NamesTheModelAsked(answer.Response.ModelId, model).ShouldBeTrue($"{model}'s answer names another model: '{answer.Response.ModelId}'");
+            answer.Usage!.OutputTokens!.Value.ShouldBeLessThanOrEqualTo(_maxTokens ?? DefaultMaxTokens, $"{model}'s output respects the token limit");
         }
     }
 
@@ -315,7 +359,12 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
 
     // ---- the stream ----
 
-    private StreamedAnswer Streamed => (_stream ?? throw new InvalidOperationException("No completion was streamed yet.")).ShouldSucceed();
+    private StreamedAnswer Streamed => _stream switch
+    {
+        null => throw new InvalidOperationException("No completion was streamed yet."),
+        ({ Succeeded: false } attempt, { } finding) => throw StreamDrift(attempt, finding),
+        var (attempt, _) => attempt.ShouldSucceed(),
+    };
 
     public void StreamShouldDeliverInOrder(int minimumChunks)
     {
@@ -337,27 +386,40 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     public void StreamShouldFinishWith(string reason) =>
         Streamed.Result.FinishReason.ShouldBe(reason, $"the stream's finish reason (the provider sent '{Streamed.Result.RawFinishReason}')");
 
-    /// <summary>Asks the same completion without streaming and compares the two answers' shape.</summary>
+    private ShouldAssertException StreamDrift(Attempt<StreamedAnswer> attempt, string finding)
+    {
+        CatalogDrift.NoteNamed(Endpoint.Provider.Id, _streamModel!);
+        return new ShouldAssertException($"{finding} (the stream failed with '{attempt.ErrorKey}')", attempt.Error);
+    }
+
+    /// <summary>
+    /// Asks the same completion without streaming and compares the two answers' shape — never their words, which differ
+    /// from one live call to the next: both have text, a finish reason of the normalised set, the same ids present,
+    /// usage that adds up within the limit; in JSON mode, each answer that ended by itself is a JSON object.
+    /// </summary>
     public async Task StreamShouldHaveTheShapeOfAnUnstreamedAnswerAsync()
     {
         var streamed = Streamed.Result;
         var model = _streamModel!;
         await RequestAsync(_streamProvider!, model, Endpoint.Scope?.Name ?? model);
         var plain = Answer;
-        streamed.Text.Trim().ShouldNotBeEmpty("the streamed answer has no text");
-        plain.Text.Trim().ShouldNotBeEmpty("the answer that was not streamed has no text");
-        streamed.FinishReason.ShouldBe(plain.FinishReason, "streamed and not streamed, the same completion should finish for the same reason");
+        var limit = _maxTokens ?? DefaultMaxTokens;
+        foreach (var (answer, what) in new[] { (streamed, "the streamed answer"), (plain, "the answer that was not streamed") })
+        {
+            answer.Text.Trim().ShouldNotBeEmpty($"{what} has no text");
+            answer.FinishReason.ShouldBeOneOf(["stop", "length"], $"{what}'s finish reason (raw '{answer.RawFinishReason}')");
+            UsageShouldAddUp(answer, what);
+            answer.Usage!.OutputTokens!.Value.ShouldBeLessThanOrEqualTo(limit, $"{what}'s output respects the token limit of {limit}");
+            if (_jsonMode && answer.FinishReason == "stop")
+                IsJsonObject(answer.Text).ShouldBeTrue($"{what} in JSON mode ended by itself but is not a JSON object: {answer.Text}");
+        }
         (streamed.ResponseId is null).ShouldBe(plain.ResponseId is null, "both should carry a completion id, or neither");
         (streamed.RequestId is null).ShouldBe(plain.RequestId is null, "both should carry a request id, or neither");
-        UsageShouldAddUp(streamed, "the streamed answer");
-        UsageShouldAddUp(plain, "the answer that was not streamed");
-        streamed.Usage!.OutputTokens!.Value.ShouldBeLessThanOrEqualTo(_maxTokens ?? DefaultMaxTokens, "the streamed answer's output respects the token limit");
-        IsJson(streamed.Text).ShouldBe(IsJson(plain.Text), "both answers should be JSON, or neither");
     }
 
-    private static bool IsJson(string text)
+    private static bool IsJsonObject(string text)
     {
-        try { JsonNode.Parse(text); return true; }
+        try { return JsonNode.Parse(text) is JsonObject; }
         catch (JsonException) { return false; }
     }
 

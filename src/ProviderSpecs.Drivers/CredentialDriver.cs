@@ -150,19 +150,24 @@ public sealed class CredentialDriver : IDisposable
         error.Message.ShouldContain(expected);
     }
 
-    /// <summary>A completion sent with <paramref name="key"/> (or the endpoint's valid key), recording what went on the wire.</summary>
+    /// <summary>
+    /// A short completion sent with <paramref name="key"/>, or with the key the target's credential chain finds (the
+    /// scope's test key on the simulated target), recording what went on the wire and which key the session used.
+    /// </summary>
     public async Task CompleteWithKeyAsync(ProviderDefinition provider, string scenario, string? key)
     {
         var endpoint = _target.Endpoint(provider.Id, scenario);
         if (endpoint.Scope is not null) _scopes.Add(endpoint.Scope);
         // Through the target's shared chain, so the request counts against the live budget like every other.
         using var http = new HttpClient(new RecordingHandler(_sentRequests, _target.Handler), disposeHandler: false) { Timeout = TimeSpan.FromSeconds(30) };
-        var sessionKey = key ?? endpoint.ApiKey;
-        if (sessionKey is not null) _keysUsed.Add(sessionKey);
-        await using var session = ProviderSession.Open(provider.Id, new ProviderSessionOptions { ApiKey = sessionKey, BaseUrl = endpoint.BaseUrl, HttpClient = http });
+        // The base URL and the default key are the endpoint's business (the registry or *_BASE_URL and the credential
+        // chain on the live target); only a key the scenario gives overrides them.
+        await using var session = endpoint.OpenSession(http: http, apiKey: key);
+        if (session.Credential.Key is { } used) _keysUsed.Add(RunKeys.Note(used)); // a live key is a canary of the run too
         _transcript.Record(session);
-        var model = (await session.Catalog.GetModelsAsync()).Models.First(m => m.Kind == Providers.Catalog.ModelKind.Chat).Id;
-        var client = session.CreateChatClient(model);
+        // The everyday model, not one picked from the catalog: no /models call, and the key's journey does not depend
+        // on which models a provider lists today.
+        var client = session.CreateChatClient(ScenarioEndpoints.EverydayModel(provider));
         await Attempt<ChatResult>.RunAsync(() => client.CompleteAsync("Say hello.", new ChatOptions { MaxOutputTokens = ShortCompletionTokens }), _transcript);
     }
 
@@ -174,7 +179,11 @@ public sealed class CredentialDriver : IDisposable
             ?? throw new ShouldAssertException("No completion request was sent.");
         chat.Headers.Authorization.ShouldNotBeNull("the request carried no Authorization header");
         chat.Headers.Authorization!.Scheme.ShouldBe("Bearer");
-        _keysUsed.ShouldContain(chat.Headers.Authorization.Parameter ?? "", "the Bearer token is not the key the session was given");
+        // Compared without Shouldly's collection message, which would print the keys.
+        var token = chat.Headers.Authorization.Parameter ?? "";
+        _keysUsed.ShouldNotBeEmpty("the session found no key, so none could travel");
+        _keysUsed.Contains(token).ShouldBeTrue(
+            $"the Bearer token ({(token.Length == 0 ? "empty" : KeyMask.Mask(token))}) is not the key the session used ({string.Join(", ", _keysUsed.Distinct().Select(KeyMask.Mask))})");
     }
 
     /// <summary>Every key this scenario used must be absent from everything the scenario produced; masks are fine.</summary>

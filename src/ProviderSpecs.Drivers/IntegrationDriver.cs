@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using ProviderSpecs.Drivers.Catalog;
 using ProviderSpecs.Drivers.Reliability;
 using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Drivers.Targets;
@@ -60,16 +61,24 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
     public async Task AskTheChainAsync(string scenario)
     {
         _chain.ShouldNotBeEmpty("no fallback chain was set up: say which providers it tries, in order");
-        var links = _chain.Select(p => Open(p, scenario, ChainResilience).CreateChatClient(ScenarioEndpoints.EverydayModel(p))).ToList();
-        var chain = new ProviderFallbackChain(links);
+        var sessions = _chain.Select(p => (Provider: p, Session: Open(p, scenario, ChainResilience))).ToList();
+        var chain = new ProviderFallbackChain(sessions.Select(s => s.Session.CreateChatClient(ScenarioEndpoints.EverydayModel(s.Provider))).ToList());
         _fallback = await Attempt<FallbackResult>.RunAsync(() => Bounded.RunAsync(SafetyTimeout,
             $"the fallback chain {string.Join(" → ", _chain.Select(p => p.DisplayName))}",
             token => chain.CompleteAsync([new ChatMessage(ChatRole.User, "Name three primary colours.")],
                 new ChatOptions { MaxOutputTokens = SmallAnswer }, token)), transcript);
+        _chainFinding = null;
+        if (_fallback.Error is ProviderFallbackException failed)
+            foreach (var (provider, session) in sessions.Where(s => failed.Steps.Any(step => step.ProviderId == s.Provider.Id && step.Outcome == ErrorKeys.ModelNotFound)))
+                _chainFinding ??= await FindingAsync(provider, session, scenario);
     }
+
+    /// <summary>Why the chain failed when a provider no longer lists the model asked of it (catalog drift); null otherwise.</summary>
+    private (ProviderDefinition Provider, string Text)? _chainFinding;
 
     public void ChainShouldBeAnsweredBy(ProviderDefinition provider)
     {
+        if (_chainFinding is { } finding) throw Drift(finding, Fallback.Error);
         var result = Fallback.ShouldSucceed();
         result.AnsweringProvider.ShouldBe(provider.Id, $"the chain's steps: {Describe(result.Steps)}");
         result.Result.Text.ShouldNotBeNullOrWhiteSpace($"{provider.DisplayName} answered with no text");
@@ -122,14 +131,10 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
         endpoint.Scope?.SetLatencyProfile(ModelLatencyProfile.Fixed(TimeSpan.Zero, TimeSpan.FromMilliseconds(150), 400));
         endpoint.Scope?.UseLatencyScale(1.0);
         _recordedHttp ??= _wire.CreateClient();
-        var session = Track(endpoint.OpenSession(o => new ProviderSessionOptions
+        var session = Track(endpoint.OpenSession(http: _recordedHttp, resilience: new ResilienceOptions
         {
-            ApiKey = o.ApiKey, BaseUrl = o.BaseUrl, HttpClient = _recordedHttp,
-            Resilience = new ResilienceOptions
-            {
-                MaxConcurrency = _concurrencyLimit, MaxRetries = 0,
-                FirstTokenTimeout = TimeSpan.FromSeconds(20), TotalTimeout = TimeSpan.FromSeconds(30),
-            },
+            MaxConcurrency = _concurrencyLimit, MaxRetries = 0,
+            FirstTokenTimeout = TimeSpan.FromSeconds(20), TotalTimeout = TimeSpan.FromSeconds(30),
         }));
         var chat = session.CreateChatClient(ScenarioEndpoints.EverydayModel(provider));
         var options = new ChatOptions { MaxOutputTokens = ConcurrentAnswer };
@@ -141,10 +146,14 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
                     : chat.CompleteAsync($"Request {i}: name a primary colour.", options, token));
                 return (IReadOnlyList<ChatResult>)await Task.WhenAll(calls);
             }), transcript);
+        _concurrentFinding = _concurrent.ErrorKey == ErrorKeys.ModelNotFound ? await FindingAsync(provider, session, scenario) : null;
     }
+
+    private (ProviderDefinition Provider, string Text)? _concurrentFinding;
 
     public void AllConcurrentRequestsShouldBeAnswered(int count)
     {
+        if (_concurrentFinding is { } finding) throw Drift(finding, _concurrent?.Error);
         var results = (_concurrent ?? throw new InvalidOperationException("No concurrent requests were sent yet.")).ShouldSucceed();
         results.Count.ShouldBe(count);
         results.ShouldAllBe(r => !string.IsNullOrWhiteSpace(r.Text), "every concurrent request should have been answered with text");
@@ -182,11 +191,15 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
 
     private async Task<ChatResult> TakeTurnAsync(ProviderDefinition provider, string scenario)
     {
-        var chat = Open(provider, scenario, ChainResilience).CreateChatClient(ScenarioEndpoints.EverydayModel(provider));
+        var session = Open(provider, scenario, ChainResilience);
+        var chat = session.CreateChatClient(ScenarioEndpoints.EverydayModel(provider));
         var history = _conversation.ToList();
         _turn = await Attempt<ChatResult>.RunAsync(() => Bounded.RunAsync(SafetyTimeout,
             $"a turn of the conversation at {provider.DisplayName}",
             token => chat.CompleteAsync(history, new ChatOptions { MaxOutputTokens = SmallAnswer }, token)), transcript);
+        if (_turn.ErrorKey == ErrorKeys.ModelNotFound
+            && await FindingAsync(provider, session, scenario) is { } finding)
+            throw Drift(finding, _turn.Error);
         if (!_turn.Succeeded) return _turn.ShouldSucceed();
         var result = _turn.Value!;
         _conversation.Add(new ChatMessage(ChatRole.Assistant, result.Text));
@@ -232,13 +245,23 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
         _ => null,
     };
 
+    /// <summary>The drift finding when <paramref name="provider"/> no longer lists its everyday model; null otherwise.</summary>
+    private async Task<(ProviderDefinition Provider, string Text)?> FindingAsync(ProviderDefinition provider, ProviderSession session, string scenario) =>
+        await CatalogDrift.FindingAsync(session, ScenarioEndpoints.EverydayModel(provider), endpoints.For(provider, scenario).Target) is { } text
+            ? (provider, text)
+            : null;
+
+    /// <summary>A step that needed the everyday model fails with the drift finding, noted for the report.</summary>
+    private static ShouldAssertException Drift((ProviderDefinition Provider, string Text) finding, Exception? error)
+    {
+        CatalogDrift.NoteNamed(finding.Provider.Id, ScenarioEndpoints.EverydayModel(finding.Provider));
+        return new ShouldAssertException(finding.Text, error);
+    }
+
     // ---- sessions ----
 
     private ProviderSession Open(ProviderDefinition provider, string scenario, ResilienceOptions resilience) =>
-        Track(endpoints.For(provider, scenario).OpenSession(o => new ProviderSessionOptions
-        {
-            ApiKey = o.ApiKey, BaseUrl = o.BaseUrl, HttpClient = o.HttpClient, Resilience = resilience,
-        }));
+        Track(endpoints.For(provider, scenario).OpenSession(http: null, resilience: resilience));
 
     private ProviderSession Track(ProviderSession session)
     {

@@ -90,6 +90,7 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
             Model = model,
             BaseUrl = scope is null ? endpoint!.BaseUrl : target.Simulators![provider.Id].BaseUrl,
             ApiKey = scope?.ApiKey,
+            Environment = target.CredentialEnvironment, // live: the target's credential chain and *_BASE_URL
             Streaming = streaming,
             MaxOutputTokens = OutputTokensPerRequest,
             MaxConcurrency = concurrency,

@@ -1,3 +1,4 @@
+using ProviderSpecs.Drivers.Catalog;
 using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers.Catalog;
@@ -53,6 +54,7 @@ public sealed class ProviderRegistryDriver(SpecTarget target, ScenarioTranscript
         var endpoint = target.Endpoint(provider.Id, scenario);
         await using var session = endpoint.OpenSession();
         _listing = await Attempt<CatalogListing>.RunAsync(() => session.Catalog.GetModelsAsync(forceRefresh: true), transcript);
+        if (_listing is { Succeeded: true, Value: { } listing }) CatalogDrift.Observe(provider, listing, endpoint.Target);
     }
 
     public void ProviderShouldAnswerLive(int atLeastModels)

@@ -73,6 +73,8 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
 
     public void InjectFault(ProviderDefinition provider, string fault, string scenario, int? afterChunks = null, int? count = null, TimeSpan? retryAfter = null)
     {
+        // The scope first: on the live target nothing is marked faulty, so nothing can be asked of it afterwards.
+        var scope = endpoints.For(provider, scenario).RequireScope();
         UseProvider(provider, scenario);
         var kind = FaultNames.Parse(fault);
         _fault = FaultNames.NameOf(kind);
@@ -91,7 +93,7 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
             // The catalog has no model; every other fault is aimed at the model the scenario asks.
             Model = kind == FaultKind.CatalogUnavailable ? null : ScenarioEndpoints.EverydayModel(provider),
         };
-        _endpoint!.RequireScope().InjectFault(kind, options);
+        scope.InjectFault(kind, options);
     }
 
     public void RateLimit(ProviderDefinition provider, int requests, double retryAfterSeconds, string scenario) =>
@@ -133,10 +135,7 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
             {
                 try
                 {
-                    await using var session = endpoint.OpenSession(o => new ProviderSessionOptions
-                    {
-                        ApiKey = o.ApiKey, BaseUrl = o.BaseUrl, HttpClient = _http, Resilience = _resilience,
-                    });
+                    await using var session = endpoint.OpenSession(http: _http, resilience: _resilience);
                     var chat = session.CreateChatClient(model);
                     if (!streaming) return await chat.CompleteAsync("Name three primary colours.", chatOptions, safety);
                     var stream = chat.Stream("Name three primary colours.", chatOptions);
@@ -160,10 +159,7 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
             {
                 try
                 {
-                    await using var session = endpoint.OpenSession(o => new ProviderSessionOptions
-                    {
-                        ApiKey = o.ApiKey, BaseUrl = o.BaseUrl, HttpClient = o.HttpClient, CatalogTimeout = TimeSpan.FromSeconds(10),
-                    });
+                    await using var session = endpoint.OpenSession(http: null, catalogTimeout: TimeSpan.FromSeconds(10));
                     return await session.Catalog.GetModelsAsync(forceRefresh: true);
                 }
                 finally

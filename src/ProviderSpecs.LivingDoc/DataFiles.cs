@@ -14,6 +14,30 @@ public sealed record ModelCatalogRow(
     decimal? PriceOutPer1M = null,
     IReadOnlyList<string>? Capabilities = null);
 
+/// <summary>
+/// One provider of <c>reports/catalog-drift.json</c> (a JSON array of these, camelCase): how the models the provider
+/// listed when a run read its catalog differ from the metadata snapshot bundled with the provider layer.
+/// </summary>
+/// <param name="Provider">The provider's id, e.g. <c>together_ai</c>.</param>
+/// <param name="ProviderName">Its display name, e.g. "Together AI".</param>
+/// <param name="Target">"simulated" or "live": what the run read.</param>
+/// <param name="SnapshotDate">The day the snapshot was taken, <c>yyyy-MM-dd</c>.</param>
+/// <param name="SnapshotSource">Where the snapshot came from, e.g. "models.dev f3fc692 (2026-07-02)".</param>
+/// <param name="ListedNotInSnapshot">Models the provider lists that the snapshot does not know (new, or never covered).</param>
+/// <param name="InSnapshotNotListed">Models of the snapshot the provider no longer lists (retired or renamed).</param>
+/// <param name="NamedButNotListed">Models scenarios named that the provider does not list: scenarios to update.</param>
+/// <param name="CheckedAt">When the catalog was read.</param>
+public sealed record CatalogDriftRow(
+    string Provider,
+    string? ProviderName = null,
+    string? Target = null,
+    string? SnapshotDate = null,
+    string? SnapshotSource = null,
+    IReadOnlyList<string>? ListedNotInSnapshot = null,
+    IReadOnlyList<string>? InSnapshotNotListed = null,
+    IReadOnlyList<string>? NamedButNotListed = null,
+    DateTimeOffset? CheckedAt = null);
+
 /// <summary>One cell of <c>reports/fault-matrix.json</c> (a JSON array of these, camelCase): a fault injected into a provider and the error key it produced.</summary>
 public sealed record FaultMatrixRow(
     string Fault,

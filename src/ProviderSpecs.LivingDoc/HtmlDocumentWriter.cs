@@ -16,7 +16,8 @@ internal sealed record DocumentContent(
     IReadOnlyList<FaultMatrixRow>? FaultMatrix,
     IReadOnlyList<Chapter> Benchmarks,
     IReadOnlyList<LivingDocProblem> Problems,
-    BenchmarkFigures? Figures = null);
+    BenchmarkFigures? Figures = null,
+    IReadOnlyList<CatalogDriftRow>? CatalogDrift = null);
 
 /// <summary>A chapter already rendered to HTML.</summary>
 internal sealed record Chapter(string Anchor, string Title, string Html);
@@ -66,6 +67,7 @@ internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<s
         html.Append(featureHtml);
         html.Append("</section>\n");
         WriteCatalog();
+        WriteCatalogDrift();
         WriteFaultMatrix();
         WriteBenchmarks();
         if (content.Glossary is { } glossary) WriteChapter(glossary, "glossary");
@@ -127,6 +129,7 @@ internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<s
         }
         html.Append("</ul></li>\n");
         if (content.Catalog is not null) html.Append("<li><a href=\"#model-catalog\">Model catalog</a></li>");
+        if (content.CatalogDrift is not null) html.Append("<li><a href=\"#catalog-drift\">Catalog drift</a></li>");
         if (content.FaultMatrix is not null) html.Append("<li><a href=\"#fault-matrix\">Fault matrix</a></li>");
         if (content.Benchmarks.Count > 0) html.Append("<li><a href=\"#benchmarks\">Benchmarks</a></li>");
         if (content.Glossary is { } glossary) html.Append("<li><a href=\"#").Append(glossary.Anchor).Append("\">Glossary</a></li>");
@@ -559,6 +562,51 @@ internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<s
                     .Append(Number(largest.ContextWindow)).Append(" tokens): long documents and conversations.</li>");
         }
         html.Append("</ul>\n");
+    }
+
+    /// <summary>
+    /// Per provider, how the models it listed differ from the bundled metadata snapshot, with the snapshot's date: what
+    /// is new or never covered, what was retired, and which scenarios name a model no longer listed.
+    /// </summary>
+    private void WriteCatalogDrift()
+    {
+        if (content.CatalogDrift is not { } rows) return;
+        html.Append("<section class=\"chapter\" id=\"catalog-drift\"><h2>Catalog drift</h2>\n<p class=\"muted\">What each provider listed when the run read its catalog, ")
+            .Append("compared with the model metadata snapshot bundled with the provider layer (<code>fixtures/metadata/models-snapshot.json</code>). ")
+            .Append("Providers add and retire models every month. A model listed but not in the snapshot gets only the facts the provider states itself; ")
+            .Append("a model of the snapshot no longer listed was retired or renamed; a scenario naming a model no longer listed fails with that finding ")
+            .Append("until its model is replaced (see <em>Scenario models</em> in the glossary).</p>\n");
+        if (rows.Count == 0) html.Append("<p class=\"notice\">The catalog drift file holds no providers.</p>");
+        foreach (var row in rows.OrderBy(r => ProviderOrder(r.Provider)).ThenBy(r => r.Provider, StringComparer.Ordinal))
+        {
+            var name = row.ProviderName ?? row.Provider;
+            var snapshot = row.SnapshotDate is { } date ? $"the snapshot of {date}" : "the snapshot";
+            html.Append("<article class=\"drift\" data-provider=\"").Append(E(row.Provider)).Append("\"><h3 id=\"").Append(anchors.Unique("drift-" + Anchors.Slug(row.Provider))).Append("\">")
+                .Append(E(name)).Append("</h3><p class=\"muted small\">Read on the ").Append(E(row.Target ?? "unknown")).Append(" target")
+                .Append(row.CheckedAt is { } at ? " on " + E(at.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)) + " UTC" : "")
+                .Append(", compared with ").Append(E(snapshot)).Append(row.SnapshotSource is { } source ? $" ({E(source)})" : "").Append(".</p>");
+            var lists = new (string Key, string Title, IReadOnlyList<string>? Ids)[]
+            {
+                ("named-not-listed", $"Named in scenarios, not listed by {name}: update these scenarios", row.NamedButNotListed),
+                ("in-snapshot-not-listed", $"In {snapshot}, no longer listed by {name}", row.InSnapshotNotListed),
+                ("listed-not-in-snapshot", $"Listed by {name}, not in {snapshot}", row.ListedNotInSnapshot),
+            };
+            if (lists.All(l => (l.Ids ?? []).Count == 0))
+            {
+                html.Append("<p class=\"drift-none\">No drift: every model ").Append(E(name)).Append(" listed is in ").Append(E(snapshot))
+                    .Append(", and every model of the snapshot is listed.</p></article>\n");
+                continue;
+            }
+            foreach (var (key, title, ids) in lists.Where(l => (l.Ids ?? []).Count > 0))
+            {
+                html.Append("<details class=\"drift-list\" data-drift=\"").Append(key).Append('"').Append(ids!.Count <= 12 ? " open" : "").Append("><summary>")
+                    .Append(E(title)).Append(" <span class=\"count\">").Append(ids.Count).Append("</span></summary><ul>");
+                foreach (var id in ids.Order(StringComparer.Ordinal)) html.Append("<li><code>").Append(E(id)).Append("</code></li>");
+                html.Append("</ul></details>");
+            }
+            html.Append("</article>\n");
+        }
+        html.Append("</section>\n");
     }
 
     internal static string Number(int? value) => value is { } v ? v.ToString("N0", CultureInfo.InvariantCulture) : "—";

@@ -39,12 +39,13 @@ public static class LivingDocGenerator
             problems.Add(new(options.GlossaryPath, "The glossary file does not exist."));
 
         var catalog = ReadJsonArray<ModelCatalogRow>(options.CatalogPath, "the model catalog", "[{provider, id, kind, contextWindow, maxOutputTokens, priceInPer1M, priceOutPer1M, capabilities[]}]", problems);
+        var catalogDrift = ReadJsonArray<CatalogDriftRow>(options.CatalogDriftPath, "the catalog drift", "[{provider, providerName, target, snapshotDate, snapshotSource, listedNotInSnapshot[], inSnapshotNotListed[], namedButNotListed[], checkedAt}]", problems);
         var faultMatrix = ReadJsonArray<FaultMatrixRow>(options.FaultMatrixPath, "the fault matrix", "[{fault, provider, mode, expectedKey, actualKey, passed, elapsedMs}]", problems);
         var benchmarks = ReadBenchmarks(options.BenchmarksDirectory, anchors, markdown, problems);
         // The measured figures behind the recommendations: read from the result files as data, not through the benchmark framework.
         var figures = options.BenchmarksDirectory is null ? null : BenchmarkFigures.Read(options.BenchmarksDirectory, problems);
 
-        var content = new DocumentContent(options.Title, features, results, guide, glossary, catalog, faultMatrix, benchmarks, problems, figures);
+        var content = new DocumentContent(options.Title, features, results, guide, glossary, catalog, faultMatrix, benchmarks, problems, figures, catalogDrift);
         // The writer may still find problems (unresolved snippets in descriptions); it renders them because the list is shared.
         var writer = new HtmlDocumentWriter(content, Render, anchors);
         var page = writer.Write();

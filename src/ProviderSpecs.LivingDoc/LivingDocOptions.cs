@@ -37,6 +37,9 @@ public sealed record LivingDocOptions
     /// </summary>
     public string? SummaryPath { get; init; }
 
+    /// <summary>A JSON array of <see cref="CatalogDriftRow"/>; null leaves the catalog drift out silently.</summary>
+    public string? CatalogDriftPath { get; init; }
+
     /// <summary>The document title.</summary>
     public string Title { get; init; } = "ProviderSpecs — living documentation";
 
@@ -53,6 +56,7 @@ public sealed record LivingDocOptions
             SnippetSourceRoot = repositoryRoot,
             CatalogPath = Path.Combine(reports, "catalog.json"),
             FaultMatrixPath = Path.Combine(reports, "fault-matrix.json"),
+            CatalogDriftPath = Path.Combine(reports, "catalog-drift.json"),
         };
     }
 }

@@ -100,4 +100,8 @@ public sealed class CatalogSteps(CatalogDriver catalog, ScenarioContext scenario
 
     [Then("the usage guide's model table lists every model of the catalog")]
     public void ThenThePublishedTableListsEveryModel() => catalog.PublishedTableShouldListEveryModel();
+
+    /// <summary>The catalog drift the run saw (models listed but not in the snapshot, and the reverse), for the living doc.</summary>
+    [AfterTestRun]
+    public static void WriteCatalogDrift() => CatalogDrift.WriteTo(SuiteLocation.For(typeof(CatalogSteps).Assembly).ReportsDirectory);
 }

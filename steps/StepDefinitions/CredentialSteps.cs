@@ -28,12 +28,12 @@ public sealed class CredentialSteps(CredentialDriver credentials, ScenarioContex
     [When("a chat client for {ProviderDefinition} is requested")]
     public void WhenAChatClientIsRequested(ProviderDefinition provider) => credentials.RequestChatClient(provider);
 
-    [LiveSpend(Reads = 1, Requests = 1, MaxTokensPerRequest = CredentialDriver.ShortCompletionTokens)]
+    [LiveSpend(Requests = 1, MaxTokensPerRequest = CredentialDriver.ShortCompletionTokens)]
     [When("the client asks {ProviderDefinition} for a short completion with its key")]
     public Task WhenAskedWithItsKey(ProviderDefinition provider) =>
         credentials.CompleteWithKeyAsync(provider, scenario.ScenarioInfo.Title, key: null);
 
-    [LiveSpend(Reads = 1, Requests = 1, MaxTokensPerRequest = CredentialDriver.ShortCompletionTokens)]
+    [LiveSpend(Requests = 1, MaxTokensPerRequest = CredentialDriver.ShortCompletionTokens)]
     [When("the client asks {ProviderDefinition} for a short completion with an invalid key")]
     public Task WhenAskedWithAnInvalidKey(ProviderDefinition provider) =>
         credentials.CompleteWithKeyAsync(provider, scenario.ScenarioInfo.Title, credentials.InvalidKey(provider));

@@ -14,7 +14,7 @@ public sealed class IntegrationSteps(IntegrationDriver integration, ScenarioCont
     [Given("the fallback chain tries {ProviderDefinition}, then {ProviderDefinition}")]
     public void GivenTheFallbackChain(ProviderDefinition first, ProviderDefinition second) => integration.ChainOf([first, second]);
 
-    [LiveSpend(Requests = 1, MaxTokensPerRequest = IntegrationDriver.SmallAnswer)]
+    [LiveSpend(nameof(FallbackChain))]
     [When("the fallback chain is asked for an answer")]
     public Task WhenTheFallbackChainIsAsked() => integration.AskTheChainAsync(Title);
 
@@ -60,4 +60,9 @@ public sealed class IntegrationSteps(IntegrationDriver integration, ScenarioCont
         integration.ProviderShouldHaveReceivedWholeConversation(receiver, author, Title);
 
     private static LiveSpend ConcurrentRequests(StepSpendQuery step) => LiveSpend.Of(step.Int(0), IntegrationDriver.ConcurrentAnswer);
+
+    // The first healthy provider answers; a chain whose providers fail (faults, simulated only) asks each, and a model a
+    // provider does not serve is then looked up in its catalog.
+    private static LiveSpend FallbackChain(StepSpendQuery step) =>
+        LiveSpend.Of(1, IntegrationDriver.SmallAnswer) + new LiveSpend(3, IntegrationDriver.SmallAnswer, 0);
 }

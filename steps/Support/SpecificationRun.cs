@@ -41,6 +41,7 @@ public sealed class SpecificationRun : ReqnrollTestRun
             BenchmarksDirectory = Path.Combine(location.ReportsDirectory, "benchmarks"),
             CatalogPath = Path.Combine(location.ReportsDirectory, "catalog.json"),
             FaultMatrixPath = Path.Combine(location.ReportsDirectory, "fault-matrix.json"),
+            CatalogDriftPath = Path.Combine(location.ReportsDirectory, "catalog-drift.json"),
         };
         var result = LivingDocGenerator.Generate(options);
         TestContext.Progress.WriteLine(

@@ -27,6 +27,7 @@ internal static class Samples
         SnippetSourceRoot = Path_("snippets"),
         CatalogPath = Path_("catalog.json"),
         FaultMatrixPath = Path_("fault-matrix.json"),
+        CatalogDriftPath = Path_("catalog-drift.json"),
     };
 
     public static IDocument Parse(string path) => new HtmlParser().ParseDocument(File.ReadAllText(path));

@@ -31,7 +31,11 @@ public sealed class ProviderModelList
             : throw new ShouldAssertException($"the provider's own /models is neither an array nor a {{\"data\": [...]}} list: {Truncate(body)}");
         var entries = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var entry in array.EnumerateArray())
-            entries[entry.GetProperty("id").GetString()!] = entry.Clone();
+        {
+            if (entry.ValueKind != JsonValueKind.Object || Str(entry, "id") is not { } id)
+                throw new ShouldAssertException($"the provider's own /models holds an entry without an id: {Truncate(entry.GetRawText())}");
+            entries[id] = entry.Clone();
+        }
         return new ProviderModelList(entries);
     }
 
@@ -39,7 +43,8 @@ public sealed class ProviderModelList
     public IReadOnlyList<string> Disagreements(IReadOnlyList<ModelInfo> catalog)
     {
         var problems = new List<string>();
-        var byId = catalog.ToDictionary(m => m.Id, StringComparer.Ordinal);
+        // An id listed twice (seen from independent implementations) is compared once, not a crash.
+        var byId = catalog.GroupBy(m => m.Id, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         foreach (var missing in _entries.Keys.Where(id => !byId.ContainsKey(id)))
             problems.Add($"{missing}: listed by the provider, missing from the catalog");
         foreach (var extra in byId.Keys.Where(id => !_entries.ContainsKey(id)))
@@ -60,7 +65,10 @@ public sealed class ProviderModelList
             Compare("owner", Str(raw, "owned_by") ?? Str(raw, "organization"), model.Owner, "owner");
             Compare("display name", Str(raw, "display_name"), model.DisplayName, "displayName");
             Compare("active", Bool(raw, "active"), model.Active, "active");
-            Compare("kind", Str(raw, "type")?.ToLowerInvariant(), Str(raw, "type") is null ? null : CatalogText.KindName(model.Kind), "kind");
+            // The provider's own word for the kind, in the catalog's vocabulary (Together's "transcribe" is audio); a type
+            // outside it ("video") has no catalog kind to agree with, so it is not compared.
+            if (CatalogKindOf(Str(raw, "type")) is { } kind)
+                Compare("kind", kind, CatalogText.KindName(model.Kind), "kind");
             if (raw.TryGetProperty("pricing", out var pricing) && pricing.ValueKind == JsonValueKind.Object)
             {
                 Compare("input price per 1M", Dec(pricing, "input"), model.InputPricePerMillionTokens, "inputPricePerMillionTokens");
@@ -69,6 +77,14 @@ public sealed class ProviderModelList
         }
         return problems;
     }
+
+    private static string? CatalogKindOf(string? type) => type?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "transcribe" => "audio",
+        var t when Enum.GetValues<ModelKind>().Any(k => k != ModelKind.Unknown && CatalogText.KindName(k) == t) => t,
+        _ => null,
+    };
 
     private static JsonElement? Prop(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind is not JsonValueKind.Null ? v : null;

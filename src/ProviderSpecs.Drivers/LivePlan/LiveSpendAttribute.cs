@@ -4,17 +4,25 @@ using ProviderSpecs.Drivers.Targets;
 
 namespace ProviderSpecs.Drivers.LivePlan;
 
-/// <summary>What a step may spend of the live budget: requests and the output tokens each may reserve.</summary>
-public readonly record struct LiveSpend(long Requests, long MaxTokens)
+/// <summary>
+/// What a step may spend of the live budget: at most <see cref="Requests"/> requests (at least <see cref="MinRequests"/>:
+/// some are sent only on a given outcome) and the output tokens they may reserve.
+/// </summary>
+public readonly record struct LiveSpend(long Requests, long MaxTokens, long MinRequests)
 {
     public static LiveSpend None => default;
 
     /// <summary><paramref name="requests"/> requests, each reserving up to <paramref name="maxTokensPerRequest"/> output tokens.</summary>
-    public static LiveSpend Of(long requests, long maxTokensPerRequest) => new(requests, requests * maxTokensPerRequest);
+    public static LiveSpend Of(long requests, long maxTokensPerRequest) => new(requests, requests * maxTokensPerRequest, requests);
 
-    public static LiveSpend operator +(LiveSpend a, LiveSpend b) => new(a.Requests + b.Requests, a.MaxTokens + b.MaxTokens);
+    /// <summary>Up to <paramref name="requests"/> requests that reserve no tokens and are sent only on some outcome (e.g. a catalog read after model-not-found).</summary>
+    public static LiveSpend ReadsOnlyIf(long requests) => new(requests, 0, 0);
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Requests:N0} requests, {MaxTokens:N0} tokens");
+    public static LiveSpend operator +(LiveSpend a, LiveSpend b) => new(a.Requests + b.Requests, a.MaxTokens + b.MaxTokens, a.MinRequests + b.MinRequests);
+
+    public override string ToString() => MinRequests == Requests
+        ? string.Create(CultureInfo.InvariantCulture, $"{Requests:N0} requests, {MaxTokens:N0} tokens")
+        : string.Create(CultureInfo.InvariantCulture, $"{MinRequests:N0}–{Requests:N0} requests, {MaxTokens:N0} tokens");
 }
 
 /// <summary>

@@ -59,7 +59,8 @@ public sealed class LiveSpendPlan
     /// <summary>The budget to set: the plan plus <see cref="RetryHeadroom"/> for retries, rounded up.</summary>
     public LiveSpend Recommended => new(
         (long)Math.Ceiling(Total.Requests * (1 + RetryHeadroom)),
-        (long)Math.Ceiling(Total.MaxTokens * (1 + RetryHeadroom) / 1000.0) * 1000);
+        (long)Math.Ceiling(Total.MaxTokens * (1 + RetryHeadroom) / 1000.0) * 1000,
+        (long)Math.Ceiling(Total.Requests * (1 + RetryHeadroom)));
 
     /// <param name="skipReason">Why the live target would skip a scenario with these tags (null: it runs).</param>
     public static LiveSpendPlan Build(IEnumerable<PlannedScenario> scenarios, Func<IReadOnlyList<string>, string?> skipReason, bool filterKnown) =>

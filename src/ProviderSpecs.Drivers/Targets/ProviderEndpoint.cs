@@ -1,4 +1,5 @@
 using ProviderSpecs.Providers;
+using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Providers.Resilience;
 using ProviderSpecs.Simulators;
@@ -39,6 +40,12 @@ public sealed class ProviderEndpoint
     /// <summary>Shared per run, so connections are pooled as in production.</summary>
     public HttpClient Http { get; }
 
+    /// <summary>
+    /// Where the credential chain and the <c>*_BASE_URL</c> variables are read; null is the process (the normal case).
+    /// A test gives the target an environment of its own to aim a live-shaped endpoint at a simulator.
+    /// </summary>
+    public CredentialEnvironment? Environment { get; internal init; }
+
     /// <summary>The simulator scope, for steps that inject faults or read what the provider received.</summary>
     public SimulatorScope RequireScope() => Scope ?? throw new InvalidOperationException(
         $"This step needs the simulated {Provider.DisplayName}: tag the scenario @simulator_only so the live target skips it.");
@@ -53,19 +60,39 @@ public sealed class ProviderEndpoint
     public static readonly TimeSpan LiveMaxRetryAfter = TimeSpan.FromSeconds(65);
 
     /// <summary>
+    /// Live, waiting for rate-limit room is part of a call: a Retry-After up to <see cref="LiveMaxRetryAfter"/> is waited
+    /// out, and the whole-call timeout leaves that much room beyond the first-token timeout.
+    /// </summary>
+    private static ResilienceOptions Paced(ResilienceOptions resilience) => resilience with
+    {
+        MaxRetryAfter = resilience.MaxRetryAfter >= LiveMaxRetryAfter ? resilience.MaxRetryAfter : LiveMaxRetryAfter,
+        TotalTimeout = resilience.TotalTimeout >= resilience.FirstTokenTimeout + LiveMaxRetryAfter ? resilience.TotalTimeout : resilience.FirstTokenTimeout + LiveMaxRetryAfter,
+    };
+
+    /// <summary>
     /// Opens a provider-layer session aimed at this endpoint; <paramref name="configure"/> may change anything else. On the
     /// live target the session is always paced by the run's pacer and waits out a Retry-After up to <see cref="LiveMaxRetryAfter"/>.
     /// </summary>
     public ProviderSession OpenSession(Func<ProviderSessionOptions, ProviderSessionOptions>? configure = null)
     {
-        var options = new ProviderSessionOptions { ApiKey = ApiKey, BaseUrl = BaseUrl, HttpClient = Http };
+        var options = new ProviderSessionOptions { ApiKey = ApiKey, BaseUrl = BaseUrl, HttpClient = Http, Environment = Environment };
         var configured = configure is null ? options : configure(options);
-        if (Pacer is not null)
-            configured = configured with
-            {
-                RateLimits = configured.RateLimits ?? Pacer,
-                Resilience = configured.Resilience.MaxRetryAfter >= LiveMaxRetryAfter ? configured.Resilience : configured.Resilience with { MaxRetryAfter = LiveMaxRetryAfter },
-            };
+        if (Pacer is not null) configured = configured with { RateLimits = configured.RateLimits ?? Pacer, Resilience = Paced(configured.Resilience) };
         return ProviderSession.Open(Provider.Id, configured);
     }
+
+    /// <summary>
+    /// Opens a session aimed at this endpoint with its own HTTP client, resilience or catalog timeout. The base URL and
+    /// the key stay the endpoint's business — explicit on the simulated target, the registry (or <c>*_BASE_URL</c>) and
+    /// the credential chain on the live one — so a driver never copies them and one code path serves both targets.
+    /// <paramref name="apiKey"/> is a key the scenario gives on purpose (an invalid one, say), ahead of the endpoint's.
+    /// </summary>
+    public ProviderSession OpenSession(HttpClient? http, ResilienceOptions? resilience = null, TimeSpan? catalogTimeout = null, string? apiKey = null) =>
+        OpenSession(o => o with
+        {
+            ApiKey = apiKey ?? o.ApiKey,
+            HttpClient = http ?? o.HttpClient,
+            Resilience = resilience ?? o.Resilience,
+            CatalogTimeout = catalogTimeout ?? o.CatalogTimeout,
+        });
 }

@@ -1,3 +1,4 @@
+using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Providers;
 using ProviderSpecs.Providers.Registry;
 
@@ -24,7 +25,10 @@ public sealed class ScenarioEndpoints(SpecTarget target) : IAsyncDisposable
         lock (_lock)
         {
             if (!_sessions.TryGetValue(provider.Id, out var session))
+            {
                 _sessions[provider.Id] = session = endpoint.OpenSession();
+                if (session.Credential.Key is { } key) RunKeys.Note(key); // on the live target, the real key is a canary of the run
+            }
             return session;
         }
     }

@@ -19,9 +19,10 @@ public sealed class SpecTarget : IAsyncDisposable
 
     public const string SimulatorOnlyTag = "simulator_only";
 
-    private SpecTarget(TargetKind kind, SimulatedProviders? simulators, LiveBudget budget)
+    private SpecTarget(TargetKind kind, SimulatedProviders? simulators, LiveBudget budget, CredentialEnvironment? credentialEnvironment = null)
     {
         Kind = kind;
+        CredentialEnvironment = credentialEnvironment;
         Simulators = simulators;
         Budget = budget;
         Pacer = kind == TargetKind.Live ? new RateLimitPacer() : null;
@@ -54,10 +55,18 @@ public sealed class SpecTarget : IAsyncDisposable
     public HttpMessageHandler Handler { get; }
     public ProviderRegistry Registry => ProviderRegistry.Default;
 
-    public static async Task<SpecTarget> StartAsync(TargetKind kind, string? fixturesDirectory = null)
+    /// <summary>
+    /// Where the live target's credential chain and <c>*_BASE_URL</c> variables are read: null (the normal case) is the
+    /// process — its environment, <c>.env</c> in the working directory and the user's credentials file.
+    /// </summary>
+    public CredentialEnvironment? CredentialEnvironment { get; }
+
+    /// <param name="credentialEnvironment">For tests: the environment the credential chain and the <c>*_BASE_URL</c>
+    /// variables are read from instead of the process's, e.g. to aim a live-shaped target at a simulator on 127.0.0.1.</param>
+    public static async Task<SpecTarget> StartAsync(TargetKind kind, string? fixturesDirectory = null, CredentialEnvironment? credentialEnvironment = null)
     {
         if (kind == TargetKind.Live)
-            return new SpecTarget(kind, null, LiveBudget.FromEnvironment());
+            return new SpecTarget(kind, null, LiveBudget.FromEnvironment(), credentialEnvironment);
         var simulators = await SimulatedProviders.StartAsync(new SimulatorOptions
         {
             FixturesDirectory = fixturesDirectory,
@@ -68,7 +77,7 @@ public sealed class SpecTarget : IAsyncDisposable
             RunKeys.Note(simulator.DefaultApiKey);
             RequireLoopback(simulator.BaseUrl, simulator.Id);
         }
-        return new SpecTarget(kind, simulators, LiveBudget.Counting());
+        return new SpecTarget(kind, simulators, LiveBudget.Counting(), credentialEnvironment);
     }
 
     /// <summary>
@@ -83,7 +92,7 @@ public sealed class SpecTarget : IAsyncDisposable
             return "Skipped on the live target: the scenario injects faults or inspects the provider's side, which only the simulated target allows.";
         foreach (var provider in Registry.Providers.Where(p => tagSet.Contains(p.Id)))
         {
-            var credential = CredentialResolver.Standard().Resolve(provider);
+            var credential = CredentialResolver.Standard(environment: CredentialEnvironment).Resolve(provider);
             if (!credential.Found)
                 return $"Skipped on the live target: no {provider.DisplayName} key resolves (set {provider.KeyEnvVar}).";
         }
@@ -95,7 +104,7 @@ public sealed class SpecTarget : IAsyncDisposable
     {
         var provider = ResolveProvider(providerIdOrName);
         if (Kind == TargetKind.Live)
-            return new ProviderEndpoint(provider, Kind, null, null, null, Http, Pacer);
+            return new ProviderEndpoint(provider, Kind, null, null, null, Http, Pacer) { Environment = CredentialEnvironment };
 
         var simulated = Simulators!.FirstOrDefault(s => s.Id == provider.Id)
             ?? throw new InvalidOperationException($"{provider.DisplayName} has no simulator; the simulated target serves {string.Join(", ", Simulators!.Select(s => s.Id))}.");
@@ -103,7 +112,7 @@ public sealed class SpecTarget : IAsyncDisposable
         var baseUrl = RequireLoopback(simulated.BaseUrl, provider.DisplayName);
         var scope = simulated.OpenScope(scenarioName);
         RunKeys.Note(scope.ApiKey);
-        return new ProviderEndpoint(provider, Kind, baseUrl, scope.ApiKey, scope, Http);
+        return new ProviderEndpoint(provider, Kind, baseUrl, scope.ApiKey, scope, Http) { Environment = CredentialEnvironment };
     }
 
     /// <summary>

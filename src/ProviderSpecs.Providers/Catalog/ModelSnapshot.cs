@@ -17,10 +17,14 @@ public sealed class ModelSnapshot
 
     public string SourceDescription { get; }
 
-    public ModelSnapshot(IEnumerable<ModelInfo> models, string sourceDescription)
+    /// <summary>The day the snapshot was taken (<c>source.takenOn</c>); null when the snapshot does not say.</summary>
+    public DateOnly? TakenOn { get; }
+
+    public ModelSnapshot(IEnumerable<ModelInfo> models, string sourceDescription, DateOnly? takenOn = null)
     {
         _models = models.ToDictionary(m => (m.ProviderId, m.Id.ToLowerInvariant()));
         SourceDescription = sourceDescription;
+        TakenOn = takenOn;
     }
 
     public IReadOnlyList<ModelInfo> ForProvider(string providerId) =>
@@ -34,6 +38,8 @@ public sealed class ModelSnapshot
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
         var source = root.TryGetProperty("source", out var s) ? $"{s.GetProperty("name").GetString()} {s.GetProperty("commit").GetString()?[..7]} ({s.GetProperty("takenOn").GetString()})" : "snapshot";
+        DateOnly? takenOn = root.TryGetProperty("source", out var src) && Str(src, "takenOn") is { } day
+            && DateOnly.TryParseExact(day, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date) ? date : null;
         var models = new List<ModelInfo>();
         foreach (var entry in root.GetProperty("models").EnumerateArray())
         {
@@ -57,7 +63,7 @@ public sealed class ModelSnapshot
             };
             models.Add(model with { Provenance = ModelNormaliser.AllKnownFields(model, FieldSource.Snapshot) });
         }
-        return new ModelSnapshot(models, source);
+        return new ModelSnapshot(models, source, takenOn);
     }
 
     private static ModelSnapshot LoadBundled()
