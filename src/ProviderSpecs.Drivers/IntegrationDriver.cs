@@ -136,7 +136,10 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
             MaxConcurrency = _concurrencyLimit, MaxRetries = 0,
             FirstTokenTimeout = TimeSpan.FromSeconds(20), TotalTimeout = TimeSpan.FromSeconds(30),
         }));
-        var chat = session.CreateChatClient(ScenarioEndpoints.EverydayModel(provider));
+        var model = ScenarioEndpoints.EverydayModel(provider);
+        // The requests must overlap to show the limit: an account whose rate limits serialise them cannot show it.
+        var limits = AccountLimits.Require(endpoint.Pacer, provider, model, count, Math.Min(count, _concurrencyLimit), $"{count} concurrent requests held to {_concurrencyLimit}");
+        var chat = session.CreateChatClient(model);
         var options = new ChatOptions { MaxOutputTokens = ConcurrentAnswer };
         _concurrent = await Attempt<IReadOnlyList<ChatResult>>.RunAsync(() => Bounded.RunAsync(SafetyTimeout,
             $"{count} concurrent {mode} requests to {provider.DisplayName}", async token =>
@@ -147,6 +150,7 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
                 return (IReadOnlyList<ChatResult>)await Task.WhenAll(calls);
             }), transcript);
         _concurrentFinding = _concurrent.ErrorKey == ErrorKeys.ModelNotFound ? await FindingAsync(provider, session, scenario) : null;
+        limits.RequireUnshaped(count, Math.Min(count, _concurrencyLimit));
     }
 
     private (ProviderDefinition Provider, string Text)? _concurrentFinding;

@@ -78,8 +78,7 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
     {
         requests = MeasuredRequests(requests, concurrency, target.Kind);
         var needed = requests + concurrency; // with the warm-up, all sent as fast as the concurrency allows
-        if (target.Pacer is { } pacer) RequireLimitsThatServe(pacer, provider, model, needed, concurrency);
-        var pacedBefore = target.Pacer?.RecordOf(provider.Id, model);
+        var limits = AccountLimits.Require(target.Pacer, provider, model, needed, concurrency, $"this measurement (concurrency {concurrency}, warm-up included)");
         var scope = target.Kind == TargetKind.Simulated ? Scope(provider, scenario) : null;
         var endpoint = scope is null ? target.Endpoint(provider.Id, scenario) : null;
         var label = $"{provider.Id}/{model} {(streaming ? "streaming" : "non-streaming")} c={concurrency}";
@@ -116,44 +115,12 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
 
         if (result.ErrorsByKey.TryGetValue(Providers.Errors.ErrorKeys.BudgetExhausted, out var refused))
             throw new ScenarioCannotRunException($"{ScenarioCannotRunException.BudgetSpentReason}: {refused} of {result.Started} requests of {label} were refused ({target.Budget}).");
-        if (target.Pacer is { } paced) RequireUnpacedMeasurement(paced, provider, model, pacedBefore!, needed, concurrency, label);
+        limits.RequireUnshaped(needed, concurrency);
         transcript.Record($"{label}: {result.Succeeded}/{result.Started} succeeded; P50 TTFT {result.Ttft.P50:F1} ms, P95 TTFT {result.Ttft.P95:F1} ms, P50 TPOT {result.Tpot.P50:F2} ms, {result.OutputTokensPerSecond.Value:F0} output tok/s");
         _results[label] = result;
         _last = result;
         LastProvider = provider;
         RunResults.Enqueue(result);
-    }
-
-    /// <summary>
-    /// Live, before spending: a measurement sends all its requests within seconds, so an account whose announced limits
-    /// cannot take them within one window (e.g. Groq's free plan: 30 requests per minute) cannot be measured at this
-    /// concurrency — the scenario is skipped, quoting the limits, instead of timing the account's rate limiter.
-    /// </summary>
-    private static void RequireLimitsThatServe(Providers.Resilience.RateLimitPacer pacer, ProviderDefinition provider, string model, int needed, int concurrency)
-    {
-        var tooSmall = pacer.LimitsOf(provider.Id, model)
-            .Where(l => l.Counts == "requests" && l.Period >= TimeSpan.FromMinutes(1) && l.Limit < needed).ToList();
-        if (tooSmall.Count > 0)
-            throw new ScenarioCannotRunException(
-                $"not measured: this measurement needs {needed} requests to {model} within a minute (concurrency {concurrency}, warm-up included), "
-                + $"but {provider.DisplayName} allows this account {string.Join(", ", tooSmall)}. Nothing was sent for it; run it with a plan whose limits are higher.");
-    }
-
-    /// <summary>
-    /// Live, after measuring: if the account's limits held requests back or answered 429, the figures timed the rate
-    /// limiter, not the provider — the scenario is skipped with the limits seen.
-    /// </summary>
-    private static void RequireUnpacedMeasurement(Providers.Resilience.RateLimitPacer pacer, ProviderDefinition provider, string model,
-        Providers.Resilience.PacingRecord before, int needed, int concurrency, string label)
-    {
-        var after = pacer.RecordOf(provider.Id, model);
-        var held = after.Held - before.Held;
-        var limited = after.RateLimited - before.RateLimited;
-        if (held == 0 && limited == 0) return;
-        throw new ScenarioCannotRunException(
-            $"not measured: the account's rate limits shaped {label} — {held} requests were held back (up to {after.LongestHold.TotalSeconds:0.#} s) "
-            + $"and {limited} answered 429. Limits seen: {pacer.Describe(provider.Id, model)}. The measurement needs {needed} requests "
-            + $"within a minute at concurrency {concurrency}.");
     }
 
     private SimulatorScope Scope(ProviderDefinition provider, string scenario)

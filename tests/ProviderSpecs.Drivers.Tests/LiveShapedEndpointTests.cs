@@ -209,4 +209,43 @@ public sealed class LiveShapedEndpointTests
 
         ChatRequests(groq).ShouldBeGreaterThanOrEqualTo(4);
     }
+
+    [Test]
+    public async Task An_account_with_small_limits_paces_itself_after_the_first_answer_instead_of_meeting_429s()
+    {
+        var (_, together) = KeysOfFreshScopes("paced");
+        together.SetRateLimits(new RateLimitOptions().With(RateLimitWindow.RequestsPerSecond, 2)); // announced on every answer
+        await using var session = _target.Endpoint("together_ai", "paced").OpenSession();
+        var chat = session.CreateChatClient("meta-llama/Meta-Llama-3-8B-Instruct-Lite");
+        var options = new Microsoft.Extensions.AI.ChatOptions { MaxOutputTokens = 8 };
+        await chat.CompleteAsync("Say hello.", options); // the first answer announces 2 requests per second
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => chat.CompleteAsync($"Say hello {i}.", options)));
+
+        answers.ShouldAllBe(a => a.Text.Length > 0);
+        together.Requests.Count(r => r.StatusCode == 429).ShouldBe(0, "the pacer held the burst under the announced limit");
+        System.Diagnostics.Stopwatch.GetElapsedTime(started).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3), "8 requests at 2 per second, after one, take at least 3 s");
+        _target.Pacer!.RecordOf("together_ai", "meta-llama/Meta-Llama-3-8B-Instruct-Lite").Held.ShouldBeGreaterThanOrEqualTo(6);
+    }
+
+    [Test]
+    public async Task A_measurement_the_accounts_known_limits_cannot_serve_is_skipped_before_anything_is_sent()
+    {
+        var (_, together) = KeysOfFreshScopes("unmeasurable");
+        together.SetRateLimits(new RateLimitOptions().With(RateLimitWindow.RequestsPerSecond, 2));
+        const string model = "meta-llama/Llama-3.3-70B-Instruct-Turbo";
+        await using (var session = _target.Endpoint("together_ai", "unmeasurable").OpenSession())
+            await session.CreateChatClient(model).CompleteAsync("Say hello.", new Microsoft.Extensions.AI.ChatOptions { MaxOutputTokens = 8 });
+        var sent = ChatRequests(together);
+        var performance = new PerformanceDriver(_target, new ScenarioTranscript());
+
+        var skip = await Should.ThrowAsync<ScenarioCannotRunException>(() =>
+            performance.MeasureAsync(Together, model, requests: 20, concurrency: 8, streaming: true, "unmeasurable"));
+
+        skip.Message.ShouldStartWith("not measured:");
+        skip.Message.ShouldContain("2 requests per second (response headers)");
+        skip.Message.ShouldContain("8 of them at once");
+        ChatRequests(together).ShouldBe(sent, "nothing was sent for the measurement");
+    }
 }

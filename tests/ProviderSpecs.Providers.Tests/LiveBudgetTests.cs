@@ -60,6 +60,44 @@ public sealed class LiveBudgetTests
         inner.Sent.ShouldBe(2);
     }
 
+    [Test]
+    public async Task A_completion_the_budget_refuses_fails_with_budget_exhausted_not_connection_failed()
+    {
+        var inner = new CountingHandler();
+        var budget = new LiveBudget(maxRequests: 1, maxTokens: 1_000);
+        budget.TryReserve(0).ShouldBeTrue(); // the one request the budget allows is spent elsewhere
+        await using var session = ProviderSession.Open("groq", new ProviderSessionOptions
+        {
+            ApiKey = Stub.GroqKey, BaseUrl = new Uri("http://127.0.0.1:9/openai/v1"), HttpClient = new HttpClient(new LiveBudgetHandler(budget, inner)),
+            Environment = Stub.EmptyEnvironment(),
+        });
+        var error = await Should.ThrowAsync<Errors.ProviderException>(() =>
+            session.CreateChatClient("llama-3.1-8b-instant").CompleteAsync("Say hello", new Microsoft.Extensions.AI.ChatOptions { MaxOutputTokens = 8 }));
+
+        error.ErrorKey.ShouldBe(Errors.ErrorKeys.BudgetExhausted);
+        error.IsRetryable.ShouldBeFalse("a spent budget is not retried: the next attempt would be refused too");
+        error.Message.ShouldStartWith("live budget spent");
+        error.Attempts.Count.ShouldBe(1);
+        inner.Sent.ShouldBe(0);
+        budget.Exhausted.ShouldBeTrue();
+    }
+
+    [Test]
+    public void A_meter_counts_what_its_async_flow_reserved_and_nothing_of_other_flows()
+    {
+        var budget = new LiveBudget(maxRequests: 100, maxTokens: 10_000);
+        SpendMeter? first = null, second = null;
+        var flows = new[]
+        {
+            Task.Run(() => { first = SpendMeter.Start(); budget.TryReserve(10); budget.TryReserve(20); }),
+            Task.Run(() => { second = SpendMeter.Start(); budget.TryReserve(5); }),
+        };
+        Task.WaitAll(flows);
+        (first!.Requests, first.Tokens).ShouldBe((2, 30));
+        (second!.Requests, second.Tokens).ShouldBe((1, 5));
+        SpendMeter.Current.ShouldBeNull("a meter started in another flow is not this flow's");
+    }
+
     private sealed class CountingHandler : HttpMessageHandler
     {
         public int Sent;

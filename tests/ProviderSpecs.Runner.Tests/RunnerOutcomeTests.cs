@@ -19,7 +19,7 @@ public sealed class RunnerOutcomeTests
 
     [Test]
     public void Every_pickle_and_the_broken_file_became_one_test() =>
-        _run.Outcomes.Count.ShouldBe(12, string.Join(" | ", _run.Outcomes.Keys));
+        _run.Outcomes.Count.ShouldBe(13, string.Join(" | ", _run.Outcomes.Keys));
 
     [Test]
     public void A_failing_sample_suite_makes_dotnet_test_fail() => _run.ExitCode.ShouldNotBe(0);
@@ -33,6 +33,31 @@ public sealed class RunnerOutcomeTests
         Outcome("a failing scenario").ShouldSatisfyAllConditions(
             o => o.Outcome.ShouldBe("Failed"),
             o => o.Message.ShouldContain("Expected: 3"));
+
+    [Test]
+    public void An_exception_the_suite_declares_skipping_skips_the_scenario_with_its_message() =>
+        Outcome("a scenario skipped by a declared exception").ShouldSatisfyAllConditions(
+            o => o.Outcome.ShouldBe("NotExecuted"),
+            o => o.Message.ShouldContain("not run here: the sample's outside condition is not met"));
+
+    [Test]
+    public void A_declared_skip_is_skipped_in_the_message_stream_too()
+    {
+        var results = _run.Envelopes().Where(e => e.TryGetProperty("testStepFinished", out _))
+            .Select(e => e.GetProperty("testStepFinished").GetProperty("testStepResult")).ToList();
+        results.Where(r => r.GetProperty("status").GetString() == "SKIPPED")
+            .Select(r => r.TryGetProperty("exception", out var ex) ? ex.GetProperty("message").GetString() : r.TryGetProperty("message", out var m) ? m.GetString() : null)
+            .ShouldContain(message => message != null && message.Contains("outside condition is not met"));
+    }
+
+    [Test]
+    public void Before_the_run_every_scenario_and_the_method_each_step_runs_are_known()
+    {
+        var selection = File.ReadAllLines(Path.Combine(_run.ReportsDirectory, "selection.txt"));
+        selection[0].ShouldBe("filter known: True");
+        selection.ShouldContain("a passing scenario with a table and a doc string :: GivenACounterStartingAt(1;rows=0), WhenIncreasedByValues(;rows=2), WhenANoteIsWritten(;rows=0), ThenTheCounterIs(6;rows=0), ThenTheNoteHasLines(2;rows=0)");
+        selection.ShouldContain(l => l.StartsWith("an undefined scenario :: GivenACounterStartingAt(1;rows=0)") && !l.Contains("nobody"), "an unbound step is left out");
+    }
 
     [Test]
     public void A_pending_step_fails_the_test() =>
@@ -85,8 +110,8 @@ public sealed class RunnerOutcomeTests
     {
         var envelopes = _run.Envelopes();
         var pickles = envelopes.Where(e => e.TryGetProperty("pickle", out _)).ToList();
-        pickles.Count.ShouldBe(11, "every pickle of the two parsable sample features");
-        envelopes.Count(e => e.TryGetProperty("testCaseStarted", out _)).ShouldBe(11);
+        pickles.Count.ShouldBe(12, "every pickle of the two parsable sample features");
+        envelopes.Count(e => e.TryGetProperty("testCaseStarted", out _)).ShouldBe(12);
 
         var statuses = envelopes
             .Where(e => e.TryGetProperty("testStepFinished", out _))

@@ -18,8 +18,18 @@ public sealed class TagFilterTests
     public void A_feature_tag_selects_all_its_scenarios_and_a_rule_tag_is_inherited()
     {
         var run = SampleSuiteRun.Execute("TestCategory=sample|TestCategory=rule_tag");
-        run.Outcomes.Count.ShouldBe(10, string.Join(" | ", run.Outcomes.Keys));
+        run.Outcomes.Count.ShouldBe(11, string.Join(" | ", run.Outcomes.Keys));
         run.Outcomes.ShouldContainKey("a rule background runs before the scenario");
+    }
+
+    [Test]
+    public void Before_the_run_the_selection_is_what_the_filter_selects()
+    {
+        var run = SampleSuiteRun.Execute("TestCategory=fast");
+        File.ReadAllLines(Path.Combine(run.ReportsDirectory, "selection.txt")).ShouldBe([
+            "filter known: True",
+            "an outline over two examples blocks › amount: 1, total: 2 :: GivenACounterStartingAt(1;rows=0), WhenIncreasedBy(1;rows=0), ThenTheCounterIs(2;rows=0)",
+            "an outline over two examples blocks › amount: 2, total: 3 :: GivenACounterStartingAt(1;rows=0), WhenIncreasedBy(2;rows=0), ThenTheCounterIs(3;rows=0)"]);
     }
 
     [Test]

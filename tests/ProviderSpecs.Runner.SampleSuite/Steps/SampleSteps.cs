@@ -30,6 +30,9 @@ public sealed class SampleSteps(Counter counter, ScenarioContext scenarioContext
     [When("a note is written")]
     public void WhenANoteIsWritten(string docString) => _note = docString;
 
+    [When("a condition outside the system is not met")]
+    public void WhenAConditionIsNotMet() => throw new SampleConditionNotMetException("not run here: the sample's outside condition is not met");
+
     [When("a step that is still pending runs")]
     public void WhenPending() => throw new PendingStepException(); // deliberately pending: the runner must fail it
 
@@ -64,13 +67,30 @@ public sealed class SampleSteps(Counter counter, ScenarioContext scenarioContext
     }
 }
 
+/// <summary>Declared on the sample assembly with [SkipScenarioOn]: a step that throws it skips its scenario.</summary>
+public sealed class SampleConditionNotMetException(string message) : Exception(message);
+
 [Binding]
 public sealed class SampleHooks(Counter counter)
 {
     private static int _testRunsStarted;
 
+    /// <summary>
+    /// Writes what the run is about to execute — the scenarios the filter selected and the step-definition method each
+    /// step matched — to selection.txt in the reports folder, for the runner's own tests.
+    /// </summary>
     [BeforeTestRun]
-    public static void BeforeTestRun() => Interlocked.Increment(ref _testRunsStarted);
+    public static void BeforeTestRun(Reqnroll.Bindings.IBindingRegistry bindings)
+    {
+        Interlocked.Increment(ref _testRunsStarted);
+        var selection = ProviderSpecs.Runner.Planning.RunSelection.Current();
+        var matcher = new ProviderSpecs.Runner.Planning.StepBindingMatcher(bindings);
+        var lines = selection.Scenarios.Select(s => $"{s.Scenario.TestName} :: "
+            + string.Join(", ", matcher.Match(s.Scenario).Select(m => $"{m.Method.Name}({string.Join("|", m.Arguments)};rows={m.TableRows})")));
+        var reports = ProviderSpecs.Runner.SuiteLocation.For(typeof(SampleHooks).Assembly).ReportsDirectory;
+        Directory.CreateDirectory(reports);
+        File.WriteAllLines(Path.Combine(reports, "selection.txt"), [$"filter known: {selection.FilterKnown}", .. lines.Order(StringComparer.Ordinal)]);
+    }
 
     [BeforeFeature("hooks")]
     public static void BeforeFeature(FeatureContext featureContext) => featureContext["before-feature"] = _testRunsStarted;

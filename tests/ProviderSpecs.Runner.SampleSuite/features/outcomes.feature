@@ -31,6 +31,10 @@ Feature: Outcomes
   Scenario: an ambiguous scenario
     When a step bound twice runs
 
+  Scenario: a scenario skipped by a declared exception
+    When a condition outside the system is not met
+    Then the counter is 99
+
   @ignore
   Scenario: an ignored scenario
     Then the counter is 99
