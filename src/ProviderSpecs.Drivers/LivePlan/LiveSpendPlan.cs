@@ -89,8 +89,8 @@ public sealed class LiveSpendPlan
     public string Describe(LiveBudget budget)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Live plan: {ScenariosToRun} scenarios to run will spend at most {Total}");
-        text.Append(CultureInfo.InvariantCulture, $" (Groq {ForTag("groq")}; Together AI {ForTag("together_ai")}); {ScenariosSkipped} skipped on the live target.");
+        text.Append(CultureInfo.InvariantCulture, $"Live plan: {ScenariosToRun} scenarios to run will spend at most {AtMost(Total)}");
+        text.Append(CultureInfo.InvariantCulture, $" (Groq {AtMost(ForTag("groq"))}; Together AI {AtMost(ForTag("together_ai"))}); {ScenariosSkipped} skipped on the live target.");
         text.AppendLine();
         if (!FilterKnown) text.AppendLine("  (the run's test filter could not be read: the plan counts every scenario, so it may state more than this run spends)");
         text.AppendLine(CultureInfo.InvariantCulture, $"  Budget: {LiveBudget.MaxRequestsVariable}={budget.MaxRequests:N0}, {LiveBudget.MaxTokensVariable}={budget.MaxTokens:N0}; "
@@ -100,13 +100,15 @@ public sealed class LiveSpendPlan
         return text.ToString().TrimEnd();
     }
 
+    private static string AtMost(LiveSpend spend) => string.Create(CultureInfo.InvariantCulture, $"{spend.Requests:N0} requests, {spend.MaxTokens:N0} tokens");
+
     /// <summary>reports/live-plan.json: read by the living doc next to what the run spent.</summary>
     public void Write(string path, LiveBudget budget)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var document = new
         {
-            total = new { requests = Total.Requests, maxTokens = Total.MaxTokens },
+            total = new { requests = Total.Requests, minRequests = Total.MinRequests, maxTokens = Total.MaxTokens },
             recommended = new { requests = Recommended.Requests, maxTokens = Recommended.MaxTokens },
             budget = new { requests = budget.MaxRequests, maxTokens = budget.MaxTokens },
             byProvider = new Dictionary<string, object>
