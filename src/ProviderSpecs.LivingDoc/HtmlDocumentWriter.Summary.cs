@@ -48,8 +48,19 @@ internal sealed partial class HtmlDocumentWriter
                 md.Append('\n');
             }
         }
+        if (content.CatalogDrift is { Count: > 0 } drift)
+        {
+            md.Append("## Catalog drift against the bundled snapshot\n\n| provider | target | snapshot of | listed now, not in the snapshot | in the snapshot, no longer listed | named by scenarios, not listed |\n|---|---|---|---|---|---|\n");
+            foreach (var row in drift)
+                md.Append("| ").Append(Cell(row.ProviderName ?? row.Provider)).Append(" | ").Append(Cell(row.Target ?? "—")).Append(" | ").Append(Cell(row.SnapshotDate ?? "—"))
+                  .Append(" | ").Append(Cell(Models(row.ListedNotInSnapshot))).Append(" | ").Append(Cell(Models(row.InSnapshotNotListed)))
+                  .Append(" | ").Append(Cell(Models(row.NamedButNotListed))).Append(" |\n");
+            md.Append('\n');
+        }
         return md.ToString();
     }
+
+    private static string Models(IReadOnlyList<string>? ids) => ids is not { Count: > 0 } ? "none" : string.Join(", ", ids.Select(id => $"`{id}`"));
 
     private static string FirstLine(string? text) => string.IsNullOrWhiteSpace(text) ? "(no message)" : text.Split('\n')[0].Trim();
 

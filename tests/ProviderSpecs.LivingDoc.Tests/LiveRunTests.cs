@@ -42,5 +42,6 @@ public class LiveRunTests
         markdown.ShouldContain("- groq llama-3.1-8b-instant: 30 requests per minute");
         markdown.ShouldContain("## simulated run");
         markdown.ShouldContain("### Failed", Case.Sensitive, "the simulated sample has a failing scenario, listed with why");
+        markdown.ShouldContain("## Catalog drift against the bundled snapshot");
     }
 }

@@ -104,8 +104,9 @@ public sealed class SpecsWorkflowTests
         env["SPECS_LIVE_MAX_TOKENS"].ShouldBe("${{ steps.plan.outputs.tokens }}");
         Steps("live").ShouldContain(s => Scalar(s, "run") != null && Scalar(s, "run")!.Contains("scan-secrets") && Scalar(s, "run")!.Contains("--key-from-env GROQ_API_KEY"),
             "the real keys are the canaries of a scan of every output of the live run");
-        Steps("live").ShouldContain(s => Scalar(s, "run") != null && Scalar(s, "run")!.Contains("--summary \"$GITHUB_STEP_SUMMARY\""),
-            "the run's summary lists what failed, what was skipped and why, and the spend");
+        Steps("live").ShouldContain(s => Scalar(s, "run") != null && Scalar(s, "run")!.Contains("--summary \"$GITHUB_STEP_SUMMARY\"")
+                                         && Scalar(s, "run")!.Contains("--catalog-drift reports/live/catalog-drift.json"),
+            "the run's summary lists what failed, what was skipped and why, the spend and the catalog drift");
     }
 
     [Test]

@@ -37,6 +37,10 @@ public sealed class LivingDocSettings : CommandSettings
     [Description("The HTML file to write. Default: reports/living-doc.html.")]
     public string? Out { get; init; }
 
+    [CommandOption("--catalog-drift <FILE>")]
+    [Description("Catalog drift JSON (models listed live vs the bundled snapshot). Default: reports/catalog-drift.json.")]
+    public string? CatalogDrift { get; init; }
+
     [CommandOption("--summary <FILE>")]
     [Description("Also append a Markdown account of the runs (failed, skipped and why, live spend and limits) to FILE, e.g. $GITHUB_STEP_SUMMARY.")]
     public string? Summary { get; init; }
@@ -65,6 +69,7 @@ public sealed class LivingDocCommand(CliContext context) : Command<LivingDocSett
             FaultMatrixPath = settings.FaultMatrix is { } m ? context.FullPath(m) : defaults?.FaultMatrixPath,
             CatalogDriftPath = defaults?.CatalogDriftPath,
             SnippetSourceRoot = defaults?.SnippetSourceRoot,
+            CatalogDriftPath = settings.CatalogDrift is { } drift ? context.FullPath(drift) : defaults?.CatalogDriftPath,
             SummaryPath = settings.Summary is { } summary ? context.FullPath(summary) : null,
         };
 
