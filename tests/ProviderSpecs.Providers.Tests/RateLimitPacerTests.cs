@@ -47,7 +47,7 @@ public sealed class RateLimitPacerTests
         pacer.RequestsPerMinute("groq", Model).ShouldBe(3);
         // The three sends before the 429 count: the fourth waits for the first to leave the minute (the 429's 20 s hold is shorter).
         var fourth = await AcquireAsync(pacer, clock, Groq);
-        fourth.ShouldBeInRange(TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(61));
+        fourth.ShouldBeInRange(TimeSpan.FromSeconds(61), TimeSpan.FromSeconds(61.5), "a minute and the 1.2 s margin (2 % of the window) for the provider's clock");
         pacer.RecordOf("groq", Model).RateLimited.ShouldBe(1);
         pacer.RecordOf("groq", Model).Held.ShouldBe(1);
         pacer.Describe("groq", Model).ShouldContain("3 requests per minute (a 429's message: RPM)");
@@ -80,7 +80,7 @@ public sealed class RateLimitPacerTests
         pacer.LimitsOf("together_ai", Model).ShouldContain(l => l.Counts == "requests" && l.Limit == 2 && l.Period == TimeSpan.FromSeconds(1));
         (await AcquireAsync(pacer, clock, Together)).ShouldBe(TimeSpan.Zero);
         (await AcquireAsync(pacer, clock, Together)).ShouldBe(TimeSpan.Zero);
-        (await AcquireAsync(pacer, clock, Together)).ShouldBeInRange(TimeSpan.FromMilliseconds(900), TimeSpan.FromMilliseconds(1100));
+        (await AcquireAsync(pacer, clock, Together)).ShouldBeInRange(TimeSpan.FromMilliseconds(1100), TimeSpan.FromMilliseconds(1300), "a second and the 100 ms margin");
     }
 
     [Test]
@@ -91,8 +91,8 @@ public sealed class RateLimitPacerTests
         pacer.Observe(Groq, Model, 200, Headers(("x-ratelimit-limit-requests", "14400"), ("x-ratelimit-limit-tokens", "1000"),
             ("x-ratelimit-remaining-requests", "14399"), ("x-ratelimit-remaining-tokens", "990")));
         (await AcquireAsync(pacer, clock, Groq, tokens: 600)).ShouldBe(TimeSpan.Zero);
-        (await AcquireAsync(pacer, clock, Groq, tokens: 600)).ShouldBeInRange(TimeSpan.FromSeconds(59), TimeSpan.FromSeconds(61),
-            "600 + 600 tokens exceed 1,000 per minute, so the second waits for the first to leave the window");
+        (await AcquireAsync(pacer, clock, Groq, tokens: 600)).ShouldBeInRange(TimeSpan.FromSeconds(61), TimeSpan.FromSeconds(61.5),
+            "600 + 600 tokens exceed 1,000 per minute, so the second waits for the first to leave the window (plus the margin)");
     }
 
     [Test]

@@ -195,11 +195,14 @@ public sealed class RateLimitPacer
         // Under the gate: sends now if every window has room (and no 429 holds the model), else says when to look again.
         private bool TryTake(long tokens, DateTimeOffset now, out DateTimeOffset next)
         {
-            while (_sent.First is { } oldest && oldest.Value.At <= now - LongestPeriod) _sent.RemoveFirst();
+            while (_sent.First is { } oldest && oldest.Value.At <= now - LongestPeriod - TimeSpan.FromSeconds(2)) _sent.RemoveFirst();
             next = _heldUntil > now ? _heldUntil : now;
             foreach (var limit in _limits.Values)
             {
-                var since = now - limit.Period;
+                // The provider counts a request when it arrives, a little after it leaves here: a margin keeps a request
+                // paced to the edge of a window from landing inside it on the provider's clock.
+                var period = limit.Period + Margin(limit.Period);
+                var since = now - period;
                 long used = 0;
                 var need = limit.Counts == "requests" ? 1 : tokens;
                 // A single request larger than a whole token window can never fit: let it go and let the provider answer.
@@ -215,7 +218,7 @@ public sealed class RateLimitPacer
                     excess -= limit.Counts == "requests" ? 1 : node.Value.Tokens;
                     if (excess <= 0)
                     {
-                        var free = node.Value.At + limit.Period;
+                        var free = node.Value.At + period;
                         if (free > next) next = free;
                         break;
                     }
@@ -226,6 +229,10 @@ public sealed class RateLimitPacer
             _sentCount++;
             return true;
         }
+
+        // 2 % of the window, at least 100 ms (a busy client can take that long from here to the wire) and at most 2 s.
+        private static TimeSpan Margin(TimeSpan period) =>
+            TimeSpan.FromMilliseconds(Math.Clamp(period.TotalMilliseconds * 0.02, 100, 2000));
 
         private sealed class Granted : RateLimitLease
         {
