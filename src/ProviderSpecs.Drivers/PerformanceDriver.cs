@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ProviderSpecs.Benchmarking.Budgets;
 using ProviderSpecs.Benchmarking.Load;
+using ProviderSpecs.Benchmarking.Metrics;
 using ProviderSpecs.Benchmarking.ProviderAdapter;
 using ProviderSpecs.Benchmarking.Reporting;
 using ProviderSpecs.Benchmarking.Results;
@@ -116,7 +117,9 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
         if (result.ErrorsByKey.TryGetValue(Providers.Errors.ErrorKeys.BudgetExhausted, out var refused))
             throw new ScenarioCannotRunException($"{ScenarioCannotRunException.BudgetSpentReason}: {refused} of {result.Started} requests of {label} were refused ({target.Budget}).");
         limits.RequireUnshaped(needed, concurrency);
-        transcript.Record($"{label}: {result.Succeeded}/{result.Started} succeeded; P50 TTFT {result.Ttft.P50:F1} ms, P95 TTFT {result.Ttft.P95:F1} ms, P50 TPOT {result.Tpot.P50:F2} ms, {result.OutputTokensPerSecond.Value:F0} output tok/s");
+        transcript.Record(result.NotMeasuredReason() is { } notMeasured
+            ? $"{label}: {notMeasured}"
+            : $"{label}: {result.Succeeded}/{result.Started} succeeded; P50 TTFT {result.Ttft.Format(Percentile.P50)} ms, P95 TTFT {result.Ttft.Format(Percentile.P95)} ms, P50 TPOT {result.Tpot.Format(Percentile.P50, "0.00")} ms, {result.OutputTokensPerSecond.Value:F0} output tok/s");
         _results[label] = result;
         _last = result;
         LastProvider = provider;
@@ -140,6 +143,7 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
     public BudgetVerdict BudgetShouldBeMet(string budget)
     {
         var verdict = Budget.Parse(budget).Evaluate(Last);
+        if (verdict.NotMeasured) throw NotMeasured(verdict.Explanation, Last);
         verdict.Passed.ShouldBeTrue(verdict.Explanation);
         return verdict;
     }
@@ -147,9 +151,38 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
     public BudgetVerdict BudgetShouldBeMissed(string budget)
     {
         var verdict = Budget.Parse(budget).Evaluate(Last);
-        verdict.Passed.ShouldBeFalse($"a provider this slow should miss the budget, but: {verdict.Explanation}");
+        if (verdict.NotMeasured) throw NotMeasured(verdict.Explanation, Last);
+        verdict.Missed.ShouldBeTrue($"a provider this slow should miss the budget, but: {verdict.Explanation}");
         return verdict;
     }
+
+    /// <summary>
+    /// A figure read from a measurement with too few successful requests is neither a pass nor a miss. Live, when the
+    /// account's rate limits or the live budget refused the requests, the scenario is skipped with that reason; anything
+    /// else (and anything on the simulated target) fails it, saying how many requests succeeded and why the others did not.
+    /// </summary>
+    private Exception NotMeasured(string explanation, params ScenarioResult[] results)
+    {
+        var outsideCauses = new[] { Providers.Errors.ErrorKeys.RateLimited, Providers.Errors.ErrorKeys.BudgetExhausted };
+        var failures = results.SelectMany(r => r.ErrorsByKey).ToList();
+        var causedOutside = failures.Count > 0 && failures.All(e => outsideCauses.Contains(e.Key));
+        var message = explanation.Contains("not measured", StringComparison.Ordinal) ? explanation : $"not measured: {explanation}";
+        return target.Kind == TargetKind.Live && causedOutside
+            ? new ScenarioCannotRunException($"{message} — the account's rate limits or the live budget refused them{(target.Pacer is { } pacer ? $"; limits seen: {string.Join("; ", results.Select(r => pacer.Describe(r.Provider, r.Model)).Distinct())}" : "")}")
+            : new ShouldAssertException(message);
+    }
+
+    /// <summary>The run's figure, or a not-measured outcome (see <see cref="NotMeasured"/>) when it has fewer than <paramref name="minimum"/> successful samples.</summary>
+    private double Measured(ScenarioResult result, Distribution distribution, Percentile statistic, string what)
+    {
+        var minimum = statistic.MinimumSamples();
+        if (!distribution.HasAtLeast(minimum))
+            throw NotMeasured($"{what}: {result.NotMeasuredReason(minimum) ?? $"not measured: {distribution.Count} samples, {minimum} needed"}", result);
+        return distribution.ValueOf(statistic);
+    }
+
+    private double Measured(ScenarioResult result, Rate rate, string what) =>
+        rate.Value is { } value && result.NotMeasuredReason() is null ? value : throw NotMeasured($"{what}: {result.NotMeasuredReason() ?? "not measured"}", result);
 
     /// <summary>
     /// The measurement agrees with the ground truth: each request's measured time to first token, paired by
@@ -177,8 +210,10 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
 
     public string ThroughputShouldGrow(ProviderDefinition provider, string model, int from, int to, double factor)
     {
-        var low = Result(provider.Id, model, true, from).OutputTokensPerSecond.Value;
-        var high = Result(provider.Id, model, true, to).OutputTokensPerSecond.Value;
+        var lowRun = Result(provider.Id, model, true, from);
+        var highRun = Result(provider.Id, model, true, to);
+        var low = Measured(lowRun, lowRun.OutputTokensPerSecond, $"output tokens/s at concurrency {from}");
+        var high = Measured(highRun, highRun.OutputTokensPerSecond, $"output tokens/s at concurrency {to}");
         (high / low).ShouldBeGreaterThanOrEqualTo(factor, $"output tokens/s went from {low:F0} at concurrency {from} to {high:F0} at {to}");
         return $"output tokens/s: {low:F0} at concurrency {from} → {high:F0} at {to} ({high / low:F1}×)";
     }
@@ -186,9 +221,9 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
     public string RecoveryShouldBeWithin(TimeSpan limit)
     {
         Last.RateLimitedResponses.ShouldBeGreaterThan(0, "no rate limit was met, so recovery was not exercised");
-        var recovery = Last.RateLimitRecovery;
-        recovery.Max.ShouldBeLessThanOrEqualTo(limit.TotalMilliseconds, $"the slowest recovery took {recovery.Max:F0} ms");
-        return $"{Last.RateLimitedResponses} rate-limited responses; serving again after at most {recovery.Max:F0} ms";
+        var slowest = Measured(Last, Last.RateLimitRecovery, Percentile.Max, "rate-limit recovery");
+        slowest.ShouldBeLessThanOrEqualTo(limit.TotalMilliseconds, $"the slowest recovery took {slowest:F0} ms");
+        return $"{Last.RateLimitedResponses} rate-limited responses; serving again after at most {slowest:F0} ms";
     }
 
     public string ShouldBeFaster(string metric, string fasterProvider, string fasterModel, string slowerProvider, string slowerModel, int concurrency)
@@ -197,8 +232,10 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
         var slower = Result(slowerProvider, slowerModel, true, concurrency);
         var (a, b, higherIsBetter) = metric switch
         {
-            "time to first token" => (faster.Ttft.P50, slower.Ttft.P50, false),
-            "output tokens per second" => (faster.OutputTokensPerSecondPerRequest.P50, slower.OutputTokensPerSecondPerRequest.P50, true),
+            "time to first token" => (Measured(faster, faster.Ttft, Percentile.P50, $"{fasterProvider}'s P50 {metric}"),
+                Measured(slower, slower.Ttft, Percentile.P50, $"{slowerProvider}'s P50 {metric}"), false),
+            "output tokens per second" => (Measured(faster, faster.OutputTokensPerSecondPerRequest, Percentile.P50, $"{fasterProvider}'s P50 {metric}"),
+                Measured(slower, slower.OutputTokensPerSecondPerRequest, Percentile.P50, $"{slowerProvider}'s P50 {metric}"), true),
             _ => throw new ArgumentException($"'{metric}' is not compared here; use 'time to first token' or 'output tokens per second'."),
         };
         (higherIsBetter ? a > b : a < b).ShouldBeTrue($"P50 {metric}: {fasterProvider} {a:F1} vs {slowerProvider} {b:F1}");
@@ -209,9 +246,11 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
     {
         var streamed = Result(provider.Id, model, true, concurrency);
         var whole = Result(provider.Id, model, false, concurrency);
-        streamed.Ttft.P50.ShouldBeLessThan(whole.EndToEnd.P50,
-            $"streaming's P50 TTFT {streamed.Ttft.P50:F1} ms should come before a non-streamed answer's P50 end-to-end {whole.EndToEnd.P50:F1} ms");
-        return $"P50 TTFT streamed {streamed.Ttft.P50:F1} ms vs P50 complete answer {whole.EndToEnd.P50:F1} ms";
+        var firstToken = Measured(streamed, streamed.Ttft, Percentile.P50, "streaming's P50 TTFT");
+        var complete = Measured(whole, whole.EndToEnd, Percentile.P50, "a non-streamed answer's P50 end-to-end");
+        firstToken.ShouldBeLessThan(complete,
+            $"streaming's P50 TTFT {firstToken:F1} ms should come before a non-streamed answer's P50 end-to-end {complete:F1} ms");
+        return $"P50 TTFT streamed {firstToken:F1} ms vs P50 complete answer {complete:F1} ms";
     }
 
     /// <summary>Writes every measurement of the run so far into the performance report folder (Markdown, JSON, charts).</summary>

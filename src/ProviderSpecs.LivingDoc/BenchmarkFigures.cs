@@ -3,7 +3,11 @@ using System.Text.Json;
 namespace ProviderSpecs.LivingDoc;
 
 /// <summary>A percentile pair of one latency or throughput distribution, with the definition the benchmark recorded for it.</summary>
-internal sealed record Percentiles(double P50, double P95, long Count, string? Definition, string? Unit);
+/// <remarks>An empty distribution (no successful request) has null percentiles: not measured, never 0.</remarks>
+internal sealed record Percentiles(double? P50, double? P95, long Count, string? Definition, string? Unit)
+{
+    public bool IsEmpty => Count == 0 || P50 is null;
+}
 
 /// <summary>One measured run of one provider/model, read from a <c>benchmark-results.json</c> (a scenario or a sweep point).</summary>
 internal sealed record BenchmarkRunFigures(
@@ -84,7 +88,8 @@ internal sealed record BenchmarkFigures(IReadOnlyList<BenchmarkRunFigures> Runs,
             runs.Count(r => r.Streamed && r.RateLimitedResponses == 0 && r.Started - r.Failed <= 0));
     }
 
-    internal static bool IsClean(BenchmarkRunFigures run) => run.Conditions is not { Count: > 0 } && run.Streamed && run.RateLimitedResponses == 0 && run.Started - run.Failed > 0 && run.Ttft.Count > 0;
+    // Only runs that measured something count: a run whose requests all failed has no figure to recommend on.
+    internal static bool IsClean(BenchmarkRunFigures run) => run.Conditions is not { Count: > 0 } && run.Streamed && run.RateLimitedResponses == 0 && run.Started - run.Failed > 0 && !run.Ttft.IsEmpty;
 
     private static ModelFigures? Summarise(string target, string provider, string model, List<BenchmarkRunFigures> runs)
     {
@@ -92,16 +97,17 @@ internal sealed record BenchmarkFigures(IReadOnlyList<BenchmarkRunFigures> Runs,
         return new ModelFigures(target, provider, model, runs,
             Median(runs.Select(r => r.Ttft.P50))!.Value,
             Median(runs.Select(r => r.Ttft.P95))!.Value,
-            Median(runs.Where(r => r.Tpot is { Count: > 0 }).Select(r => r.Tpot!.P50)),
-            Median(runs.Where(r => r.PerRequestTokensPerSecond is { Count: > 0 }).Select(r => r.PerRequestTokensPerSecond!.P50)),
+            Median(runs.Where(r => r.Tpot is { IsEmpty: false }).Select(r => r.Tpot!.P50)),
+            Median(runs.Where(r => r.PerRequestTokensPerSecond is { IsEmpty: false }).Select(r => r.PerRequestTokensPerSecond!.P50)),
             runs.Where(r => r.RunTokensPerSecond is not null).OrderByDescending(r => r.RunTokensPerSecond).FirstOrDefault(),
             runs.Sum(r => r.Started), runs.Sum(r => r.Failed),
             runs.Select(r => r.SourceFile).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
     }
 
-    internal static double? Median(IEnumerable<double> values)
+    /// <summary>The median of the measured values; null when none was measured (a missing value is left out, never read as 0).</summary>
+    internal static double? Median(IEnumerable<double?> values)
     {
-        var sorted = values.Order().ToList();
+        var sorted = values.OfType<double>().Order().ToList();
         if (sorted.Count == 0) return null;
         var middle = sorted.Count / 2;
         return sorted.Count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
@@ -181,8 +187,9 @@ internal sealed record BenchmarkFigures(IReadOnlyList<BenchmarkRunFigures> Runs,
         var element = Obj(parent, name);
         if (element.ValueKind != JsonValueKind.Object) return null;
         var count = element.TryGetProperty("count", out var c) && c.ValueKind == JsonValueKind.Number && c.TryGetInt64(out var n) ? n : (long?)null;
-        // An empty distribution (no successful request) is written with NaN percentiles: it is there, with nothing in it.
-        if (count == 0) return new Percentiles(0, 0, 0, Str(element, "definition"), Str(element, "unit"));
+        // An empty distribution (no successful request) is there with nothing in it: null percentiles (older files wrote
+        // 0 or NaN for them), never a figure.
+        if (count == 0) return new Percentiles(null, null, 0, Str(element, "definition"), Str(element, "unit"));
         if (Num(element, "p50") is not { } p50 || Num(element, "p95") is not { } p95) return null;
         return new Percentiles(p50, p95, count ?? 1, Str(element, "definition"), Str(element, "unit"));
     }

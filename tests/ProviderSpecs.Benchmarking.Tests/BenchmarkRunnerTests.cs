@@ -1,3 +1,4 @@
+using ProviderSpecs.Benchmarking.Metrics;
 using ProviderSpecs.Benchmarking.Load;
 using ProviderSpecs.Benchmarking.Targets;
 
@@ -92,7 +93,7 @@ public class BenchmarkRunnerTests
         result.InterTokenLatency.Count.ShouldBe(10 * 4);
         result.OutputTokens.ShouldBe(50);
         result.OutputTokensPerSecondPerRequest.Count.ShouldBe(10);
-        result.Ttft.P50.ShouldBeLessThanOrEqualTo(result.EndToEnd.P50);
+        result.Ttft.ValueOf(Percentile.P50).ShouldBeLessThanOrEqualTo(result.EndToEnd.ValueOf(Percentile.P50));
         result.Ttft.Definition.ShouldContain("TTFT");
         result.Tpot.Definition.ShouldContain("vLLM");
     }
@@ -107,11 +108,11 @@ public class BenchmarkRunnerTests
         var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 10 });
 
         result.ErrorsByKey.ShouldBe(new Dictionary<string, int> { ["rate-limited"] = 3 });
-        result.ErrorRate.Value.ShouldBe(0.3);
+        result.ErrorRate.Measured.ShouldBe(0.3);
         result.RateLimitedResponses.ShouldBe(3);
         result.MaxRetryAfterSeconds.ShouldBe(2);
         result.RateLimitRecovery.Count.ShouldBe(1);
-        result.RateLimitRecovery.Max.ShouldBeGreaterThan(0);
+        result.RateLimitRecovery.ValueOf(Percentile.Max).ShouldBeGreaterThan(0);
     }
 
     [Test]
@@ -130,8 +131,8 @@ public class BenchmarkRunnerTests
 
         result.Succeeded.ShouldBe(4);
         result.RateLimitedResponses.ShouldBe(4);
-        result.Attempts.Mean.ShouldBe(2);
-        result.QueueTime.P50.ShouldBe(7, tolerance: 0.01);
+        result.Attempts.ValueOf(Percentile.Mean).ShouldBe(2);
+        result.QueueTime.ValueOf(Percentile.P50).ShouldBe(7, tolerance: 0.01);
         result.OutputTokens.ShouldBe(12);
     }
 

@@ -1,3 +1,4 @@
+using ProviderSpecs.Benchmarking.Metrics;
 using ProviderSpecs.Benchmarking.Load;
 using ProviderSpecs.Benchmarking.ProviderAdapter;
 using ProviderSpecs.Benchmarking.Targets;
@@ -51,16 +52,16 @@ public class ProviderChatTargetTests
         served.Count.ShouldBe(5);
         // Per request, measured TTFT (client start → first content chunk) ≥ served delay (arrival → first chunk written),
         // so the same order holds between their minima, maxima and means.
-        result.Ttft.Min.ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Min() * 1000) / 1000);
-        result.Ttft.Max.ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Max() * 1000) / 1000);
-        result.Ttft.Mean.ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Average() * 1000) / 1000);
+        result.Ttft.ValueOf(Percentile.Min).ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Min() * 1000) / 1000);
+        result.Ttft.ValueOf(Percentile.Max).ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Max() * 1000) / 1000);
+        result.Ttft.ValueOf(Percentile.Mean).ShouldBeGreaterThanOrEqualTo(Math.Floor(served.Average() * 1000) / 1000);
         // And paired by request id, the provider layer's own TTFT holds the same relation.
         var byId = scope.Requests.ToDictionary(r => r.RequestId);
         foreach (var o in observations)
             o.TimeToFirstToken!.Value.ShouldBeGreaterThanOrEqualTo(byId[o.RequestId!].Timing.FirstChunkDelay!.Value);
         result.QueueTime.Count.ShouldBe(5);
         result.OutputTokens.ShouldBe(5 * 16);
-        result.Attempts.Max.ShouldBe(1);
+        result.Attempts.ValueOf(Percentile.Max).ShouldBe(1);
         result.InterTokenLatency.Count.ShouldBeGreaterThan(0);
     }
 
@@ -82,10 +83,10 @@ public class ProviderChatTargetTests
         result.Failed.ShouldBe(0);
         result.Succeeded.ShouldBe(3);
         result.RateLimitedResponses.ShouldBe(1);
-        result.Attempts.Max.ShouldBe(2);
+        result.Attempts.ValueOf(Percentile.Max).ShouldBe(2);
         result.MaxRetryAfterSeconds!.Value.ShouldBe(0.1, 1e-9);
         result.RateLimitRecovery.Count.ShouldBe(1);
-        result.RateLimitRecovery.Min.ShouldBeGreaterThanOrEqualTo(100, "the retry waited for the Retry-After before succeeding");
+        result.RateLimitRecovery.ValueOf(Percentile.Min).ShouldBeGreaterThanOrEqualTo(100, "the retry waited for the Retry-After before succeeding");
     }
 
     [Test]
@@ -102,7 +103,7 @@ public class ProviderChatTargetTests
         result.Succeeded.ShouldBe(4);
         result.ConnectionMode.ShouldBe("new-connection-per-request");
         result.Ttft.Count.ShouldBe(4);
-        result.Ttft.Max.ShouldBeLessThanOrEqualTo(result.EndToEnd.Max);
+        result.Ttft.ValueOf(Percentile.Max).ShouldBeLessThanOrEqualTo(result.EndToEnd.ValueOf(Percentile.Max));
         result.InterTokenLatency.Count.ShouldBe(0, "a non-streaming reply has no chunk gaps");
         scope.Requests.Count.ShouldBe(5);
         scope.Requests.ShouldAllBe(r => !r.Stream);

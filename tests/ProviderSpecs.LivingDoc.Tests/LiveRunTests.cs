@@ -45,3 +45,41 @@ public class LiveRunTests
         markdown.ShouldContain("## Catalog drift against the bundled snapshot");
     }
 }
+
+/// <summary>A benchmark run whose requests all failed measured nothing: the recommendations and the comparison leave it out.</summary>
+public class NotMeasuredFiguresTests
+{
+    [Test]
+    public void A_run_with_no_successful_request_is_left_out_of_recommendations_and_never_shown_as_zero()
+    {
+        var folder = Samples.NewOutputFolder();
+        var benchmarks = Directory.CreateDirectory(Path.Combine(folder, "benchmarks", "live")).FullName;
+        var document = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Samples.Path_("benchmarks", "live", "benchmark-results.json")))!;
+        var scenarios = document["scenarios"]!.AsArray();
+        var failed = scenarios[0]!.DeepClone();
+        failed["model"] = "openai/gpt-oss-20b";
+        failed["succeeded"] = 0;
+        failed["failed"] = 10;
+        failed["outputTokens"] = 0;
+        failed["errorsByKey"] = new System.Text.Json.Nodes.JsonObject { ["rate-limited"] = 10 };
+        failed["outputTokensPerSecond"]!["value"] = null;
+        failed["requestsPerSecond"]!["value"] = null;
+        foreach (var name in new[] { "ttft", "tpot", "interTokenLatency", "endToEnd", "outputTokensPerSecondPerRequest" })
+            if (failed[name] is System.Text.Json.Nodes.JsonObject distribution)
+                foreach (var field in new[] { "min", "mean", "p50", "p90", "p95", "p99", "p999", "max" })
+                {
+                    distribution["count"] = 0;
+                    distribution[field] = null;
+                }
+        scenarios.Add(failed);
+        File.WriteAllText(Path.Combine(benchmarks, "benchmark-results.json"), document.ToJsonString());
+
+        var result = LivingDocGenerator.Generate(Samples.Full(folder) with { BenchmarksDirectory = Path.Combine(folder, "benchmarks") });
+        var page = Samples.Parse(result.OutputPath!);
+
+        var live = page.QuerySelector("#recommendations .target-figures[data-target='live']").ShouldNotBeNull();
+        live.TextContent.ShouldContain("llama-3.1-8b-instant", Case.Sensitive, "the measured run is recommended on");
+        live.TextContent.ShouldNotContain("gpt-oss-20b", Case.Sensitive, "a run that measured nothing is left out of the recommendations and the comparison");
+        live.TextContent.ShouldNotContain("0.0 ms");
+    }
+}

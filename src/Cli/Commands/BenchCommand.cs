@@ -116,7 +116,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                         runs.Add(run);
                         if (!settings.Json)
                             context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                                $"{provider.Id}/{model} {point.Describe()}: {run.Result.Succeeded}/{run.Result.Started} ok in {run.Result.ElapsedSeconds:0.00} s, TTFT p50 {run.Result.Ttft.P50:0.0} ms")));
+                                $"{provider.Id}/{model} {point.Describe()}: {run.Result.Succeeded}/{run.Result.Started} ok in {run.Result.ElapsedSeconds:0.00} s, TTFT p50 {run.Result.Ttft.Format(Percentile.P50)} ms")));
                     }
             }
             wall.Stop();
@@ -291,20 +291,21 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
     private static readonly (string Label, Func<RunOutcome, string> Value)[] ComparisonRows =
     [
         ("Requests (ok / started)", r => $"{r.Result.Succeeded} / {r.Result.Started}"),
-        ("Error rate", r => r.Result.ErrorRate.Value.ToString("P1", CultureInfo.InvariantCulture)),
-        ("Throughput (req/s)", r => r.Result.RequestsPerSecond.Value.ToString("0.0", CultureInfo.InvariantCulture)),
-        ("Output tokens/s (run)", r => r.Result.OutputTokensPerSecond.Value.ToString("0", CultureInfo.InvariantCulture)),
-        ("TTFT p50 (ms)", r => Ms(r.Result.Ttft, r.Result.Ttft.P50)),
-        ("TTFT p95 (ms)", r => Ms(r.Result.Ttft, r.Result.Ttft.P95)),
-        ("TTFT p99 (ms)", r => Ms(r.Result.Ttft, r.Result.Ttft.P99)),
-        ("Served first chunk p50 (ms, simulator truth)", r => r.Served is { } s ? Ms(s, s.P50) : "—"),
-        ("TPOT p50 (ms)", r => Ms(r.Result.Tpot, r.Result.Tpot.P50)),
-        ("ITL p50 (ms)", r => Ms(r.Result.InterTokenLatency, r.Result.InterTokenLatency.P50)),
-        ("E2E p50 (ms)", r => Ms(r.Result.EndToEnd, r.Result.EndToEnd.P50)),
-        ("E2E p95 (ms)", r => Ms(r.Result.EndToEnd, r.Result.EndToEnd.P95)),
-        ("Output tok/s per request p50", r => Ms(r.Result.OutputTokensPerSecondPerRequest, r.Result.OutputTokensPerSecondPerRequest.P50)),
-        ("Provider queue time p50 (ms)", r => Ms(r.Result.QueueTime, r.Result.QueueTime.P50)),
-        ("Attempts mean", r => Ms(r.Result.Attempts, r.Result.Attempts.Mean)),
+        ("Not measured", r => r.Result.NotMeasuredReason() ?? "—"),
+        ("Error rate", r => F(r.Result.ErrorRate.Value, "P1")),
+        ("Throughput (req/s)", r => F(r.Result.RequestsPerSecond.Value, "0.0")),
+        ("Output tokens/s (run)", r => F(r.Result.OutputTokensPerSecond.Value, "0")),
+        ("TTFT p50 (ms)", r => Ms(r.Result.Ttft.P50)),
+        ("TTFT p95 (ms)", r => Ms(r.Result.Ttft.P95)),
+        ("TTFT p99 (ms)", r => Ms(r.Result.Ttft.P99)),
+        ("Served first chunk p50 (ms, simulator truth)", r => r.Served is { } s ? Ms(s.P50) : "—"),
+        ("TPOT p50 (ms)", r => Ms(r.Result.Tpot.P50)),
+        ("ITL p50 (ms)", r => Ms(r.Result.InterTokenLatency.P50)),
+        ("E2E p50 (ms)", r => Ms(r.Result.EndToEnd.P50)),
+        ("E2E p95 (ms)", r => Ms(r.Result.EndToEnd.P95)),
+        ("Output tok/s per request p50", r => Ms(r.Result.OutputTokensPerSecondPerRequest.P50)),
+        ("Provider queue time p50 (ms)", r => Ms(r.Result.QueueTime.P50)),
+        ("Attempts mean", r => Ms(r.Result.Attempts.Mean)),
         ("429 responses", r => r.Result.RateLimitedResponses.ToString(CultureInfo.InvariantCulture)),
         ("Credential resolution mean (µs)", r => r.Credentials.Resolutions == 0 ? "—" : r.Credentials.Mean.TotalMicroseconds.ToString("0.0", CultureInfo.InvariantCulture)),
         ("Allocated per request (KB)", r => (r.Result.Resources.AllocatedBytesPerRequest / 1024).ToString("0.0", CultureInfo.InvariantCulture)),
@@ -350,6 +351,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                     connectionMode = r.Result.ConnectionMode,
                     started = r.Result.Started,
                     succeeded = r.Result.Succeeded,
+                    notMeasured = r.Result.NotMeasuredReason(),
                     failed = r.Result.Failed,
                     errorsByKey = r.Result.ErrorsByKey,
                     elapsedSeconds = r.Result.ElapsedSeconds,
@@ -371,10 +373,12 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         {
             var s = r.Result;
             table.AddRow(Markup.Escape($"{s.Provider} / {s.Model}"), Markup.Escape(s.Load.Description), $"{s.Succeeded}/{s.Started}",
-                F(s.RequestsPerSecond.Value, "0.0"), F(s.OutputTokensPerSecond.Value, "0"), Ms(s.Ttft, s.Ttft.P50), Ms(s.Ttft, s.Ttft.P95), Ms(s.Ttft, s.Ttft.P99),
-                r.Served is { } sv ? Ms(sv, sv.P50) : "—", Ms(s.Tpot, s.Tpot.P50), Ms(s.EndToEnd, s.EndToEnd.P95));
+                F(s.RequestsPerSecond.Value, "0.0"), F(s.OutputTokensPerSecond.Value, "0"), Ms(s.Ttft.P50), Ms(s.Ttft.P95), Ms(s.Ttft.P99),
+                r.Served is { } sv ? Ms(sv.P50) : "—", Ms(s.Tpot.P50), Ms(s.EndToEnd.P95));
         }
         context.Console.Write(table);
+        foreach (var r in runs.Where(r => r.Result.NotMeasuredReason() is not null))
+            context.Console.MarkupLine(Markup.Escape($"— {r.Result.Provider} / {r.Result.Model} ({r.Result.Load.Description}): {r.Result.NotMeasuredReason()}"));
         context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Latencies in ms. {runs.Sum(r => r.Result.Started)} measured requests in {wall.TotalSeconds:0.0} s wall time{(budget is null ? "" : $"; live budget {budget.RequestsSpent}/{budget.MaxRequests} spent")}.")));
         context.Console.MarkupLine($"Wrote {files.Count} files to {Markup.Escape(outDir)}:");
@@ -445,9 +449,10 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         return ExitCodes.Ok;
     }
 
-    private static string Ms(Distribution d, double value) => d.Count == 0 ? "—" : F(value, value >= 100 ? "0" : "0.0");
+    // Not measured (no successful request) is "—", never 0.
+    private static string Ms(double? value) => value is not { } v ? "—" : F(v, v >= 100 ? "0" : "0.0");
 
-    private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
+    private static string F(double? value, string format) => value?.ToString(format, CultureInfo.InvariantCulture) ?? "—";
 
     internal sealed record RunOutcome(ScenarioResult Result, CredentialTiming Credentials, Distribution? Served);
 }

@@ -14,9 +14,17 @@ public enum ThroughputMetric { RequestsPerSecond, OutputTokensPerSecond }
 /// <summary>How a measured value is compared with the limit.</summary>
 public enum Comparison { LessThan, AtMost, GreaterThan, AtLeast }
 
-/// <summary>The verdict of one budget on one measured result.</summary>
-public sealed record BudgetVerdict(Budget Budget, bool Passed, double Measured, string Unit, string Explanation)
+/// <summary>What a budget found: met, missed, or not measured (too few successful samples to say either).</summary>
+public enum BudgetOutcome { Met, Missed, NotMeasured }
+
+/// <summary>The verdict of one budget on one measured result. <see cref="Measured"/> is null when not measured.</summary>
+public sealed record BudgetVerdict(Budget Budget, BudgetOutcome Outcome, double? Measured, string Unit, string Explanation)
 {
+    /// <summary>True only when the budget was met on enough samples; a not-measured budget is neither met nor missed.</summary>
+    public bool Passed => Outcome == BudgetOutcome.Met;
+    public bool Missed => Outcome == BudgetOutcome.Missed;
+    public bool NotMeasured => Outcome == BudgetOutcome.NotMeasured;
+
     public override string ToString() => Explanation;
 }
 
@@ -27,6 +35,13 @@ public sealed record BudgetVerdict(Budget Budget, bool Passed, double Measured, 
 public abstract record Budget
 {
     public abstract BudgetVerdict Evaluate(ScenarioResult result);
+
+    /// <summary>
+    /// The fewest successful samples the budget means something on (see <see cref="PercentileNames.MinimumSamples"/>:
+    /// P50 3, P90 10, P95 20, P99 100, P99.9 1,000, mean/min/max 1; a throughput budget 1). With fewer, the verdict is
+    /// <see cref="BudgetOutcome.NotMeasured"/>.
+    /// </summary>
+    public abstract int MinimumSamples { get; }
 
     private const string Grammar =
         "write '<statistic> <metric> <op> <number> <ms|s>' (e.g. 'p95 ttft < 500 ms') or '<requests/s|output tokens/s> <op> <number>' (e.g. 'output tokens/s >= 100'); " +
@@ -145,20 +160,30 @@ public sealed record LatencyBudget : Budget
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown metric"),
     };
 
-    public override BudgetVerdict Evaluate(ScenarioResult result) => Evaluate(Select(result, Metric));
+    public override int MinimumSamples => Statistic.MinimumSamples();
 
-    /// <summary>Evaluates on a distribution in milliseconds; an empty distribution fails (nothing was measured).</summary>
+    public override BudgetVerdict Evaluate(ScenarioResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        var verdict = Evaluate(Select(result, Metric));
+        // Say why in the run's terms: how many requests succeeded and what the others met.
+        return verdict.NotMeasured && result.NotMeasuredReason(MinimumSamples) is { } reason
+            ? verdict with { Explanation = $"{Statistic.Label()} {Select(result, Metric).Metric} {reason}; the {Limit.TotalMilliseconds.ToString("0.#", CultureInfo.InvariantCulture)} ms budget is neither met nor missed" }
+            : verdict;
+    }
+
+    /// <summary>Evaluates on a distribution in milliseconds; one with fewer than <see cref="MinimumSamples"/> samples is not measured.</summary>
     public BudgetVerdict Evaluate(Distribution distribution)
     {
         ArgumentNullException.ThrowIfNull(distribution);
         var limitMs = Limit.TotalMilliseconds;
         var label = $"{Statistic.Label()} {distribution.Metric}";
-        if (distribution.Count == 0)
-            return new BudgetVerdict(this, false, double.NaN, "ms",
-                string.Create(CultureInfo.InvariantCulture, $"{label}: no successful measurements, so the {limitMs:0.#} ms budget cannot be met"));
+        if (!distribution.HasAtLeast(MinimumSamples))
+            return new BudgetVerdict(this, BudgetOutcome.NotMeasured, null, "ms", string.Create(CultureInfo.InvariantCulture,
+                $"{label} not measured: {distribution.Count} samples, {MinimumSamples} needed; the {limitMs:0.#} ms budget is neither met nor missed"));
         var measured = distribution.ValueOf(Statistic);
         var holds = Holds(measured, Comparison, limitMs);
-        return new BudgetVerdict(this, holds, measured, "ms", string.Create(CultureInfo.InvariantCulture,
+        return new BudgetVerdict(this, holds ? BudgetOutcome.Met : BudgetOutcome.Missed, measured, "ms", string.Create(CultureInfo.InvariantCulture,
             $"{label} {measured:0.0} ms {Symbol(Comparison, holds)} {limitMs:0.#} ms budget{(holds ? "" : " (exceeded)")} — {distribution.Definition}, n={distribution.Count}"));
     }
 }
@@ -179,13 +204,18 @@ public sealed record ThroughputBudget : Budget
     public double Limit { get; }
     public Comparison Comparison { get; }
 
+    public override int MinimumSamples => 1;
+
     public override BudgetVerdict Evaluate(ScenarioResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         var rate = Metric == ThroughputMetric.RequestsPerSecond ? result.RequestsPerSecond : result.OutputTokensPerSecond;
         var name = Metric == ThroughputMetric.RequestsPerSecond ? "Requests/s" : "Output tokens/s";
-        var holds = Holds(rate.Value, Comparison, Limit);
-        return new BudgetVerdict(this, holds, rate.Value, rate.Unit, string.Create(CultureInfo.InvariantCulture,
-            $"{name} {rate.Value:0.0} {Symbol(Comparison, holds)} {Limit:0.#} budget{(holds ? "" : " (missed)")} — {rate.Definition}"));
+        if (rate.Value is not { } value || result.NotMeasuredReason(MinimumSamples) is not null)
+            return new BudgetVerdict(this, BudgetOutcome.NotMeasured, null, rate.Unit, string.Create(CultureInfo.InvariantCulture,
+                $"{name} {result.NotMeasuredReason(MinimumSamples) ?? "not measured"}; the {Limit:0.#} budget is neither met nor missed"));
+        var holds = Holds(value, Comparison, Limit);
+        return new BudgetVerdict(this, holds ? BudgetOutcome.Met : BudgetOutcome.Missed, value, rate.Unit, string.Create(CultureInfo.InvariantCulture,
+            $"{name} {value:0.0} {Symbol(Comparison, holds)} {Limit:0.#} budget{(holds ? "" : " (missed)")} — {rate.Definition}"));
     }
 }

@@ -81,9 +81,10 @@ public static class BenchmarkRunner
             ElapsedSeconds = elapsed.TotalSeconds,
             PeakInFlight = measured.PeakInFlight,
             OutputTokens = totals.OutputTokens,
-            RequestsPerSecond = new Rate(totals.Succeeded / seconds, "req/s", MetricDefinitions.RequestsPerSecond),
-            OutputTokensPerSecond = new Rate(totals.OutputTokens / seconds, "tok/s", MetricDefinitions.OutputTokensPerSecond),
-            ErrorRate = new Rate(totals.Started == 0 ? 0 : (double)totals.Failed / totals.Started, "ratio", MetricDefinitions.ErrorRate),
+            // With no success the run measured no rate: null, never 0 (an error rate is measured as long as requests started).
+            RequestsPerSecond = new Rate(totals.Succeeded == 0 ? null : totals.Succeeded / seconds, "req/s", MetricDefinitions.RequestsPerSecond),
+            OutputTokensPerSecond = new Rate(totals.Succeeded == 0 ? null : totals.OutputTokens / seconds, "tok/s", MetricDefinitions.OutputTokensPerSecond),
+            ErrorRate = new Rate(totals.Started == 0 ? null : (double)totals.Failed / totals.Started, "ratio", MetricDefinitions.ErrorRate),
             ErrorsByKey = new SortedDictionary<string, int>(totals.ErrorsByKey, StringComparer.Ordinal),
             RateLimitedResponses = totals.RateLimitedResponses,
             MaxRetryAfterSeconds = totals.MaxRetryAfter?.TotalSeconds,

@@ -46,7 +46,7 @@ public sealed class MetricHistogram
     /// <summary>Summarises into a <see cref="Distribution"/>, dividing every value by <paramref name="scale"/> (e.g. 1000 for µs → ms).</summary>
     public Distribution ToDistribution(string metric, string unit, string definition, double scale = 1.0)
     {
-        if (Count == 0) return new Distribution(metric, unit, definition, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        if (Count == 0) return Distribution.Empty(metric, unit, definition);
         double S(long v) => v / scale;
         return new Distribution(
             metric, unit, definition, Count,

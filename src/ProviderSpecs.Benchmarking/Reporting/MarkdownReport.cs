@@ -33,7 +33,11 @@ public static class MarkdownReport
             md.AppendLine("| Provider | Model | Load | Requests | Error rate | req/s | output tok/s | TTFT p50 | TTFT p95 | TTFT p99 | TPOT p50 | E2E p95 |");
             md.AppendLine("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var s in document.Scenarios)
-                md.AppendLine(F($"| {Cell(s.Provider)} | {Cell(s.Model)} | {Cell(s.Load.Description)} | {s.Started} | {s.ErrorRate.Value:P1} | {s.RequestsPerSecond.Value:0.0} | {s.OutputTokensPerSecond.Value:0.0} | {N(s.Ttft, s.Ttft.P50)} | {N(s.Ttft, s.Ttft.P95)} | {N(s.Ttft, s.Ttft.P99)} | {N(s.Tpot, s.Tpot.P50)} | {N(s.EndToEnd, s.EndToEnd.P95)} |"));
+                md.AppendLine(F($"| {Cell(s.Provider)} | {Cell(s.Model)} | {Cell(s.Load.Description)} | {s.Started} | {P(s.ErrorRate)} | {R(s.RequestsPerSecond)} | {R(s.OutputTokensPerSecond)} | {N(s.Ttft.P50)} | {N(s.Ttft.P95)} | {N(s.Ttft.P99)} | {N(s.Tpot.P50)} | {N(s.EndToEnd.P95)} |"));
+            var unmeasured = document.Scenarios.Where(s => s.NotMeasuredReason() is not null).ToList();
+            if (unmeasured.Count > 0) md.AppendLine();
+            foreach (var s in unmeasured)
+                md.AppendLine(F($"— {Cell(s.Provider)} / {Cell(s.Model)} ({Cell(s.Load.Description)}): {Cell(s.NotMeasuredReason()!)}."));
             md.AppendLine();
             foreach (var s in document.Scenarios) AppendScenario(md, s);
         }
@@ -44,7 +48,7 @@ public static class MarkdownReport
             md.AppendLine(F($"| {sweep.Parameter} | Requests | Error rate | req/s | output tok/s | TTFT p50 (ms) | TTFT p95 (ms) | E2E p95 (ms) |"));
             md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var p in sweep.Points)
-                md.AppendLine(F($"| {p.Load.Level:0.##} | {p.Started} | {p.ErrorRate.Value:P1} | {p.RequestsPerSecond.Value:0.0} | {p.OutputTokensPerSecond.Value:0.0} | {N(p.Ttft, p.Ttft.P50)} | {N(p.Ttft, p.Ttft.P95)} | {N(p.EndToEnd, p.EndToEnd.P95)} |"));
+                md.AppendLine(F($"| {p.Load.Level:0.##} | {p.Started} | {P(p.ErrorRate)} | {R(p.RequestsPerSecond)} | {R(p.OutputTokensPerSecond)} | {N(p.Ttft.P50)} | {N(p.Ttft.P95)} | {N(p.EndToEnd.P95)} |"));
             md.AppendLine();
         }
 
@@ -74,21 +78,27 @@ public static class MarkdownReport
         if (s.Conditions.Count > 0)
             md.AppendLine(F($"**Imposed on purpose:** {Cell(string.Join("; ", s.Conditions))} — not a measurement of the provider as it is.")).AppendLine();
         md.AppendLine(F($"{s.Started} measured requests ({s.Succeeded} succeeded, {s.Failed} failed) in {s.ElapsedSeconds:0.00} s after {s.WarmupRequests} warm-up requests ({s.WarmupFailures} failed); connections: {s.ConnectionMode}; stopped by {s.StoppedBy}; peak in flight {s.PeakInFlight}.")).AppendLine();
+        if (s.NotMeasuredReason() is { } reason) md.AppendLine(F($"**{Cell(reason)}** — every figure below is \"—\".")).AppendLine();
         md.AppendLine("| Metric | Unit | n | p50 | p90 | p95 | p99 | p99.9 | mean | min | max | Definition |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         Distribution[] rows = [s.Ttft, s.Tpot, s.InterTokenLatency, s.EndToEnd, s.OutputTokensPerSecondPerRequest, s.QueueTime, s.Attempts, s.RateLimitRecovery, s.TtftError, s.InterTokenGapError];
         foreach (var d in rows.Where(d => d.Count > 0 || d == s.Ttft || d == s.EndToEnd))
-            md.AppendLine(F($"| {d.Metric} | {d.Unit} | {d.Count} | {N(d, d.P50)} | {N(d, d.P90)} | {N(d, d.P95)} | {N(d, d.P99)} | {N(d, d.P999)} | {N(d, d.Mean)} | {N(d, d.Min)} | {N(d, d.Max)} | {Cell(d.Definition)} |"));
+            md.AppendLine(F($"| {d.Metric} | {d.Unit} | {d.Count} | {N(d.P50)} | {N(d.P90)} | {N(d.P95)} | {N(d.P99)} | {N(d.P999)} | {N(d.Mean)} | {N(d.Min)} | {N(d.Max)} | {Cell(d.Definition)} |"));
         md.AppendLine();
-        md.AppendLine(F($"- Throughput: {s.RequestsPerSecond.Value:0.0} req/s, {s.OutputTokensPerSecond.Value:0.0} output tok/s ({s.OutputTokens} tokens)."));
-        md.AppendLine(F($"- Errors: {(s.ErrorsByKey.Count == 0 ? "none" : string.Join(", ", s.ErrorsByKey.Select(e => $"{e.Key} × {e.Value}")))}; error rate {s.ErrorRate.Value:P2}."));
-        md.AppendLine(F($"- Rate limits: {s.RateLimitedResponses} × 429{(s.MaxRetryAfterSeconds is { } ra ? $", longest Retry-After {ra:0.###} s" : "")}{(s.RateLimitRecovery.Count > 0 ? $", recovery p50 {s.RateLimitRecovery.P50:0.0} ms / max {s.RateLimitRecovery.Max:0.0} ms" : "")}."));
+        md.AppendLine(F($"- Throughput: {R(s.RequestsPerSecond)} req/s, {R(s.OutputTokensPerSecond)} output tok/s ({s.OutputTokens} tokens)."));
+        md.AppendLine(F($"- Errors: {(s.ErrorsByKey.Count == 0 ? "none" : string.Join(", ", s.ErrorsByKey.Select(e => $"{e.Key} × {e.Value}")))}; error rate {P(s.ErrorRate)}."));
+        md.AppendLine(F($"- Rate limits: {s.RateLimitedResponses} × 429{(s.MaxRetryAfterSeconds is { } ra ? $", longest Retry-After {ra:0.###} s" : "")}{(s.RateLimitRecovery.IsEmpty ? "" : $", recovery p50 {N(s.RateLimitRecovery.P50)} ms / max {N(s.RateLimitRecovery.Max)} ms")}."));
         var r = s.Resources;
         md.AppendLine(F($"- Resources (whole process): {r.AllocatedBytes / 1024.0 / 1024.0:0.0} MiB allocated ({r.AllocatedBytesPerRequest:0} B/request); GC gen0/1/2 {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections}; working set {r.WorkingSetStartBytes / 1048576.0:0} → peak {r.WorkingSetPeakBytes / 1048576.0:0} MiB; open connections peak {(r.PeakOpenConnections?.ToString(CultureInfo.InvariantCulture) ?? "not measured")}."));
         md.AppendLine();
     }
 
-    private static string N(Distribution d, double value) => d.Count == 0 ? "—" : value.ToString(value >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
+    // Not measured is "—", never 0.
+    private static string N(double? value) => value is not { } v ? "—" : v.ToString(v >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
+
+    private static string R(Rate rate) => rate.Value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "—";
+
+    private static string P(Rate rate) => rate.Value is { } v ? v.ToString("P1", CultureInfo.InvariantCulture) : "—";
 
     private static string Cell(string text) => text.Replace("|", "\\|").Replace("\n", " ");
 

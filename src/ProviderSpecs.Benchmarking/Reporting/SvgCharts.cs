@@ -21,7 +21,8 @@ public static class SvgCharts
         var plotW = width - left - right;
         var plotH = height - top - bottom;
         var distributions = scenarios.Select(s => LatencyBudget.Select(s, metric)).ToArray();
-        var maxValue = NiceCeiling(distributions.SelectMany(d => BarPercentiles.Select(d.ValueOf)).DefaultIfEmpty(0).Max());
+        // A run with nothing measured gets no bar: a "—" marks its place, never a bar of 0.
+        var maxValue = NiceCeiling(distributions.SelectMany(d => BarPercentiles.Select(p => d.TryValueOf(p) ?? 0)).DefaultIfEmpty(0).Max());
         var title = distributions.FirstOrDefault()?.Metric ?? metric.ToString();
 
         var svg = Begin(width, height, $"{title} percentiles by provider/model (ms)");
@@ -33,14 +34,18 @@ public static class SvgCharts
             var groupX = left + g * groupW + 8;
             for (var s = 0; s < distributions.Length; s++)
             {
-                var value = distributions[s].ValueOf(BarPercentiles[g]);
-                var h = maxValue <= 0 ? 0 : value / maxValue * plotH;
                 var x = groupX + s * barW;
+                if (distributions[s].TryValueOf(BarPercentiles[g]) is not { } value)
+                {
+                    svg.Append(F($"<text x=\"{x + barW / 2:0.#}\" y=\"{top + plotH - 4}\" text-anchor=\"middle\" fill=\"{Palette[s % Palette.Length]}\">—<title>{Escape(Label(scenarios[s]))} {BarPercentiles[g].Label()}: {Escape(scenarios[s].NotMeasuredReason() ?? "not measured")}</title></text>\n"));
+                    continue;
+                }
+                var h = maxValue <= 0 ? 0 : value / maxValue * plotH;
                 svg.Append(F($"<rect x=\"{x:0.#}\" y=\"{top + plotH - h:0.#}\" width=\"{barW - 1:0.#}\" height=\"{h:0.#}\" fill=\"{Palette[s % Palette.Length]}\"><title>{Escape(Label(scenarios[s]))} {BarPercentiles[g].Label()} {value:0.0} ms</title></rect>\n"));
             }
             svg.Append(F($"<text x=\"{left + g * groupW + groupW / 2:0.#}\" y=\"{top + plotH + 18}\" text-anchor=\"middle\">{BarPercentiles[g].Label()}</text>\n"));
         }
-        Legend(svg, width - right + 10, top, scenarios.Select(Label).ToArray());
+        Legend(svg, width - right + 10, top, scenarios.Select((s, i) => distributions[i].IsEmpty ? Label(s) + " (not measured)" : Label(s)).ToArray());
         svg.Append(F($"<text x=\"{left}\" y=\"{height - 6}\" font-size=\"10\">{Escape(distributions.FirstOrDefault()?.Definition ?? "")}</text>\n"));
         return End(svg);
     }
@@ -52,11 +57,13 @@ public static class SvgCharts
         const int width = 720, height = 360, left = 60, right = 180, top = 40, bottom = 40;
         var plotW = width - left - right;
         var plotH = height - top - bottom;
-        Func<ScenarioResult, double> y = metric == ThroughputMetric.RequestsPerSecond ? r => r.RequestsPerSecond.Value : r => r.OutputTokensPerSecond.Value;
+        // Points where nothing succeeded have no rate: they are left off the line (and named in the legend), never drawn at 0.
+        Func<ScenarioResult, double?> rate = metric == ThroughputMetric.RequestsPerSecond ? r => r.RequestsPerSecond.Value : r => r.OutputTokensPerSecond.Value;
+        double y(ScenarioResult r) => rate(r)!.Value;
         var unit = metric == ThroughputMetric.RequestsPerSecond ? "req/s" : "tok/s";
         var parameter = sweeps.FirstOrDefault()?.Parameter ?? "concurrency";
         var maxX = NiceCeiling(sweeps.SelectMany(s => s.Points).Select(p => p.Load.Level).DefaultIfEmpty(1).Max());
-        var maxY = NiceCeiling(sweeps.SelectMany(s => s.Points).Select(y).DefaultIfEmpty(0).Max());
+        var maxY = NiceCeiling(sweeps.SelectMany(s => s.Points).Where(p => rate(p) is not null).Select(y).DefaultIfEmpty(0).Max());
 
         var svg = Begin(width, height, $"Throughput ({unit}) versus {parameter}");
         AxisY(svg, left, top, plotW, plotH, maxY, unit);
@@ -69,14 +76,15 @@ public static class SvgCharts
         for (var s = 0; s < sweeps.Count; s++)
         {
             var color = Palette[s % Palette.Length];
-            var points = sweeps[s].Points.OrderBy(p => p.Load.Level)
+            var points = sweeps[s].Points.Where(p => rate(p) is not null).OrderBy(p => p.Load.Level)
                 .Select(p => (X: left + (maxX <= 0 ? 0 : p.Load.Level / maxX * plotW), Y: top + plotH - (maxY <= 0 ? 0 : y(p) / maxY * plotH), V: y(p), L: p.Load.Level))
                 .ToArray();
             svg.Append(F($"<polyline fill=\"none\" stroke=\"{color}\" stroke-width=\"2\" points=\"{string.Join(' ', points.Select(p => F($"{p.X:0.#},{p.Y:0.#}")))}\"/>\n"));
             foreach (var p in points)
                 svg.Append(F($"<circle cx=\"{p.X:0.#}\" cy=\"{p.Y:0.#}\" r=\"3\" fill=\"{color}\"><title>{parameter} {p.L:0.##}: {p.V:0.0} {unit}</title></circle>\n"));
         }
-        Legend(svg, width - right + 10, top, sweeps.Select(s => $"{s.Provider} / {s.Model}").ToArray());
+        Legend(svg, width - right + 10, top, sweeps.Select(s => s.Points.Where(p => rate(p) is null).Select(p => p.Load.Level.ToString("0.##", CultureInfo.InvariantCulture)).ToList() is { Count: > 0 } missing
+            ? $"{s.Provider} / {s.Model} (not measured at {string.Join(", ", missing)})" : $"{s.Provider} / {s.Model}").ToArray());
         return End(svg);
     }
 

@@ -57,12 +57,24 @@ public sealed record ScenarioResult
 
     public required ResourceUsage Resources { get; init; }
 
+    /// <summary>
+    /// Why the run's figures are not measured, or null when they are: "not measured: 0 of 20 requests succeeded (errors by
+    /// key: rate-limited × 20)". Every reader shows this instead of a number.
+    /// </summary>
+    public string? NotMeasuredReason(int minimumSuccesses = 1) => Succeeded >= Math.Max(1, minimumSuccesses) ? null
+        : $"not measured: {Succeeded} of {Started} requests succeeded{(minimumSuccesses > 1 ? $", {minimumSuccesses} needed" : "")} (errors by key: {(ErrorsByKey.Count == 0 ? "none" : string.Join(", ", ErrorsByKey.Select(e => $"{e.Key} × {e.Value}")))})";
+
     /// <summary>The latency distributions, in report order.</summary>
     public IEnumerable<Distribution> LatencyDistributions() => [Ttft, Tpot, InterTokenLatency, EndToEnd, QueueTime];
 }
 
-/// <summary>A scalar rate with the definition it uses.</summary>
-public sealed record Rate(double Value, string Unit, string Definition);
+/// <summary>A scalar rate with the definition it uses; <see cref="Value"/> is null when it was not measured (no request succeeded).</summary>
+public sealed record Rate(double? Value, string Unit, string Definition)
+{
+    /// <summary>The value; throws <see cref="NotMeasuredException"/> when it was not measured.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double Measured => Value ?? throw new NotMeasuredException($"{Unit} was not measured: no request of the run succeeded.");
+}
 
 /// <summary>The load a scenario ran under.</summary>
 public sealed record LoadDescription(string Kind, string Description, double Level, int MaxConcurrency, string? Arrival, int? Seed);

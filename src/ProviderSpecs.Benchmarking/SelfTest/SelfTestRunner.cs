@@ -99,12 +99,12 @@ public sealed record SelfTestResult(
         md.AppendLine("| Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 |");
         md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var a in Accuracy)
-            md.AppendLine(F($"| {a.Concurrency} | {a.Streams} | {a.TtftError.P50:0.000} | {a.TtftError.P99:0.000} | {a.InterTokenGapError.P50:0.000} | {a.InterTokenGapError.P99:0.000} | {a.MeasuredTtft.P50:0.00} |"));
+            md.AppendLine(F($"| {a.Concurrency} | {a.Streams} | {a.TtftError.Format(Percentile.P50, "0.000")} | {a.TtftError.Format(Percentile.P99, "0.000")} | {a.InterTokenGapError.Format(Percentile.P50, "0.000")} | {a.InterTokenGapError.Format(Percentile.P99, "0.000")} | {a.MeasuredTtft.Format(Percentile.P50, "0.00")} |"));
         if (PlainClientAccuracy is { } plain)
-            md.AppendLine(F($"| {plain.Concurrency}, bare HttpClient loop (no harness) | {plain.Streams} | {plain.TtftError.P50:0.000} | {plain.TtftError.P99:0.000} | — | — | {plain.MeasuredTtft.P50:0.00} |"));
+            md.AppendLine(F($"| {plain.Concurrency}, bare HttpClient loop (no harness) | {plain.Streams} | {plain.TtftError.Format(Percentile.P50, "0.000")} | {plain.TtftError.Format(Percentile.P99, "0.000")} | — | — | {plain.MeasuredTtft.Format(Percentile.P50, "0.00")} |"));
         md.AppendLine();
         if (PlainClientAccuracy is { } reference && Accuracy.FirstOrDefault(a => a.Concurrency == reference.Concurrency) is { } same)
-            md.AppendLine(F($"Same run, c={reference.Concurrency}: the harness's TTFT error p99 is {same.TtftError.P99:0.000} ms, a bare HttpClient loop's {reference.TtftError.P99:0.000} ms — the part of the error this machine and HTTP stack impose on any .NET client.")).AppendLine();
+            md.AppendLine(F($"Same run, c={reference.Concurrency}: the harness's TTFT error p99 is {same.TtftError.Format(Percentile.P99, "0.000")} ms, a bare HttpClient loop's {reference.TtftError.Format(Percentile.P99, "0.000")} ms — the part of the error this machine and HTTP stack impose on any .NET client.")).AppendLine();
         md.AppendLine("## Capacity").AppendLine();
         md.AppendLine("| Figure | Value |").AppendLine("|---|---:|");
         md.AppendLine(F($"| Harness requests/s (zero-cost target, c={CapacityConcurrency}) | {RequestsPerSecond:0} |"));
@@ -184,7 +184,7 @@ public static partial class SelfTestRunner
                         MaxDuration = options.CapacityDuration,
                         WarmupRequests = round == 0 ? CapacityWarmupRequests : options.CapacityConcurrency,
                     }, cancellationToken).ConfigureAwait(false);
-                    requestsPerSecond = Math.Max(requestsPerSecond, run.RequestsPerSecond.Value);
+                    requestsPerSecond = Math.Max(requestsPerSecond, run.RequestsPerSecond.Measured);
                     plainClientRate = Math.Max(plainClientRate,
                         await MeasurePlainClientAsync(endpoint.ZeroUri, options.CapacityConcurrency, options.CapacityDuration, cancellationToken).ConfigureAwait(false));
                     if (!options.RunWrk) continue;
@@ -203,7 +203,7 @@ public static partial class SelfTestRunner
                     MaxDuration = options.CapacityDuration,
                     WarmupRequests = CapacityWarmupRequests / 4,
                 }, cancellationToken).ConfigureAwait(false);
-                streamsPerSecond = run.RequestsPerSecond.Value;
+                streamsPerSecond = run.RequestsPerSecond.Measured;
             }
 
             var memory = await MeasureStreamMemoryAsync(endpoint, options.MemoryStreams, cancellationToken).ConfigureAwait(false);
