@@ -67,7 +67,6 @@ public sealed class LivingDocCommand(CliContext context) : Command<LivingDocSett
             BenchmarksDirectory = settings.Benchmarks is { } b ? context.FullPath(b) : defaults?.BenchmarksDirectory,
             CatalogPath = settings.Catalog is { } c ? context.FullPath(c) : defaults?.CatalogPath,
             FaultMatrixPath = settings.FaultMatrix is { } m ? context.FullPath(m) : defaults?.FaultMatrixPath,
-            CatalogDriftPath = defaults?.CatalogDriftPath,
             SnippetSourceRoot = defaults?.SnippetSourceRoot,
             CatalogDriftPath = settings.CatalogDrift is { } drift ? context.FullPath(drift) : defaults?.CatalogDriftPath,
             SummaryPath = settings.Summary is { } summary ? context.FullPath(summary) : null,
