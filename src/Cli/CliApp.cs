@@ -1,3 +1,4 @@
+using System.Reflection;
 using ProviderSpecs.Cli.Commands;
 using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Errors;
@@ -8,6 +9,11 @@ namespace ProviderSpecs.Cli;
 /// <summary>The <c>providerspecs</c> command line: builds the Spectre.Console.Cli app and turns every failure into one line and an exit code.</summary>
 public static partial class CliApp
 {
+    /// <summary>The version this program was built as (its package version, without the commit suffix).</summary>
+    public static string Version { get; } =
+        (typeof(CliApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0")
+        .Split('+')[0];
+
     public static CommandApp Create(CliContext context, IReadOnlyList<string>? args = null)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -15,6 +21,8 @@ public static partial class CliApp
         app.Configure(config =>
         {
             config.SetApplicationName("providerspecs");
+            // `providerspecs --version` prints the package version (the same for the tool and every library package).
+            config.SetApplicationVersion(Version);
             config.ConfigureConsole(context.Console);
             config.Settings.Registrar.RegisterInstance(context);
             config.SetExceptionHandler((exception, _) => Report(context, exception, args ?? []));

@@ -4,7 +4,10 @@ using Microsoft.Extensions.AI;
 using OpenAI;
 using ProviderSpecs.Providers.Catalog;
 using ProviderSpecs.Providers.Chat;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ProviderSpecs.Providers.Credentials;
+using ProviderSpecs.Providers.Logging;
 using CredentialResolver = ProviderSpecs.Providers.Credentials.CredentialResolver;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Providers.Resilience;
@@ -39,6 +42,15 @@ public sealed record ProviderSessionOptions
     /// </summary>
     public RateLimitPacer? RateLimits { get; init; }
 
+    /// <summary>
+    /// Where the session logs (categories in <see cref="ProviderLog"/>): the credential source (key masked), each retry and
+    /// why, answers, failures with their error key, fallbacks and budget refusals. Null (default): nothing is logged.
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Whether the session disposes <see cref="HttpClient"/> with itself (for a client made for this session alone).</summary>
+    internal bool OwnsHttpClient { get; init; }
+
     public override string ToString() =>
         $"ProviderSessionOptions(ApiKey={(ApiKey is null ? "none" : KeyMask.Mask(ApiKey))}, BaseUrl={BaseUrl?.ToString() ?? "default"}, "
         + $"HttpClient={(HttpClient is null ? "owned" : "shared")}, Resilience={Resilience}, Telemetry={Telemetry})";
@@ -68,8 +80,10 @@ public sealed class ProviderSession : IAsyncDisposable, IDisposable
         var environment = options.Environment ?? CredentialEnvironment.FromProcess();
         (BaseUrl, BaseUrlSource) = ResolveBaseUrl(provider, options.BaseUrl, environment);
         _credentials = CredentialResolver.Standard(options.ApiKey, environment);
-        _credential = new Lazy<CredentialResolution>(() => _credentials.Resolve(Provider));
-        _ownsHttp = options.HttpClient is null;
+        LoggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        var sessionLog = LoggerFactory.CreateLogger(ProviderLog.SessionCategory);
+        _credential = new Lazy<CredentialResolution>(() => LogResolution(_credentials.Resolve(Provider), sessionLog));
+        _ownsHttp = options.HttpClient is null || options.OwnsHttpClient;
         _http = options.HttpClient ?? new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = options.Resilience.ConnectTimeout,
@@ -79,14 +93,27 @@ public sealed class ProviderSession : IAsyncDisposable, IDisposable
             // Our own first-token and total timeouts govern; HttpClient's 100 s default would cut long streams.
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        Resilience = new ProviderResilience(options.Resilience, options.TimeProvider);
+        Resilience = new ProviderResilience(options.Resilience, options.TimeProvider, LoggerFactory.CreateLogger(ProviderLog.ChatCategory));
         Catalog = new ModelCatalog(provider, BaseUrl, _http, () => Credential.Key, options.CatalogTimeToLive,
             options.Snapshot, options.TimeProvider)
         {
             FallbackTimeToLive = options.CatalogFallbackTimeToLive,
             FetchTimeout = options.CatalogTimeout,
         };
+        ProviderLog.SessionOpened(sessionLog, provider.Id, BaseUrl, BaseUrlSource);
     }
+
+    private static CredentialResolution LogResolution(CredentialResolution resolution, ILogger log)
+    {
+        if (resolution.Found) ProviderLog.CredentialResolved(log, resolution.Provider.Id, resolution.MaskedKey, resolution.Source ?? "?");
+        else ProviderLog.CredentialMissing(log, resolution.Provider.Id, resolution.Provider.KeyEnvVar);
+        // Warnings show keys masked already; redacted again in case a source quoted more than it should.
+        foreach (var warning in resolution.Warnings) ProviderLog.CredentialWarning(log, resolution.Provider.Id, ProviderLog.Redact(warning, resolution.Key));
+        return resolution;
+    }
+
+    /// <summary>Where this session logs (a no-op factory when none was given).</summary>
+    public ILoggerFactory LoggerFactory { get; }
 
     /// <summary>Opens a session for a provider id or alias (<c>groq</c>, <c>together</c>, …).</summary>
     public static ProviderSession Open(string providerIdOrAlias, ProviderSessionOptions? options = null)
@@ -129,7 +156,12 @@ public sealed class ProviderSession : IAsyncDisposable, IDisposable
                     configure: otel => otel.EnableSensitiveData = _options.Telemetry.EnableSensitiveData)
                 .Build();
         }
-        return new ProviderChatClient(chat, Provider, _registry.CommonOptions, model, Resilience, _options.Telemetry, _options.RateLimits);
+        return new ProviderChatClient(chat, Provider, _registry.CommonOptions, model, Resilience, _options.Telemetry, _options.RateLimits)
+        {
+            Logger = LoggerFactory.CreateLogger(ProviderLog.ChatCategory),
+            LoggerFactory = LoggerFactory,
+            Key = key,
+        };
     }
 
     private static (Uri, BaseUrlSource) ResolveBaseUrl(ProviderDefinition provider, Uri? explicitUrl, CredentialEnvironment environment)

@@ -107,9 +107,10 @@ public sealed class LatencyProfileSet
 
     public ModelLatencyProfile For(string model) => Models.TryGetValue(model, out var profile) ? profile : Models[DefaultModelKey];
 
-    internal static LatencyProfileSet Load(string path)
+    internal static LatencyProfileSet Load(FixtureFiles files, string relativePath)
     {
-        var file = FixtureJson.Read<LatencyProfileFile>(path);
+        var path = files.PathOf(relativePath);
+        var file = FixtureJson.Read<LatencyProfileFile>(path, files.Read(relativePath));
         if (file.Models is null || file.Models.Count == 0) throw new SimulatorFixtureException(path, "it has no 'models' object");
         foreach (var (model, profile) in file.Models)
             if (profile.Problem() is { } problem) throw new SimulatorFixtureException(path, $"model '{model}': {problem}");
@@ -142,12 +143,11 @@ internal static class FixtureJson
         AllowTrailingCommas = true,
     };
 
-    public static T Read<T>(string path)
+    public static T Read<T>(string path, string text)
     {
-        if (!File.Exists(path)) throw new SimulatorFixtureException(path, "the file does not exist");
         try
         {
-            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Options)
+            return JsonSerializer.Deserialize<T>(text, Options)
                    ?? throw new SimulatorFixtureException(path, "it contains JSON null");
         }
         catch (JsonException ex)

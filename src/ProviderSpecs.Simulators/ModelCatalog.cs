@@ -42,13 +42,14 @@ internal sealed class ModelCatalog
 
     public CatalogModel? Find(string id) => _byId.GetValueOrDefault(id);
 
-    public static ModelCatalog Load(string path, string contextWindowField, string? maxCompletionField, IReadOnlyList<RateLimitWindow> windows)
+    public static ModelCatalog Load(FixtureFiles files, string relativePath, string contextWindowField, string? maxCompletionField, IReadOnlyList<RateLimitWindow> windows)
     {
-        if (!File.Exists(path)) throw new SimulatorFixtureException(path, "the file does not exist");
+        var path = files.PathOf(relativePath);
+        var text = files.Read(relativePath);
         JsonNode? root;
         try
         {
-            root = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            root = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException ex)
         {

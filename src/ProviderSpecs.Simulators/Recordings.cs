@@ -18,7 +18,7 @@ public sealed record RecordOptions
     /// <summary>Provider id → the upstream base URL, e.g. <c>groq</c> → <c>https://api.groq.com/openai/v1</c>. Providers not listed are simulated as usual.</summary>
     public Dictionary<string, Uri> UpstreamBaseUrls { get; init; } = new(StringComparer.Ordinal);
 
-    /// <summary>Where recordings go (a <c>&lt;provider&gt;</c> folder is made inside); null for <c>fixtures/recordings</c>.</summary>
+    /// <summary>Where recordings go (a <c>&lt;provider&gt;</c> folder is made inside); null for <c>fixtures/recordings</c> (required when the simulators run on their built-in fixtures).</summary>
     public string? Directory { get; init; }
 
     /// <summary>
@@ -34,7 +34,7 @@ public sealed record RecordOptions
 /// <summary>Answers requests that match a recording from it instead of simulating them.</summary>
 public sealed record ReplayOptions
 {
-    /// <summary>Where recordings are read from (its <c>&lt;provider&gt;</c> folders); null for <c>fixtures/recordings</c>.</summary>
+    /// <summary>Where recordings are read from (its <c>&lt;provider&gt;</c> folders); null for <c>fixtures/recordings</c> (none with the built-in fixtures).</summary>
     public string? Directory { get; init; }
 
     /// <summary>When true (default), chunks are paced by their recorded gaps, scaled by the scope's or the global time scale.</summary>
@@ -230,7 +230,14 @@ internal sealed class RecordingSet
 
 internal static class RecordingFiles
 {
-    public static string Directory(string? configured, string fixturesDirectory) => configured ?? Path.Combine(fixturesDirectory, "recordings");
+    /// <summary>Where recordings are written: the configured folder, else the fixtures folder's <c>recordings</c>.</summary>
+    public static string ForRecording(string? configured, FixtureFiles fixtures) =>
+        configured ?? (fixtures.Directory is { } directory ? Path.Combine(directory, "recordings")
+            : throw new ArgumentException("Record: the simulators run on their built-in fixtures (no fixtures folder), so there is no fixtures/recordings to write to; set RecordOptions.Directory."));
+
+    /// <summary>Where recordings are read from; null when there is no such folder (the built-in fixtures carry no recordings).</summary>
+    public static string? ForReplay(string? configured, FixtureFiles fixtures) =>
+        configured ?? (fixtures.Directory is { } directory ? Path.Combine(directory, "recordings") : null);
 
     public static string Save(Recording recording, string directory)
     {

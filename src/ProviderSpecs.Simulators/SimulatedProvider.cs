@@ -155,16 +155,16 @@ public sealed class SimulatedProvider
     /// <summary>The recording file written last in record mode, or null.</summary>
     public string? LastRecordingPath => _recorder?.LastSaved;
 
-    internal static SimulatedProvider Start(ProviderDialect dialect, string fixturesDirectory, SimulatorOptions options, int port)
+    internal static SimulatedProvider Start(ProviderDialect dialect, FixtureFiles fixtures, SimulatorOptions options, int port)
     {
-        var catalog = ModelCatalog.Load(Path.Combine(fixturesDirectory, "simulators", dialect.CatalogFileName), dialect.ContextWindowField, dialect.MaxCompletionField, RateLimitWindows.Of(dialect.Id));
-        var profiles = LatencyProfileSet.Load(Path.Combine(fixturesDirectory, "latency-profiles", dialect.Id + ".json"));
+        var catalog = ModelCatalog.Load(fixtures, $"simulators/{dialect.CatalogFileName}", dialect.ContextWindowField, dialect.MaxCompletionField, RateLimitWindows.Of(dialect.Id));
+        var profiles = LatencyProfileSet.Load(fixtures, $"latency-profiles/{dialect.Id}.json");
         var provider = new SimulatedProvider(dialect, catalog, profiles, options);
         if (options.Record is { } record && record.UpstreamBaseUrls.TryGetValue(dialect.Id, out var upstream))
-            provider._recorder = new RecordingProxy(dialect.Id, upstream, RecordingFiles.Directory(record.Directory, fixturesDirectory),
+            provider._recorder = new RecordingProxy(dialect.Id, upstream, RecordingFiles.ForRecording(record.Directory, fixtures),
                 record.UpstreamApiKeys.GetValueOrDefault(dialect.Id), record.UpstreamTimeout);
-        if (options.Replay is { } replay)
-            provider._recordings = RecordingSet.Load(RecordingFiles.Directory(replay.Directory, fixturesDirectory), dialect.Id);
+        if (options.Replay is { } replay && RecordingFiles.ForReplay(replay.Directory, fixtures) is { } replayFrom)
+            provider._recordings = RecordingSet.Load(replayFrom, dialect.Id);
 
         var server = WireMockServer.Start(new WireMockServerSettings
         {

@@ -15,13 +15,17 @@ public sealed class SimulatedProviders : IAsyncDisposable, IReadOnlyCollection<S
 
     public SimulatorOptions Options { get; private init; } = new();
 
+    /// <summary>What <see cref="FixturesSource"/> says when the simulators run on the fixtures built into this assembly.</summary>
+    public const string EmbeddedFixtures = FixtureFiles.EmbeddedSource;
+
+    /// <summary>The full path of the fixtures folder the simulators read, or <see cref="EmbeddedFixtures"/> for the built-in copies.</summary>
+    public string FixturesSource { get; private init; } = EmbeddedFixtures;
+
     public static Task<SimulatedProviders> StartAsync(SimulatorOptions? options = null)
     {
         options ??= new SimulatorOptions();
         options.Validate();
-        var fixtures = options.FixturesDirectory ?? FixturesLocator.Find();
-        if (!Directory.Exists(fixtures))
-            throw new DirectoryNotFoundException($"Fixtures folder '{fixtures}' does not exist; set SimulatorOptions.FixturesDirectory to the repository's fixtures folder.");
+        var fixtures = ChooseFixtures(options);
 
         var started = new Dictionary<string, SimulatedProvider>();
         try
@@ -38,7 +42,18 @@ public sealed class SimulatedProviders : IAsyncDisposable, IReadOnlyCollection<S
             throw;
         }
         ThreadPoolFloor.Raise();
-        return Task.FromResult(new SimulatedProviders(started) { Options = options });
+        return Task.FromResult(new SimulatedProviders(started) { Options = options, FixturesSource = fixtures.Source });
+    }
+
+    // An explicit folder wins; inside this repository its fixtures/ (so edits need no rebuild); anywhere else the built-in copies.
+    private static FixtureFiles ChooseFixtures(SimulatorOptions options)
+    {
+        if (options.FixturesDirectory is { } directory)
+            return Directory.Exists(directory)
+                ? FixtureFiles.FromDirectory(directory)
+                : throw new DirectoryNotFoundException($"Fixtures folder '{directory}' does not exist; set SimulatorOptions.FixturesDirectory to a folder holding simulators/ and latency-profiles/, or leave it null for the built-in fixtures.");
+        if (!options.UseEmbeddedFixtures && FixturesLocator.TryFind() is { } repository) return FixtureFiles.FromDirectory(repository);
+        return FixtureFiles.Embedded;
     }
 
     public SimulatedProvider this[string providerId] =>

@@ -2,8 +2,15 @@ namespace ProviderSpecs.Simulators;
 
 public sealed record SimulatorOptions
 {
-    /// <summary>The repository's <c>fixtures</c> folder; null to find it with <see cref="FixturesLocator.Find"/>.</summary>
+    /// <summary>
+    /// A fixtures folder (<c>simulators/</c> catalogs, <c>latency-profiles/</c>, <c>recordings/</c>) to read instead of the
+    /// built-in ones. Null (default): inside this repository its <c>fixtures/</c> (<see cref="FixturesLocator.TryFind"/>),
+    /// anywhere else the copies built into this assembly — so the packaged simulators need no files beside them.
+    /// </summary>
     public string? FixturesDirectory { get; init; }
+
+    /// <summary>Use the fixtures built into this assembly even inside this repository (ignored when <see cref="FixturesDirectory"/> is set).</summary>
+    public bool UseEmbeddedFixtures { get; init; }
 
     /// <summary>Seeds every reply and every latency sample, so a run is reproducible.</summary>
     public int Seed { get; init; } = 42;
@@ -82,13 +89,20 @@ public static class FixturesLocator
     /// Walks up from <paramref name="startDirectory"/> (default <see cref="AppContext.BaseDirectory"/>) to the repository
     /// root (the folder holding <c>Specs.sln</c> or <c>Directory.Packages.props</c>) and returns its <c>fixtures</c> folder.
     /// </summary>
-    public static string Find(string? startDirectory = null)
+    public static string Find(string? startDirectory = null) =>
+        TryFind(startDirectory) ?? throw new DirectoryNotFoundException(
+            $"No repository root (a folder with Specs.sln and fixtures/simulators/) above '{startDirectory ?? AppContext.BaseDirectory}', so the fixtures folder cannot be found. Set SimulatorOptions.FixturesDirectory to the repository's fixtures folder.");
+
+    /// <summary>
+    /// Like <see cref="Find"/>, or null when no folder above holds this repository's fixtures. Only a <c>fixtures</c> folder
+    /// with the simulators' own <c>simulators/</c> subfolder counts, so another solution's unrelated <c>fixtures/</c> is never taken.
+    /// </summary>
+    public static string? TryFind(string? startDirectory = null)
     {
         var start = startDirectory ?? AppContext.BaseDirectory;
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            if (RootMarkers.Any(marker => File.Exists(Path.Combine(dir.FullName, marker))) && Directory.Exists(Path.Combine(dir.FullName, "fixtures")))
+            if (RootMarkers.Any(marker => File.Exists(Path.Combine(dir.FullName, marker))) && Directory.Exists(Path.Combine(dir.FullName, "fixtures", "simulators")))
                 return Path.Combine(dir.FullName, "fixtures");
-        throw new DirectoryNotFoundException(
-            $"No repository root (a folder with Specs.sln and fixtures/) above '{start}', so the fixtures folder cannot be found. Set SimulatorOptions.FixturesDirectory to the repository's fixtures folder.");
+        return null;
     }
 }

@@ -1,5 +1,10 @@
 using System.ClientModel;
 using System.Diagnostics;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
 using OpenTelemetry;
@@ -56,6 +61,53 @@ public sealed class GuideSnippetTests
         answer.FinishReason.ShouldBe("stop");
         stream.Result.TimeToFirstToken.ShouldNotBeNull();
         output.ToString().ShouldContain("finish: stop");
+    }
+
+    [Test]
+    public async Task Getting_started_with_dependency_injection()
+    {
+        // The application's appsettings.json; here aimed at the simulator with its test key (a real one comes from GROQ_API_KEY).
+        var folder = Directory.CreateTempSubdirectory("guide-di-");
+        var appSettings = Path.Combine(folder.FullName, "appsettings.json");
+        await File.WriteAllTextAsync(appSettings, $$"""
+            { "Providers": { "groq": { "Models": [ "llama-3.1-8b-instant" ], "Resilience": { "MaxRetries": 3 },
+                                       "BaseUrl": "{{_simulators["groq"].BaseUrl}}", "ApiKey": "{{_simulators["groq"].DefaultApiKey}}" } } }
+            """);
+        try
+        {
+            // begin-snippet: getting-started-di
+            // appsettings.json: { "Providers": { "groq": { "Models": [ "llama-3.1-8b-instant" ], "Resilience": { "MaxRetries": 3 } } } }
+            var builder = Host.CreateApplicationBuilder();
+            builder.Configuration.AddJsonFile(appSettings);
+            builder.Services.AddProviderSpecs(builder.Configuration)       // binds Providers:*; keys come from the credential chain
+                .ChatClient("groq", "llama-3.1-8b-instant").UseLogging();   // Microsoft.Extensions.AI middleware composes as usual
+            using var host = builder.Build();
+            await host.StartAsync();                                       // a bad value fails here, naming its key
+
+            var chat = host.Services.GetRequiredKeyedService<IChatClient>("groq/llama-3.1-8b-instant");
+            var answer = await chat.GetResponseAsync("Name three prime numbers.");
+            // end-snippet
+            answer.Text.ShouldNotBeNullOrWhiteSpace();
+            answer.FinishReason.ShouldBe(Microsoft.Extensions.AI.ChatFinishReason.Stop);
+            chat.GetService<LoggingChatClient>().ShouldNotBeNull("the middleware from the snippet wraps the layer's client");
+            await host.StopAsync();
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task A_bad_provider_setting_stops_the_host_at_start_naming_its_key()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Providers:groq:Resilience:MaxRetries"] = "-1" });
+        builder.Services.AddProviderSpecs(builder.Configuration);
+        using var host = builder.Build();
+
+        var error = await Should.ThrowAsync<OptionsValidationException>(() => host.StartAsync());
+        error.Message.ShouldBe("Providers:groq:Resilience:MaxRetries must be 0 or more (got -1)");
     }
 
     [Test]

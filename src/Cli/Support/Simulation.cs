@@ -42,7 +42,7 @@ internal static class Simulation
         IReadOnlyDictionary<string, int>? ports)
     {
         var root = RepoRoot.Find(context.WorkingDirectory);
-        var fixtures = root is not null && Directory.Exists(Path.Combine(root, "fixtures")) ? Path.Combine(root, "fixtures") : null;
+        var fixtures = root is not null && Directory.Exists(Path.Combine(root, "fixtures", "simulators")) ? Path.Combine(root, "fixtures") : null;
         try
         {
             return SimulatedProviders.StartAsync(new SimulatorOptions

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using ProviderSpecs.Providers.Logging;
 
 namespace ProviderSpecs.Providers.Budget;
 
@@ -8,7 +10,8 @@ namespace ProviderSpecs.Providers.Budget;
 /// <see cref="LiveBudget"/> before it leaves the machine, so the budget holds even under concurrency. A request
 /// the budget cannot cover is never sent.
 /// </summary>
-public sealed class LiveBudgetHandler(LiveBudget budget, HttpMessageHandler inner) : DelegatingHandler(inner)
+/// <param name="logger">Where refusals are logged (<see cref="ProviderLog.BudgetCategory"/>); none by default.</param>
+public sealed class LiveBudgetHandler(LiveBudget budget, HttpMessageHandler inner, ILogger? logger = null) : DelegatingHandler(inner)
 {
     /// <summary>What a completion that names no maximum is charged.</summary>
     public const int DefaultCompletionTokens = 1024;
@@ -18,9 +21,12 @@ public sealed class LiveBudgetHandler(LiveBudget budget, HttpMessageHandler inne
         // Output tokens are what a completion may generate; other calls (catalog, fine-tuning) reserve a request only.
         var tokens = request.Method == HttpMethod.Post && IsCompletion(request.RequestUri) ? await MaxTokensOfAsync(request, cancellationToken) : 0;
         if (!budget.TryReserve(tokens))
+        {
+            if (logger is not null) ProviderLog.BudgetRefused(logger, request.RequestUri?.GetLeftPart(UriPartial.Path) ?? "?", budget.ToString());
             throw new LiveBudgetExceededException(
                 $"live budget spent ({budget}); the request to {request.RequestUri?.GetLeftPart(UriPartial.Path)} was not sent. " +
                 $"Raise {LiveBudget.MaxRequestsVariable} or {LiveBudget.MaxTokensVariable} to allow more.");
+        }
         return await base.SendAsync(request, cancellationToken);
     }
 

@@ -3,9 +3,12 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.RateLimiting;
 using ProviderSpecs.Providers.Errors;
+using ProviderSpecs.Providers.Logging;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Providers.Resilience;
 using ProviderSpecs.Providers.Telemetry;
@@ -83,6 +86,18 @@ public sealed class ProviderChatClient : IChatClient
     public ProviderDefinition Provider => _provider;
     public string Model { get; }
 
+    /// <summary>Where calls are logged (<see cref="ProviderLog.ChatCategory"/>).</summary>
+    internal ILogger Logger { get; init; } = NullLogger.Instance;
+
+    /// <summary>The session's logger factory, for what is built on this client (a fallback chain logs through it).</summary>
+    internal ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>The key this client sends, known only so that logs can mask it wherever a provider's text quotes it.</summary>
+    internal string? Key { get; init; }
+
+    private CallIdentity Call => _call ??= new CallIdentity(_provider.Id, Model, Key);
+    private CallIdentity? _call;
+
     public async Task<ChatResult> CompleteAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -117,12 +132,14 @@ public sealed class ProviderChatClient : IChatClient
                     ObserveLimits(exchange, failure);
                     throw failure;
                 }
-            }, attempts, total.Token).ConfigureAwait(false);
-            return BuildResult(response, exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
+            }, attempts, total.Token, Call).ConfigureAwait(false);
+            var result = BuildResult(response, exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
+            ProviderLog.CallAnswered(Logger, _provider.Id, Model, "chat", attempts.Count, result.Elapsed.TotalMilliseconds, result.FinishReason, result.RequestId);
+            return result;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw Fail(e, attempts);
+            throw Fail(e, attempts, "chat");
         }
     }
 
@@ -179,11 +196,11 @@ public sealed class ProviderChatClient : IChatClient
                     ObserveLimits(exchange, failure);
                     throw failure;
                 }
-            }, attempts, total.Token).ConfigureAwait(false);
+            }, attempts, total.Token, Call).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            throw Fail(e, attempts);
+            throw Fail(e, attempts, "stream");
         }
 
         using var lease = opened.Lease;
@@ -202,11 +219,13 @@ public sealed class ProviderChatClient : IChatClient
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 throw Fail(MapFailure(e, streamStarted: true, cancellationToken, total.Token, "the stream exceeded the total timeout")
-                    .WithRequestId(opened.Exchange.RequestId), attempts);
+                    .WithRequestId(opened.Exchange.RequestId), attempts, "stream");
             }
         }
         var response = updates.ToChatResponse();
-        complete(BuildResult(response, opened.Exchange, attempts, Stopwatch.GetElapsedTime(started), opened.TimeToFirstChunk, updates.Count));
+        var result = BuildResult(response, opened.Exchange, attempts, Stopwatch.GetElapsedTime(started), opened.TimeToFirstChunk, updates.Count);
+        ProviderLog.CallAnswered(Logger, _provider.Id, Model, "stream", attempts.Count, result.Elapsed.TotalMilliseconds, result.FinishReason, result.RequestId);
+        complete(result);
     }
 
     private sealed record Opened(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, WireExchange Exchange,
@@ -222,12 +241,13 @@ public sealed class ProviderChatClient : IChatClient
         return ErrorMapper.FromException(e, _provider, Model, streamStarted, callerToken.IsCancellationRequested);
     }
 
-    private ProviderException Fail(Exception e, List<AttemptRecord> attempts)
+    private ProviderException Fail(Exception e, List<AttemptRecord> attempts, string mode)
     {
         var error = e as ProviderException ?? ErrorMapper.FromException(e, _provider, Model);
         error = error.WithContext(_provider.Id, Model);
         error.Attempts = attempts;
         ProviderTelemetry.RecordError(_telemetry, _provider.Id, Model, error.ErrorKey);
+        ProviderLog.CallFailed(Logger, _provider.Id, Model, mode, error.ErrorKey, attempts.Count, ProviderLog.Redact(error.Message, Key));
         return error;
     }
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
 using ProviderSpecs.Providers.Chat;
 using ProviderSpecs.Providers.Errors;
+using ProviderSpecs.Providers.Logging;
 
 namespace ProviderSpecs.Providers.Resilience;
 
@@ -41,23 +43,45 @@ public sealed class ProviderFallbackChain(IReadOnlyList<ProviderChatClient> link
         init => _moveOnFor = value ?? throw new ArgumentNullException(nameof(value));
     }
 
+    /// <summary>
+    /// Where the chain logs each link that failed and the one tried next, who answered, and a chain that ran out
+    /// (<see cref="ProviderLog.FallbackCategory"/>). Default: the first link's session logger factory.
+    /// </summary>
+    public ILogger Logger
+    {
+        get => _logger ??= Links[0].LoggerFactory.CreateLogger(ProviderLog.FallbackCategory);
+        init => _logger = value;
+    }
+
+    private ILogger? _logger;
+
     public async Task<FallbackResult> CompleteAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var conversation = messages.ToList();
         var steps = new List<FallbackStep>();
-        foreach (var link in Links)
+        for (var i = 0; i < Links.Count; i++)
         {
+            var link = Links[i];
             try
             {
                 var result = await link.CompleteAsync(conversation, options, cancellationToken).ConfigureAwait(false);
                 steps.Add(new FallbackStep(link.Provider.Id, link.Model, AttemptRecord.Success, null, result.Attempts.Count));
+                if (i > 0) ProviderLog.FallbackAnswered(Logger, link.Provider.Id, link.Model, i);
                 return new FallbackResult(result, steps);
             }
             catch (ProviderException error) when (MoveOnFor.Contains(error.ErrorKey))
             {
                 steps.Add(new FallbackStep(link.Provider.Id, link.Model, error.ErrorKey, error.Message, error.Attempts.Count));
+                if (i + 1 < Links.Count)
+                    ProviderLog.FallbackMovingOn(Logger, link.Provider.Id, link.Model, error.ErrorKey, Links[i + 1].Provider.Id, Links[i + 1].Model);
+            }
+            catch (ProviderException error)
+            {
+                ProviderLog.FallbackStopped(Logger, link.Provider.Id, link.Model, error.ErrorKey);
+                throw;
             }
         }
+        ProviderLog.FallbackExhausted(Logger, string.Join("; ", steps.Select(s => $"{s.ProviderId}/{s.Model}: {s.Outcome}")));
         throw new ProviderFallbackException(steps);
     }
 }

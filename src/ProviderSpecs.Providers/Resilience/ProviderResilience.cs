@@ -1,4 +1,6 @@
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 using ProviderSpecs.Providers.Errors;
@@ -12,11 +14,14 @@ namespace ProviderSpecs.Providers.Resilience;
 public sealed class ProviderResilience : IAsyncDisposable
 {
     private static readonly ResiliencePropertyKey<List<AttemptRecord>> AttemptsKey = new("providerspecs.attempts");
+    private static readonly ResiliencePropertyKey<CallIdentity> CallKey = new("providerspecs.call");
     private readonly ResiliencePipeline _retry;
     private readonly ConcurrencyLimiter _limiter;
 
-    public ProviderResilience(ResilienceOptions options, TimeProvider? timeProvider = null)
+    /// <param name="logger">Where each retry is logged (<see cref="Logging.ProviderLog.ChatCategory"/>); none by default.</param>
+    public ProviderResilience(ResilienceOptions options, TimeProvider? timeProvider = null, ILogger? logger = null)
     {
+        var log = logger ?? NullLogger.Instance;
         options.Validate();
         Options = options;
         TimeProvider = timeProvider ?? TimeProvider.System;
@@ -44,6 +49,9 @@ public sealed class ProviderResilience : IAsyncDisposable
                     var error = (ProviderException)args.Outcome.Exception!;
                     var attempts = args.Context.Properties.GetValue(AttemptsKey, []);
                     attempts.Add(new AttemptRecord(attempts.Count + 1, error.ErrorKey, error.HttpStatus, args.RetryDelay, error.ProviderMessage ?? error.Message));
+                    var call = args.Context.Properties.GetValue(CallKey, CallIdentity.Unknown);
+                    Logging.ProviderLog.Retrying(log, call.Provider, call.Model, attempts.Count, options.MaxRetries + 1, error.ErrorKey, error.HttpStatus,
+                        args.RetryDelay.TotalMilliseconds, Logging.ProviderLog.Redact(error.ProviderMessage ?? error.Message, call.Key));
                     return ValueTask.CompletedTask;
                 },
             });
@@ -55,10 +63,12 @@ public sealed class ProviderResilience : IAsyncDisposable
     public TimeProvider TimeProvider { get; }
 
     /// <summary>Runs <paramref name="attempt"/> with retries; every attempt (failed or not) is appended to <paramref name="attempts"/>.</summary>
-    internal async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> attempt, List<AttemptRecord> attempts, CancellationToken cancellationToken)
+    internal async Task<T> ExecuteAsync<T>(Func<CancellationToken, Task<T>> attempt, List<AttemptRecord> attempts, CancellationToken cancellationToken,
+        CallIdentity? call = null)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(AttemptsKey, attempts);
+        if (call is not null) context.Properties.Set(CallKey, call);
         try
         {
             var result = await _retry.ExecuteAsync(static async (ctx, state) => await state(ctx.CancellationToken).ConfigureAwait(false), context, attempt)
@@ -123,6 +133,12 @@ public sealed class ProviderResilience : IAsyncDisposable
         new(delay, TimeProvider, first, second);
 
     public ValueTask DisposeAsync() => _limiter.DisposeAsync();
+}
+
+/// <summary>Which provider and model a call is for (for logs), and the key to keep out of them.</summary>
+internal sealed record CallIdentity(string Provider, string Model, string? Key)
+{
+    public static readonly CallIdentity Unknown = new("?", "?", null);
 }
 
 /// <summary>Our own client-side limiter refused the call (not the provider): never retried.</summary>
