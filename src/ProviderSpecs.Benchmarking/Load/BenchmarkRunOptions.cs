@@ -24,6 +24,12 @@ public sealed record BenchmarkRunOptions
     /// <summary>TCP port of the target; when given, open connections to it are sampled during the run.</summary>
     public int? ConnectionPort { get; init; }
 
+    /// <summary>
+    /// Keep the raw histograms on the result (<see cref="Results.ScenarioResult.Histograms"/>), so an interval log can be
+    /// written and results merged exactly; off by default, as each scenario's histograms take about 2 MB.
+    /// </summary>
+    public bool KeepHistograms { get; init; }
+
     /// <summary>Optional scenario name for reports.</summary>
     public string? Name { get; init; }
 

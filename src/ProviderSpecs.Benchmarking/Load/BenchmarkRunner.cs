@@ -31,6 +31,7 @@ public static class BenchmarkRunner
             expectedRequests: expected);
 
         using var monitor = ResourceMonitor.Start(options.ConnectionPort);
+        var startedAt = DateTimeOffset.UtcNow;
         var started = Stopwatch.GetTimestamp();
         if (options.Load is OpenLoopLoad open)
             await measured.RunOpenLoopAsync(open.CreateSchedule(), cancellationToken).ConfigureAwait(false);
@@ -40,7 +41,7 @@ public static class BenchmarkRunner
         var totals = measured.Merge();
         var resources = monitor.Stop(totals.Started);
 
-        return BuildResult(target, options, warmupRequests, warmupFailures, measured, totals, elapsed, resources);
+        return BuildResult(target, options, warmupRequests, warmupFailures, measured, totals, startedAt, elapsed, resources);
     }
 
     /// <summary>Runs one scenario per load point (e.g. <see cref="LoadSweep.Concurrency"/>), with the same bounds and warm-up rules.</summary>
@@ -59,9 +60,10 @@ public static class BenchmarkRunner
     }
 
     private static ScenarioResult BuildResult(IBenchmarkTarget target, BenchmarkRunOptions options, int warmupRequests, int warmupFailures,
-        Phase measured, MetricsShard totals, TimeSpan elapsed, ResourceUsage resources)
+        Phase measured, MetricsShard totals, DateTimeOffset startedAt, TimeSpan elapsed, ResourceUsage resources)
     {
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-9);
+        var histograms = totals.ToHistograms();
         var load = options.Load;
         return new ScenarioResult
         {
@@ -88,18 +90,21 @@ public static class BenchmarkRunner
             ErrorsByKey = new SortedDictionary<string, int>(totals.ErrorsByKey, StringComparer.Ordinal),
             RateLimitedResponses = totals.RateLimitedResponses,
             MaxRetryAfterSeconds = totals.MaxRetryAfter?.TotalSeconds,
-            RateLimitRecovery = totals.RateLimitRecovery().ToDistribution("Rate-limit recovery", "ms", MetricDefinitions.RateLimitRecovery, 1000),
-            Ttft = totals.Ttft.ToDistribution("TTFT", "ms", MetricDefinitions.Ttft, 1000),
-            Tpot = totals.Tpot.ToDistribution("TPOT", "ms", MetricDefinitions.Tpot, 1000),
-            InterTokenLatency = totals.InterTokenLatency.ToDistribution("ITL", "ms", MetricDefinitions.InterTokenLatency, 1000),
-            EndToEnd = totals.EndToEnd.ToDistribution("E2E latency", "ms", MetricDefinitions.EndToEnd, 1000),
-            OutputTokensPerSecondPerRequest = totals.OutputTokensPerSecond.ToDistribution(
-                "Output tokens/s per request", "tok/s", MetricDefinitions.OutputTokensPerSecondPerRequest, MetricsShard.TokensPerSecondScale),
-            QueueTime = totals.QueueTime.ToDistribution("Queue time", "ms", MetricDefinitions.QueueTime, 1000),
-            Attempts = totals.Attempts.ToDistribution("Attempts", "attempts", MetricDefinitions.Attempts),
-            TtftError = totals.TtftError.ToDistribution("TTFT error", "ms", MetricDefinitions.TtftError, 1000),
-            InterTokenGapError = totals.InterTokenGapError.ToDistribution("Chunk gap error", "ms", MetricDefinitions.InterTokenGapError, 1000),
+            RateLimitRecovery = histograms.Summarise(RecordedMetrics.RateLimitRecovery),
+            Ttft = histograms.Summarise(RecordedMetrics.Ttft),
+            Tpot = histograms.Summarise(RecordedMetrics.Tpot),
+            InterTokenLatency = histograms.Summarise(RecordedMetrics.InterTokenLatency),
+            EndToEnd = histograms.Summarise(RecordedMetrics.EndToEnd),
+            OutputTokensPerSecondPerRequest = histograms.Summarise(RecordedMetrics.OutputTokensPerSecondPerRequest),
+            QueueTime = histograms.Summarise(RecordedMetrics.QueueTime),
+            Attempts = histograms.Summarise(RecordedMetrics.Attempts),
+            TtftError = histograms.Summarise(RecordedMetrics.TtftError),
+            InterTokenGapError = histograms.Summarise(RecordedMetrics.InterTokenGapError),
             Resources = resources,
+            StartedAt = startedAt,
+            Recorded = histograms.Recorded(),
+            // ~190 KB per metric: kept only when the caller will write them (bench's interval log).
+            Histograms = options.KeepHistograms ? histograms : null,
         };
     }
 

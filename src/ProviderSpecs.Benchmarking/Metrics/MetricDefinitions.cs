@@ -13,6 +13,8 @@ public static class MetricDefinitions
     public const string RateLimitRecovery = "time from the first rate-limited (429) response to the next success";
     public const string RequestsPerSecond = "run throughput: successful requests ÷ measured wall time";
     public const string OutputTokensPerSecond = "run throughput: output tokens of successful requests ÷ measured wall time";
+    public const string FleetRequestsPerSecond = "fleet throughput: successful requests of every worker ÷ the span from the first worker's measured start to the last worker's measured end";
+    public const string FleetOutputTokensPerSecond = "fleet throughput: output tokens of every worker's successful requests ÷ the span from the first worker's measured start to the last worker's measured end";
     public const string ErrorRate = "llmperf error rate: failed requests ÷ started requests";
     public const string TtftError = "self-test: |measured TTFT − first-chunk delay the server actually served|";
     public const string InterTokenGapError = "self-test: |measured chunk gap − chunk gap the server actually served|";

@@ -115,6 +115,21 @@ internal sealed class MetricsShard
         if (other.MaxRetryAfter is { } r) NoteRetryAfter(r);
     }
 
+    /// <summary>The histograms of every recorded metric (rate-limit recovery computed from the timestamps).</summary>
+    public ScenarioHistograms ToHistograms() => new(new Dictionary<string, MetricHistogram>
+    {
+        [RecordedMetrics.Ttft.Key] = Ttft,
+        [RecordedMetrics.Tpot.Key] = Tpot,
+        [RecordedMetrics.InterTokenLatency.Key] = InterTokenLatency,
+        [RecordedMetrics.EndToEnd.Key] = EndToEnd,
+        [RecordedMetrics.OutputTokensPerSecondPerRequest.Key] = OutputTokensPerSecond,
+        [RecordedMetrics.QueueTime.Key] = QueueTime,
+        [RecordedMetrics.Attempts.Key] = Attempts,
+        [RecordedMetrics.RateLimitRecovery.Key] = RateLimitRecovery(),
+        [RecordedMetrics.TtftError.Key] = TtftError,
+        [RecordedMetrics.InterTokenGapError.Key] = InterTokenGapError,
+    });
+
     /// <summary>
     /// Recovery episodes: each starts at a 429 with no open episode and ends at the next success after it
     /// (by timestamp, so completion order does not matter).

@@ -23,6 +23,10 @@ public static class MarkdownReport
         md.AppendLine(F($"| Runtime | {Cell(m.Runtime)}; framework {Cell(m.FrameworkVersion)} |"));
         md.AppendLine(F($"| Seed | {(m.Seed?.ToString(CultureInfo.InvariantCulture) ?? "—")} |"));
         md.AppendLine(F($"| Schema version | {document.SchemaVersion} |"));
+        if (m.Worker is { Count: > 1 } worker)
+            md.AppendLine(F($"| Worker | {worker.Index} of {worker.Count} (indices from 0){(worker.Label is { } label ? $", {Cell(label)}" : "")}: its share of the plan; `providerspecs bench merge` combines the workers |"));
+        if (document.MergedFrom is { } merged)
+            md.AppendLine(F($"| Merged from | {merged.Count} workers: {Cell(string.Join("; ", merged.Select(w => $"{w.Index}{(w.Label is { } l ? $" {l}" : "")} ({w.Machine})")))} |"));
         if (!string.IsNullOrWhiteSpace(m.Notes)) md.AppendLine(F($"| Notes | {Cell(m.Notes)} |"));
         md.AppendLine();
 
@@ -59,7 +63,7 @@ public static class MarkdownReport
         }
 
         md.AppendLine("## Metric definitions").AppendLine();
-        foreach (var definition in Definitions) md.AppendLine(F($"- {definition}"));
+        foreach (var definition in document.MergedFrom is null ? Definitions : [.. Definitions, .. MergedDefinitions]) md.AppendLine(F($"- {definition}"));
         return md.ToString();
     }
 
@@ -70,6 +74,13 @@ public static class MarkdownReport
         MetricDefinitions.OutputTokensPerSecondPerRequest, MetricDefinitions.QueueTime, MetricDefinitions.Attempts,
         MetricDefinitions.RateLimitRecovery, MetricDefinitions.RequestsPerSecond, MetricDefinitions.OutputTokensPerSecond,
         MetricDefinitions.ErrorRate, MetricDefinitions.StatisticsOverSuccesses,
+    ];
+
+    /// <summary>What a merged report adds to <see cref="Definitions"/>.</summary>
+    public static readonly IReadOnlyList<string> MergedDefinitions =
+    [
+        MetricDefinitions.FleetRequestsPerSecond, MetricDefinitions.FleetOutputTokensPerSecond,
+        "merged percentiles: the exact sum of every worker's HdrHistogram (the percentiles one histogram over all requests gives); min, max and mean from the workers' exact recorded figures",
     ];
 
     private static void AppendScenario(StringBuilder md, ScenarioResult s)
@@ -85,6 +96,15 @@ public static class MarkdownReport
         foreach (var d in rows.Where(d => d.Count > 0 || d == s.Ttft || d == s.EndToEnd))
             md.AppendLine(F($"| {d.Metric} | {d.Unit} | {d.Count} | {N(d.P50)} | {N(d.P90)} | {N(d.P95)} | {N(d.P99)} | {N(d.P999)} | {N(d.Mean)} | {N(d.Min)} | {N(d.Max)} | {Cell(d.Definition)} |"));
         md.AppendLine();
+        if (s.Workers is { Count: > 0 } workers)
+        {
+            md.AppendLine("Per worker (each its own share; latencies in ms):").AppendLine();
+            md.AppendLine("| Worker | Label | Machine | Requests (ok / started) | req/s | TTFT p50 | TTFT p95 | TTFT p99 | E2E p50 | E2E p95 |");
+            md.AppendLine("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var w in workers)
+                md.AppendLine(F($"| {w.Index} | {Cell(w.Label ?? "—")} | {Cell(w.Machine)} | {w.Succeeded} / {w.Started} | {R(w.RequestsPerSecond)} | {N(w.TtftP50)} | {N(w.TtftP95)} | {N(w.TtftP99)} | {N(w.EndToEndP50)} | {N(w.EndToEndP95)} |"));
+            md.AppendLine();
+        }
         md.AppendLine(F($"- Throughput: {R(s.RequestsPerSecond)} req/s, {R(s.OutputTokensPerSecond)} output tok/s ({s.OutputTokens} tokens)."));
         md.AppendLine(F($"- Errors: {(s.ErrorsByKey.Count == 0 ? "none" : string.Join(", ", s.ErrorsByKey.Select(e => $"{e.Key} × {e.Value}")))}; error rate {P(s.ErrorRate)}."));
         md.AppendLine(F($"- Rate limits: {s.RateLimitedResponses} × 429{(s.MaxRetryAfterSeconds is { } ra ? $", longest Retry-After {ra:0.###} s" : "")}{(s.RateLimitRecovery.IsEmpty ? "" : $", recovery p50 {N(s.RateLimitRecovery.P50)} ms / max {N(s.RateLimitRecovery.Max)} ms")}."));
@@ -96,7 +116,9 @@ public static class MarkdownReport
     // Not measured is "—", never 0.
     private static string N(double? value) => value is not { } v ? "—" : v.ToString(v >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture);
 
-    private static string R(Rate rate) => rate.Value is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "—";
+    private static string R(Rate rate) => R(rate.Value);
+
+    private static string R(double? rate) => rate is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) : "—";
 
     private static string P(Rate rate) => rate.Value is { } v ? v.ToString("P1", CultureInfo.InvariantCulture) : "—";
 
@@ -112,7 +134,7 @@ public static class BenchmarkReport
     public const string EndToEndChartFileName = "latency-percentiles-e2e.svg";
     public const string ThroughputChartFileName = "throughput-vs-load.svg";
 
-    /// <summary>Writes every artefact and returns their paths (JSON first, then Markdown, then charts).</summary>
+    /// <summary>Writes every artefact and returns their paths (JSON first, then Markdown, the interval log when there are histograms, then charts).</summary>
     public static IReadOnlyList<string> WriteAll(BenchmarkDocument document, string outputDirectory)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -128,7 +150,9 @@ public static class BenchmarkReport
             charts.Add(WriteText(outputDirectory, ThroughputChartFileName, SvgCharts.ThroughputVsLoad(document.Sweeps)));
         var json = document.Save(outputDirectory);
         var markdown = WriteText(outputDirectory, MarkdownReport.FileName, MarkdownReport.Render(document, charts));
-        return [json, markdown, .. charts];
+        // The interval log, when the scenarios kept their histograms: what HdrHistogram tools read and `bench merge` adds.
+        var log = Path.Combine(outputDirectory, HistogramLog.FileName);
+        return HistogramLog.Write(document, log) ? [json, markdown, log, .. charts] : [json, markdown, .. charts];
     }
 
     private static string WriteText(string directory, string fileName, string content)

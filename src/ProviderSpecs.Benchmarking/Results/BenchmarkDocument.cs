@@ -18,6 +18,15 @@ public sealed record BenchmarkDocument
     public IReadOnlyList<ScenarioResult> Scenarios { get; init; } = [];
     public IReadOnlyList<SweepResult> Sweeps { get; init; } = [];
 
+    /// <summary>
+    /// What the run was asked to do as a whole, before it was shared among workers; a merge only combines documents of
+    /// one plan. Null in files written before plans were recorded.
+    /// </summary>
+    public BenchmarkPlan? Plan { get; init; }
+
+    /// <summary>For a merged document: the workers it was merged from. Null for a single run.</summary>
+    public IReadOnlyList<MergedWorker>? MergedFrom { get; init; }
+
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
@@ -63,7 +72,8 @@ public sealed record RunMetadata(
     string Runtime,
     string FrameworkVersion,
     int? Seed,
-    string? Notes = null)
+    string? Notes = null,
+    WorkerIdentity? Worker = null)
 {
     /// <summary>Metadata of this machine and process; <paramref name="target"/> is "simulated" or "live".</summary>
     public static RunMetadata Capture(string target, int? seed = null, string? notes = null)
@@ -75,3 +85,25 @@ public sealed record RunMetadata(
             Environment.ProcessorCount, RuntimeInformation.FrameworkDescription, version, seed, notes);
     }
 }
+
+/// <summary>
+/// A benchmark's plan: what every worker of it was asked to run, independent of which worker it is. Two results are of
+/// one plan when all of this is equal.
+/// </summary>
+public sealed record BenchmarkPlan
+{
+    /// <summary>How many workers share the plan (1 for a run on one machine).</summary>
+    public int Workers { get; init; } = 1;
+
+    /// <summary>The seed every worker derives its own from: worker <c>i</c> uses <c>SeedFamily + i</c> (so open-loop arrivals differ).</summary>
+    public int? SeedFamily { get; init; }
+
+    /// <summary>The options that define the plan, by name (e.g. <c>requests</c> → <c>400</c>, the total over all workers).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+}
+
+/// <summary>Which worker of a plan wrote a result: index (0-based) of <see cref="Count"/>, its label (e.g. a region) and its own seed.</summary>
+public sealed record WorkerIdentity(int Index, int Count, string? Label, int? Seed);
+
+/// <summary>One worker a merged document was made from.</summary>
+public sealed record MergedWorker(int Index, string? Label, int? Seed, string Machine, DateTimeOffset StartedAt, string Source);

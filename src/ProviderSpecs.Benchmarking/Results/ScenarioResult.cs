@@ -57,6 +57,23 @@ public sealed record ScenarioResult
 
     public required ResourceUsage Resources { get; init; }
 
+    /// <summary>When the measured phase began (UTC); null in files written before it was recorded.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>
+    /// The exact figures HdrHistogram's buckets do not keep (count, min, max, sum, clamped), per metric key, in each
+    /// metric's recorded integer unit: with the interval log's counts they let a merge keep min, max and mean exact.
+    /// Null in files written before they were recorded.
+    /// </summary>
+    public IReadOnlyDictionary<string, RecordedStatistics>? Recorded { get; init; }
+
+    /// <summary>A merged result's breakdown: each worker's own share of this scenario. Null for a single run.</summary>
+    public IReadOnlyList<WorkerFigures>? Workers { get; init; }
+
+    /// <summary>The raw histograms behind the distributions, when the run kept them (for the interval log); never serialised.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ScenarioHistograms? Histograms { get; init; }
+
     /// <summary>
     /// Why the run's figures are not measured, or null when they are: "not measured: 0 of 20 requests succeeded (errors by
     /// key: rate-limited × 20)". Every reader shows this instead of a number.
@@ -99,3 +116,27 @@ public sealed record ResourceUsage
 
 /// <summary>A sweep: the same provider/model at increasing load.</summary>
 public sealed record SweepResult(string Provider, string Model, string Parameter, IReadOnlyList<ScenarioResult> Points);
+
+/// <summary>
+/// Exact figures of one recorded metric, in its recorded integer <see cref="Unit"/> (e.g. microseconds): HdrHistogram keeps
+/// counts per bucket only, so these are what a merge needs besides them. Min and max are null when nothing was recorded.
+/// </summary>
+public sealed record RecordedStatistics(string Unit, long Count, long? Min, long? Max, long Sum, long Clamped);
+
+/// <summary>
+/// One worker's share of a merged scenario: who it was and its own key figures (null = not measured). Latencies in ms.
+/// </summary>
+public sealed record WorkerFigures(
+    int Index,
+    string? Label,
+    string Machine,
+    int Started,
+    int Succeeded,
+    int Failed,
+    double ElapsedSeconds,
+    double? RequestsPerSecond,
+    double? TtftP50,
+    double? TtftP95,
+    double? TtftP99,
+    double? EndToEndP50,
+    double? EndToEndP95);
