@@ -45,12 +45,22 @@ public static partial class CliApp
                 .WithExample("simulate", "--fault", "groq/llama-3.1-8b-instant:server-error,count=3")
                 .WithExample("simulate", "--limits", "free-plan")
                 .WithExample("simulate", "--groq-rpm", "5", "--together-rps", "3", "--time-scale", "0");
-            config.AddCommand<BenchCommand>("bench")
-                .WithDescription("Benchmark providers/models (simulated by default, --live with keys and --max-requests); writes JSON, Markdown and SVG reports.")
-                .WithExample("bench").WithExample("bench", "--provider", "groq", "--model", "llama-3.1-8b-instant", "--requests", "200", "--concurrency", "1,8,32")
-                .WithExample("bench", "--rate", "20", "--arrival", "poisson", "--duration", "10")
-                .WithExample("bench", "--live", "--provider", "groq", "--requests", "20", "--max-requests", "30")
-                .WithExample("bench", "--self-test");
+            // A branch, so that `bench merge DIR…` is a sub-command of bench; `bench [OPTIONS]` runs the default command.
+            config.AddBranch<BenchSettings>("bench", bench =>
+            {
+                bench.SetDescription("Benchmark providers/models (simulated by default, --live with keys and --max-requests); writes JSON, Markdown, SVG reports and the histograms' interval log. `bench merge` combines the outputs of several workers exactly.");
+                bench.SetDefaultCommand<BenchCommand>();
+                bench.AddExample("bench");
+                bench.AddExample("bench", "--provider", "groq", "--model", "llama-3.1-8b-instant", "--requests", "200", "--concurrency", "1,8,32");
+                bench.AddExample("bench", "--rate", "20", "--arrival", "poisson", "--duration", "10");
+                bench.AddExample("bench", "--live", "--provider", "groq", "--requests", "20", "--max-requests", "30");
+                bench.AddExample("bench", "--live", "--workers", "4", "--worker-index", "0", "--label", "eu-west-1", "--requests", "400", "--max-requests", "480", "--out", "results/worker-0");
+                bench.AddExample("bench", "--self-test");
+                bench.AddCommand<BenchMergeCommand>("merge")
+                    .WithDescription("Merge the outputs of the workers of one plan (bench --workers N): checks they ran the same plan, adds their histograms exactly, writes one result (JSON, Markdown, SVG, interval log) with a per-worker breakdown. Options: --out DIR (default reports/benchmarks), --json.")
+                    .WithExample("bench", "merge", "results/worker-0", "results/worker-1", "results/worker-2", "results/worker-3", "--out", "reports/benchmarks")
+                    .WithExample("bench", "merge", "results", "--json");
+            });
             config.AddCommand<BenchTargetCommand>("bench-target")
                 .WithDescription("Serve the self-test's loopback target until standard input ends (started by bench --self-test).")
                 .IsHidden();
@@ -119,6 +129,9 @@ public static partial class CliApp
         ["--duration"] = "a positive number of seconds, e.g. 10",
         ["--warmup"] = "a whole number of at least 1, e.g. 8",
         ["--max-requests"] = "a whole number of at least 1, e.g. 100",
+        ["--workers"] = "a whole number of at least 1, e.g. 4",
+        ["--worker-index"] = "a whole number from 0 to --workers − 1, e.g. 0",
+        ["--index-offset"] = "a whole number of at least 0, e.g. 4",
     };
 
     private static string ExplainConversion(string value, IReadOnlyList<string> args)

@@ -46,8 +46,10 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         if (settings.SelfTest) return await SelfTestAsync(settings, outDir, cancellationToken).ConfigureAwait(false);
 
         var entries = Entries(settings);
-        var points = settings.LoadPoints();
-        var perPoint = settings.RequestsPerPoint;
+        // A worker of a shared plan runs its share of the requests and of each rate, with its own seed; alone, the whole plan.
+        var worker = settings.ResolveWorker(name => context.Environment.GetEnvironmentVariable(name));
+        var points = settings.LoadPoints(worker);
+        var perPoint = settings.RequestsPerPointFor(worker);
         int WarmupFor(LoadModel point) => settings.Warmup ?? point.MaxConcurrency;
         var maxConcurrency = points.Max(p => p.MaxConcurrency);
 
@@ -58,8 +60,12 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
             if (settings.Live)
             {
                 var planned = (long)entries.Count * points.Sum(p => (long)WarmupFor(p) + perPoint!.Value);
-                if (planned > settings.MaxRequests)
-                    throw new CliException($"the plan needs {planned} requests ({entries.Count} model(s) × {points.Count} load point(s) × (warm-up + {perPoint} measured)) but --max-requests is {settings.MaxRequests}; raise the budget or lower --requests/--warmup.");
+                // Each worker spends at most its share of the budget, and the shares sum to --max-requests: never more than the whole.
+                var share = WorkerShare.Split(settings.MaxRequests!.Value, worker.Count, worker.Index);
+                if (planned > share)
+                    throw new CliException(worker.Count == 1
+                        ? $"the plan needs {planned} requests ({entries.Count} model(s) × {points.Count} load point(s) × (warm-up + {perPoint} measured)) but --max-requests is {settings.MaxRequests}; raise the budget or lower --requests/--warmup."
+                        : $"worker {worker.Index} of {worker.Count} needs {planned} requests ({entries.Count} model(s) × {points.Count} load point(s) × (warm-up + its {perPoint} measured)) but its share of --max-requests {settings.MaxRequests} is {share}; raise the budget or lower --requests/--warmup.");
                 var resolver = CredentialResolver.Standard(null, context.Environment);
                 var credentials = entries.Select(e => e.Provider).Distinct().Select(resolver.Resolve).ToList();
                 foreach (var credential in credentials) credential.RequireKey();
@@ -71,12 +77,12 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                     if (known.Count > 0 && known.All(m => !string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase)))
                         throw new CliException($"{provider.DisplayName} has no model '{model}' in the bundled catalog.{Names.DidYouMean(model, known.Select(m => m.Id))} List them with: providerspecs models {provider.Id}");
                 }
-                budget = LiveBudget.OfRequests(settings.MaxRequests!.Value);
+                budget = LiveBudget.OfRequests(share);
             }
             else
             {
                 foreach (var provider in entries.Select(e => e.Provider).Distinct()) Simulation.RequireSimulated(provider);
-                simulators = await Simulation.StartAsync(context, entries.Select(e => e.Provider.Id), settings.TimeScale ?? 1.0, settings.Seed).ConfigureAwait(false);
+                simulators = await Simulation.StartAsync(context, entries.Select(e => e.Provider.Id), settings.TimeScale ?? 1.0, worker.Seed ?? settings.Seed).ConfigureAwait(false);
                 foreach (var (provider, model) in entries)
                 {
                     var ids = simulators[provider.Id].ModelIds;
@@ -121,9 +127,9 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
             }
             wall.Stop();
 
-            var document = BuildDocument(settings, runs, points, budget, wall.Elapsed);
+            var document = BuildDocument(settings, worker, entries, runs, points, budget, wall.Elapsed);
             var files = Write(document, runs, settings, budget, outDir);
-            Summarise(settings, runs, files, budget, wall.Elapsed, outDir);
+            Summarise(settings, worker, runs, files, budget, wall.Elapsed, outDir);
 
             var failedRuns = runs.Where(r => r.Result.Started > 0 && r.Result.Succeeded == 0).ToList();
             if (failedRuns.Count > 0)
@@ -202,6 +208,8 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                 ConnectionMode = settings.Cold ? ConnectionMode.NewConnectionPerRequest : ConnectionMode.Pooled,
                 ConnectionPort = target.BaseUrl.IsLoopback ? target.BaseUrl.Port : null,
                 Name = Describe(settings),
+                // For the interval log beside the results: what HdrHistogram tools read and `bench merge` adds.
+                KeepHistograms = true,
             }, cancellationToken).ConfigureAwait(false);
         }
         finally
@@ -236,13 +244,17 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
     private static string Describe(BenchSettings s) =>
         $"{(s.NonStreaming ? "non-streaming" : "streaming")}, {(s.Cold ? "cold" : "warm")}, credentials {(s.PerRequestCredentials ? "per request" : "once")}, max tokens {s.MaxTokens}";
 
-    private static BenchmarkDocument BuildDocument(BenchSettings settings, List<RunOutcome> runs, IReadOnlyList<LoadModel> points, LiveBudget? budget, TimeSpan wall)
+    private static BenchmarkDocument BuildDocument(BenchSettings settings, WorkerIdentity worker, List<(ProviderDefinition Provider, string Model)> entries,
+        List<RunOutcome> runs, IReadOnlyList<LoadModel> points, LiveBudget? budget, TimeSpan wall)
     {
         var notes = new StringBuilder();
+        if (worker.Count > 1)
+            notes.Append(CultureInfo.InvariantCulture, $"Worker {worker.Index} of {worker.Count}{(worker.Label is { } label ? $" ({label})" : "")}: its share of the plan, seed {worker.Seed}. ");
         notes.Append(settings.Live ? "Live APIs (keys from the credential chain). " : string.Create(CultureInfo.InvariantCulture,
             $"Simulated providers in-process on 127.0.0.1, TimeScale {settings.TimeScale ?? 1.0:0.###}{((settings.TimeScale ?? 1.0) == 1.0 ? " (the latency profiles are the ground truth)" : " (profiles scaled: not comparable with the providers' published speeds)")}. "));
         notes.Append(Describe(settings)).Append(". ");
-        if (budget is not null) notes.Append(CultureInfo.InvariantCulture, $"Live budget: {budget.RequestsSpent} of {budget.MaxRequests} requests spent. ");
+        if (budget is not null)
+            notes.Append(CultureInfo.InvariantCulture, $"Live budget: {budget.RequestsSpent} of {budget.MaxRequests} requests spent{(worker.Count > 1 ? $" (this worker's share of --max-requests {settings.MaxRequests})" : "")}. ");
         notes.Append(CultureInfo.InvariantCulture, $"Wall time {wall.TotalSeconds:0.0} s.");
         if (points.Count > 1) notes.Append(" Sweep points are also listed as scenarios, for the comparison.");
         var sweeps = points.Count > 1
@@ -252,22 +264,31 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
             : [];
         return new BenchmarkDocument
         {
-            Metadata = RunMetadata.Capture(settings.Live ? "live" : "simulated", settings.Seed, notes.ToString()),
+            Metadata = RunMetadata.Capture(settings.Live ? "live" : "simulated", worker.Seed ?? settings.Seed, notes.ToString()) with { Worker = worker },
+            Plan = settings.Plan(entries.Select(e => $"{e.Provider.Id}/{e.Model}")),
             Scenarios = runs.Select(r => r.Result).ToList(),
             Sweeps = sweeps,
         };
     }
 
     /// <summary>Writes every file into a staging folder first, then moves them into place: an interrupted write leaves the old reports intact.</summary>
-    private static IReadOnlyList<string> Write(BenchmarkDocument document, List<RunOutcome> runs, BenchSettings settings, LiveBudget? budget, string outDir)
-    {
-        var staging = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(outDir)) ?? outDir, $".bench-staging-{Guid.NewGuid():N}");
-        try
+    private static IReadOnlyList<string> Write(BenchmarkDocument document, List<RunOutcome> runs, BenchSettings settings, LiveBudget? budget, string outDir) =>
+        WriteStaged(outDir, staging =>
         {
             var staged = BenchmarkReport.WriteAll(document, staging).ToList();
             var comparison = Path.Combine(staging, ComparisonFileName);
             File.WriteAllText(comparison, ComparisonMarkdown(runs, settings, budget));
             staged.Add(comparison);
+            return staged;
+        });
+
+    /// <summary>Writes every file into a staging folder first, then moves them into place: an interrupted write leaves the old reports intact.</summary>
+    internal static IReadOnlyList<string> WriteStaged(string outDir, Func<string, IReadOnlyList<string>> write)
+    {
+        var staging = Path.Combine(Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(outDir)) ?? outDir, $".bench-staging-{Guid.NewGuid():N}");
+        try
+        {
+            var staged = write(staging);
             Directory.CreateDirectory(outDir);
             var written = new List<string>();
             foreach (var file in staged)
@@ -331,13 +352,14 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         return md.ToString();
     }
 
-    private void Summarise(BenchSettings settings, List<RunOutcome> runs, IReadOnlyList<string> files, LiveBudget? budget, TimeSpan wall, string outDir)
+    private void Summarise(BenchSettings settings, WorkerIdentity worker, List<RunOutcome> runs, IReadOnlyList<string> files, LiveBudget? budget, TimeSpan wall, string outDir)
     {
         if (settings.Json)
         {
             context.WriteJson(new
             {
                 target = settings.Live ? "live" : "simulated",
+                worker = new { index = worker.Index, count = worker.Count, label = worker.Label, seed = worker.Seed },
                 outputDirectory = outDir,
                 files,
                 wallSeconds = Math.Round(wall.TotalSeconds, 3),
@@ -381,6 +403,8 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
             context.Console.MarkupLine(Markup.Escape($"— {r.Result.Provider} / {r.Result.Model} ({r.Result.Load.Description}): {r.Result.NotMeasuredReason()}"));
         context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Latencies in ms. {runs.Sum(r => r.Result.Started)} measured requests in {wall.TotalSeconds:0.0} s wall time{(budget is null ? "" : $"; live budget {budget.RequestsSpent}/{budget.MaxRequests} spent")}.")));
+        if (worker.Count > 1)
+            context.Console.MarkupLine(Markup.Escape($"Worker {worker.Index} of {worker.Count}{(worker.Label is { } label ? $" ({label})" : "")}, seed {worker.Seed}: its share of the plan. Merge every worker's output with: providerspecs bench merge DIR…"));
         context.Console.MarkupLine($"Wrote {files.Count} files to {Markup.Escape(outDir)}:");
         foreach (var file in files) context.Console.MarkupLine($"  {Markup.Escape(Path.GetFileName(file))}");
     }
