@@ -121,7 +121,7 @@ public static class BenchmarkMerge
                 Distinct(metadata.Select(m => m.Runtime)),
                 Distinct(metadata.Select(m => m.FrameworkVersion)),
                 plan.SeedFamily,
-                $"Merged from {workers.Count} workers of one plan (worker label: {labels}). Percentiles from the exact sum of their HdrHistograms "
+                $"Merged from {workers.Count} workers of one plan (index and label: {labels}). Percentiles from the exact sum of their HdrHistograms "
                 + $"({HistogramLog.FileName}); min, max and mean from their exact recorded figures; counts, tokens and errors summed; throughput over the span "
                 + "from the first worker's measured start to the last one's end; peak in flight, warm-up and resources summed over workers (working set: the largest worker's); "
                 + "rate-limit recovery pools each worker's own episodes."),
