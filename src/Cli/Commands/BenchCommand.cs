@@ -434,7 +434,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                 wrkRequestsPerSecond = result.WrkRequestsPerSecond,
                 ratioToWrk = result.RatioToWrk,
                 wrkNote = result.WrkNote,
-                accuracy = result.Accuracy.Select(a => new { a.Concurrency, a.Streams, ttftErrorMsP50 = a.TtftError.P50, ttftErrorMsP99 = a.TtftError.P99, gapErrorMsP99 = a.InterTokenGapError.P99 }),
+                accuracy = result.Accuracy.Select(a => new { a.Path, a.Concurrency, a.Streams, ttftErrorMsP50 = a.TtftError.P50, ttftErrorMsP99 = a.TtftError.P99, gapErrorMsP99 = a.InterTokenGapError.P99, cpuMicrosecondsPerChunk = a.CpuMicrosecondsPerChunk, allocatedBytesPerChunk = a.AllocatedBytesPerChunk }),
                 plainClientAccuracy = result.PlainClientAccuracy is { } plain
                     ? new { plain.Concurrency, plain.Streams, ttftErrorMsP50 = plain.TtftError.P50, ttftErrorMsP99 = plain.TtftError.P99 }
                     : null,
