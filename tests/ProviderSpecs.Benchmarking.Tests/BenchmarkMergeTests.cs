@@ -65,6 +65,9 @@ public sealed class BenchmarkMergeTests
         merged.Plan.Settings.OrderBy(kv => kv.Key, StringComparer.Ordinal).ShouldBe(plan.Settings.OrderBy(kv => kv.Key, StringComparer.Ordinal),
             "the merged document carries the workers' plan, option for option");
         merged.Metadata.Worker.ShouldBeNull();
+        var cpu = (await MergeFixtures.TemplateAsync()).Resources.CpuSeconds;
+        cpu.ShouldNotBeNull("the runner records the process's CPU time");
+        s.Resources.CpuSeconds!.Value.ShouldBe(2 * cpu.Value, 1e-9, "CPU time is summed over the workers");
     }
 
     [Test]

@@ -242,6 +242,8 @@ public static class BenchmarkMerge
                 WorkingSetStartBytes = resources.Max(r => r.WorkingSetStartBytes),
                 WorkingSetPeakBytes = resources.Max(r => r.WorkingSetPeakBytes),
                 PeakOpenConnections = connections.Count == 0 ? null : connections.Sum(),
+                // Summed over workers; null when any worker's result predates the figure (a partial sum would read as the fleet's).
+                CpuSeconds = resources.All(r => r.CpuSeconds is not null) ? resources.Sum(r => r.CpuSeconds!.Value) : null,
             },
             StartedAt = start,
             Workers = parts.Select(p => new WorkerFigures(p.Worker.Worker.Index, p.Worker.Worker.Label, p.Worker.Document.Metadata.Machine,
