@@ -46,7 +46,7 @@ public static partial class CliApp
                 .WithExample("simulate", "--limits", "free-plan")
                 .WithExample("simulate", "--groq-rpm", "5", "--together-rps", "3", "--time-scale", "0");
             // A branch, so that `bench merge DIR…` is a sub-command of bench; `bench [OPTIONS]` runs the default command.
-            config.AddBranch<BenchSettings>("bench", bench =>
+            config.AddBranch<BenchBranchSettings>("bench", bench =>
             {
                 bench.SetDescription("Benchmark providers/models (simulated by default, --live with keys and --max-requests); writes JSON, Markdown, SVG reports and the histograms' interval log. `bench merge` combines the outputs of several workers exactly.");
                 bench.SetDefaultCommand<BenchCommand>();

@@ -40,6 +40,14 @@ public class BadInputTests
         yield return Case("GROQ_API_KEY", "bench", "--live", "--provider", "groq", "--requests", "5", "--max-requests", "100");
         yield return WithKey("the plan needs", "bench", "--live", "--provider", "groq", "--requests", "50", "--max-requests", "10");
         yield return WithKey("has no model 'lama-3.1-8b-instant' in the bundled catalog. Did you mean: llama-3.1-8b-instant", "bench", "--live", "--provider", "groq", "--model", "lama-3.1-8b-instant", "--requests", "1", "--warmup", "1", "--max-requests", "10");
+        yield return Case("--workers 4 needs this worker's index: give --worker-index I (0 to 3), or run it as a Kubernetes Indexed Job, which sets JOB_COMPLETION_INDEX", "bench", "--workers", "4");
+        yield return Case("--worker-index must be from 0 to 3 with --workers 4 (got 4)", "bench", "--workers", "4", "--worker-index", "4");
+        yield return Case("--worker-index needs --workers N", "bench", "--worker-index", "1");
+        yield return Case("--requests 3 cannot be shared by 4 workers", "bench", "--workers", "4", "--worker-index", "0", "--requests", "3");
+        yield return Case("--rate 1.0005 cannot be shared exactly by 2 workers", "bench", "--workers", "2", "--worker-index", "0", "--rate", "1.0005");
+        yield return WithKey("worker 3 of 4 needs 3 requests", "bench", "--live", "--provider", "groq", "--requests", "8", "--warmup", "1", "--max-requests", "10", "--workers", "4", "--worker-index", "3");
+        yield return Case("bench merge takes the workers' folders, --out and --json only; drop --requests, --seed", "bench", "merge", ".", "--requests", "5", "--seed", "1");
+        yield return Case("no-such-folder is not a folder", "bench", "merge", "no-such-folder");
         yield return Case("refusing to listen on 0.0.0.0", "simulate", "--bind", "0.0.0.0");
         yield return Case("refusing to listen on 192.168.1.10", "simulate", "--bind", "192.168.1.10");
         yield return Case("--groq-port must be a port number", "simulate", "--groq-port", "70000");

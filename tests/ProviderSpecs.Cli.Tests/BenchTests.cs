@@ -15,7 +15,7 @@ public class BenchTests
         var run = await CliHarness.RunAsync(["bench", "--requests", "6", "--concurrency", "3", "--time-scale", "0.25", "--max-tokens", "16", "--out", outDir, "--json"]);
 
         run.ExitCode.ShouldBe(0, run.ToString());
-        foreach (var file in new[] { "benchmark-results.json", "benchmark-report.md", "latency-percentiles-ttft.svg", "latency-percentiles-e2e.svg", "provider-comparison.md" })
+        foreach (var file in new[] { "benchmark-results.json", "benchmark-report.md", "benchmark-histograms.hlog", "latency-percentiles-ttft.svg", "latency-percentiles-e2e.svg", "provider-comparison.md" })
             File.Exists(Path.Combine(outDir, file)).ShouldBeTrue(file);
         Directory.GetDirectories(Path.GetDirectoryName(outDir)!, ".bench-staging-*").ShouldBeEmpty();
 
@@ -36,8 +36,26 @@ public class BenchTests
         comparison.ShouldContain("| Metric | groq / llama-3.1-8b-instant | together_ai / meta-llama/Meta-Llama-3-8B-Instruct-Lite |");
 
         using var json = JsonDocument.Parse(run.Output);
-        json.RootElement.GetProperty("files").GetArrayLength().ShouldBe(5);
+        json.RootElement.GetProperty("files").GetArrayLength().ShouldBe(6);
         json.RootElement.GetProperty("scenarios")[0].GetProperty("servedFirstChunkMs").GetProperty("p50").GetDouble().ShouldBeGreaterThan(0);
+    }
+
+    [Test]
+    public async Task Bench_options_with_defaults_and_flags_reach_the_run_under_the_bench_branch()
+    {
+        // bench is a branch (bench merge is its sub-command): options declared on both levels were once reset to their
+        // defaults on the default command (--seed 42, --max-tokens 64, --non-streaming off).
+        var outDir = CliHarness.TempDirectory("options");
+        var run = await CliHarness.RunAsync(["bench", "--provider", "groq", "--requests", "2", "--concurrency", "1", "--warmup", "1", "--time-scale", "0",
+            "--max-tokens", "9", "--seed", "7", "--non-streaming", "--out", outDir, "--json"]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        var document = BenchmarkDocument.Load(Path.Combine(outDir, "benchmark-results.json"));
+        document.Metadata.Seed.ShouldBe(7);
+        document.Plan!.SeedFamily.ShouldBe(7);
+        document.Plan.Settings["--max-tokens"].ShouldBe("9");
+        document.Plan.Settings["--non-streaming"].ShouldBe("on");
+        document.Scenarios.Single().InterTokenLatency.Count.ShouldBe(0, "non-streamed replies have no inter-token gaps");
     }
 
     [Test]
@@ -53,7 +71,7 @@ public class BenchTests
         document.Sweeps.Count.ShouldBe(1);
         document.Sweeps[0].Points.Select(p => p.Load.Level).ShouldBe([1.0, 2.0]);
         run.Output.ShouldContain("closed-loop c=2");
-        run.Output.ShouldContain("Wrote 6 files");
+        run.Output.ShouldContain("Wrote 7 files");
     }
 
     [Test]

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using ProviderSpecs.Benchmarking.Metrics;
 using ProviderSpecs.Benchmarking.Reporting;
 using ProviderSpecs.Benchmarking.Results;
@@ -12,37 +11,27 @@ using Spectre.Console.Cli;
 namespace ProviderSpecs.Cli.Commands;
 
 /// <summary>
-/// <c>bench merge DIR…</c>'s settings. They derive from <see cref="BenchSettings"/> because Spectre.Console.Cli gives a
-/// branch's sub-commands the branch's settings; of those, merge takes only --out and --json and refuses the rest.
+/// The settings of the <c>bench</c> branch itself: none. Its commands (<c>bench [OPTIONS]</c>, the default, and
+/// <c>bench merge DIR…</c>) each declare their own options. Options declared on the branch's settings as well would be
+/// bound twice, and Spectre.Console.Cli (0.57) then resets some of them (flags such as --live, options with a default
+/// value such as --seed and --max-tokens) on the default command.
 /// </summary>
-public sealed class BenchMergeSettings : BenchSettings
+public class BenchBranchSettings : CommandSettings;
+
+/// <summary><c>bench merge DIR…</c>'s settings: the workers' folders, --out and --json (the plan is in the workers' results).</summary>
+public sealed class BenchMergeSettings : BenchBranchSettings
 {
     [CommandArgument(0, "<DIR>")]
     [Description("The workers' output folders (each worker's --out), or folders whose subfolders are; every worker of the plan once.")]
     public string[] Directories { get; init; } = [];
 
-    /// <summary>The bench options that do not apply to a merge, as given on the command line.</summary>
-    internal IEnumerable<string> RunOptionsGiven()
-    {
-        var defaults = new BenchSettings();
-        foreach (var property in typeof(BenchSettings).GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (property.GetCustomAttribute<CommandOptionAttribute>() is not { } option) continue;
-            var name = "--" + option.LongNames[0];
-            if (name is "--out" or "--json") continue;
-            var given = property.GetValue(this);
-            var unset = property.GetValue(defaults);
-            if (given is Array a && unset is Array b ? a.Length != b.Length : !Equals(given, unset)) yield return name;
-        }
-    }
+    [CommandOption("--out <DIR>")]
+    [Description("Output folder of the merged result. Default: reports/benchmarks under the repository root (the folder with Specs.sln).")]
+    public string? Out { get; init; }
 
-    public override ValidationResult Validate()
-    {
-        var given = RunOptionsGiven().ToList();
-        return given.Count > 0
-            ? ValidationResult.Error($"bench merge takes the workers' folders, --out and --json only; drop {string.Join(", ", given)} (the plan is in the workers' results).")
-            : ValidationResult.Success();
-    }
+    [CommandOption("--json")]
+    [Description("Print a JSON summary (files written, workers, key figures) instead of the table.")]
+    public bool Json { get; init; }
 }
 
 /// <summary>
@@ -54,6 +43,10 @@ public sealed class BenchMergeCommand(CliContext context) : Command<BenchMergeSe
 {
     public override int Execute(CommandContext commandContext, BenchMergeSettings settings, CancellationToken cancellationToken)
     {
+        // Spectre.Console.Cli passes unknown options on as remaining arguments: bench's run options are refused here.
+        var unknown = commandContext.Remaining.Parsed.Select(p => p.Key).ToList();
+        if (unknown.Count > 0)
+            throw new CliException($"bench merge takes the workers' folders, --out and --json only; drop {string.Join(", ", unknown.Select(u => u.StartsWith('-') ? u : "--" + u).Distinct(StringComparer.Ordinal))} (the plan is in the workers' results).");
         var inputs = Inputs(settings.Directories);
         var outDir = settings.Out is { } o
             ? context.FullPath(o)

@@ -8,8 +8,8 @@ using Spectre.Console.Cli;
 
 namespace ProviderSpecs.Cli.Commands;
 
-/// <summary>The options of <c>bench</c>; <c>bench merge</c>'s settings derive from these (Spectre.Console.Cli's branch settings) and take none of them but --out and --json.</summary>
-public class BenchSettings : CommandSettings
+/// <summary>The options of <c>bench</c> (the default command of the bench branch; <c>bench merge</c> has its own).</summary>
+public class BenchSettings : BenchBranchSettings
 {
     [CommandOption("--provider <ID>")]
     [Description("Provider to benchmark (repeatable). Default: groq and together_ai.")]
