@@ -105,6 +105,12 @@ public sealed class BenchJobManifestTests
         File.ReadAllText(ManifestPath).ShouldContain("dotnet publish src/Cli -c Release -t:PublishContainer -p:ContainerRegistry=registry.example.com");
         Directory.EnumerateFiles(Root, "Dockerfile*", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
             .ShouldBeEmpty("the SDK builds the image: no hand-written Dockerfile");
+        // The SDK infers the base image from this project's own framework references: the CLI runs on ASP.NET Core
+        // (simulators, self-test targets), so it must declare it, or the image would be the runtime one and not start.
+        using var runtime = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "providerspecs.runtimeconfig.json")));
+        var frameworks = runtime.RootElement.GetProperty("runtimeOptions").GetProperty("frameworks").EnumerateArray().Select(f => f.GetProperty("name").GetString()).ToList();
+        frameworks.ShouldContain("Microsoft.AspNetCore.App");
+        project.Descendants("FrameworkReference").Select(e => e.Attribute("Include")?.Value).ShouldContain("Microsoft.AspNetCore.App");
         var user = S(At(PodSpec, "securityContext"), "fsGroup");
         user.ShouldBe("1654", "the chiseled image's non-root user (app) must be able to write the results volume");
     }
