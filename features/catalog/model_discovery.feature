@@ -1,28 +1,27 @@
 @provider_validation @functional_validation
 Feature: The catalog shows each provider's models with accurate metadata
-  The catalog is the provider layer's view of a provider's models: its own `GET /models` answer, normalised to one
-  shape across providers, with the facts `/models` does not say (output limits, prices, capabilities) filled in
-  from the bundled snapshot (`fixtures/metadata/models-snapshot.json`, restated from models.dev).
+  The catalog is the provider layer's view of a provider's models: the provider's own model list, in one shape for
+  every provider, with the facts that list does not state (output limits, prices, capabilities) filled in from the
+  bundled **metadata snapshot**. How to read it in code: the guide's *Choosing a model from the catalog*.
 
-  ```csharp
-  await using var session = ProviderSession.Open("together");
-  CatalogListing listing = await session.Catalog.GetModelsAsync();
-  ModelInfo model = await session.Catalog.GetAsync("meta-llama/Llama-3.3-70B-Instruct-Turbo");
-  ```
+  | fact                      | Groq's own list | Together AI's own list | when the provider says nothing |
+  |---------------------------|-----------------|------------------------|--------------------------------|
+  | context window            | yes             | yes                    | snapshot                       |
+  | max output                | yes             | —                      | snapshot                       |
+  | kind (chat, code, …)      | —               | yes                    | snapshot                       |
+  | price per 1M tokens (USD) | —               | yes                    | snapshot                       |
+  | capabilities              | —               | —                      | snapshot                       |
+  | size in parameters        | the model's id  | the model's id         | not stated                     |
 
-  | field                    | Groq `/models`          | Together AI `/models`     | when the provider says nothing |
-  |--------------------------|-------------------------|---------------------------|--------------------------------|
-  | context window           | `context_window`        | `context_length`          | snapshot                       |
-  | max output               | `max_completion_tokens` | —                         | snapshot                       |
-  | kind (chat, code, …)     | —                       | `type`                    | snapshot                       |
-  | price per 1M tokens (USD) | —                      | `pricing.input`/`output`  | snapshot                       |
-  | capabilities             | —                       | —                         | snapshot                       |
+  Each fact records where it came from (the provider, or the snapshot). The models a run saw are shown in the
+  usage guide's model table; how they differ from the snapshot — models new since it was taken, models retired
+  since — is the *catalog drift*, also in the usage guide. A model named here that a provider no longer lists fails
+  as a finding ("Together AI no longer lists …; it was in the snapshot of …"): replace it as the glossary's
+  *Scenario models* says.
 
-  Each field records where it came from (`ModelInfo.Provenance`: `live` or `snapshot`). The models a run saw are
-  published to `reports/catalog.json` and shown in the usage guide's model table; how they differ from the
-  snapshot — models new since it was taken, models retired since — is its *catalog drift*, also in the usage guide.
-  A model named here that a provider no longer lists fails as a finding ("Together AI no longer lists …; it was
-  in the snapshot of …"): replace it as the glossary's *Scenario models* says.
+  When the model list cannot be fetched (an outage, a timeout, no key) the catalog still answers, from the
+  snapshot, and says why: show that reason to the user, the list may be out of date. That is shown, with every
+  other fault, in [the fault matrix](../reliability/fault_matrix.feature).
 
   Rule: The catalog agrees with the provider's own model list
 
@@ -46,7 +45,7 @@ Feature: The catalog shows each provider's models with accurate metadata
   Rule: The catalog states the facts a user chooses a model by
 
     Context window and max output are in tokens; prices are USD per million tokens, input and output.
-    Groq's `/models` gives no prices, so Groq prices come from the snapshot.
+    Groq's own list gives no prices, so Groq prices come from the snapshot.
 
     Scenario Outline: <model> at <provider> is a <kind> model with <context> tokens of context
       When the catalog of <provider> is read
@@ -86,31 +85,33 @@ Feature: The catalog shows each provider's models with accurate metadata
         | Together AI | deepseek-ai/DeepSeek-R1                 | reasoning   |
         | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo | tool calls  |
 
-  Rule: A catalog that cannot be fetched falls back to the bundled snapshot, and says so
+  Rule: The catalog gives each model the size its id states
 
-    When `/models` fails (an outage, a timeout, no key) the catalog still answers — from the snapshot — with
-    `CatalogListing.FellBackToSnapshot = true` and a `FallbackReason` that starts with the error key
-    (`overloaded: …`). Show that reason to the user: the list may be out of date. The live list is tried again
-    after `CatalogFallbackTimeToLive` (30 s by default). Making `/models` fail on purpose needs the simulated
-    provider, so this runs on the simulated target only.
+    Neither provider's list nor the snapshot states a model's size, but most ids do: "70B" is 70 billion parameters,
+    "480B-A35B" a mixture of experts of 480 billion with 35 billion at work per token. An id that states no size
+    (`deepseek-ai/DeepSeek-R1`), only an effective one (`gemma-3n-E4B`) or experts times their size (`Mixtral-8x7B`)
+    gives none, rather than a guess.
 
-    @simulator_only
-    Scenario Outline: an unavailable model list at <provider> falls back to the snapshot
-      Given the model list of <provider> is unavailable
+    Scenario Outline: <provider>'s <model> has <total> billion parameters, as its id states
       When the catalog of <provider> is read
-      Then the catalog comes from the bundled snapshot
-      And the catalog says it fell back because of "overloaded"
-      And the model list shows "<model>" as a chat model with a context window of <context> tokens
+      Then the model list shows "<model>" with <total> billion parameters
 
       @groq
       Examples: Groq
-        | provider | model                | context |
-        | Groq     | llama-3.1-8b-instant | 131072  |
+        | provider | model                   | total |
+        | Groq     | llama-3.1-8b-instant    | 8     |
+        | Groq     | llama-3.3-70b-versatile | 70    |
 
       @together_ai
       Examples: Together AI
-        | provider    | model                                   | context |
-        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo | 131072  |
+        | provider    | model                                   | total |
+        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo | 70    |
+        | Together AI | Qwen/Qwen2.5-7B-Instruct-Turbo          | 7     |
+
+    @together_ai
+    Scenario: Together AI's Qwen3 Coder is a mixture of experts of 480 billion parameters, 35 billion at work
+      When the catalog of Together AI is read
+      Then the model list shows "Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8" with 480 billion parameters, 35 billion of them active
 
   Rule: An unknown model id is refused with the close matches
 

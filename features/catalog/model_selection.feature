@@ -1,17 +1,8 @@
 @provider_validation @functional_validation
 Feature: The catalog narrows a provider's models to the ones fit for a job
-  A `ModelFilter` narrows the catalog; every criterion set must hold, and a model whose value is unknown does not
-  match that criterion (a model with no price never passes a price ceiling).
-
-  ```csharp
-  var cheapStructured = await session.Catalog.ListAsync(new ModelFilter
-  {
-      Kind = ModelKind.Chat,
-      Capabilities = [ModelCapability.JsonSchema],
-      MinContextWindow = 32_000,
-      MaxPricePerMillionTokens = 0.30m,
-  });
-  ```
+  Narrowing keeps the models that meet every criterion set. A model whose value is unknown does not meet that
+  criterion: a model with no price never passes a price ceiling, and one whose id states no size never passes a size
+  bound. How to narrow in code: the guide's *Choosing a model from the catalog*.
 
   Which model for which job (facts from the catalog, see [model discovery](model_discovery.feature)):
 
@@ -118,6 +109,47 @@ Feature: The catalog narrows a provider's models to the ones fit for a job
       Examples: Together AI
         | provider    | maximum | model              | without                                 |
         | Together AI | 0.20    | openai/gpt-oss-20b | meta-llama/Llama-3.3-70B-Instruct-Turbo |
+
+  Rule: Narrowing by size keeps the models whose id states a size within the bound
+
+    Size is the total number of parameters, in billions, as the model's id states it (see
+    [model discovery](model_discovery.feature)): a mixture of experts counts all its experts, not the ones at work
+    per token, and a model whose id states no size is left out of every size bound.
+
+    Scenario Outline: <provider>'s models of at most <maximum> billion parameters include <model>
+      When the catalog of <provider> is read
+      And the model list is narrowed to models of at most <maximum> billion parameters
+      Then every model left has at most <maximum> billion parameters
+      And the model list includes "<model>"
+      And the model list leaves out "<without>"
+
+      @groq
+      Examples: Groq
+        | provider | maximum | model                | without                 |
+        | Groq     | 10      | llama-3.1-8b-instant | llama-3.3-70b-versatile |
+
+      @together_ai
+      Examples: Together AI
+        | provider    | maximum | model                                    | without                                 | description                        |
+        | Together AI | 10      | meta-llama/Meta-Llama-3-8B-Instruct-Lite | meta-llama/Llama-3.3-70B-Instruct-Turbo |                                    |
+        | Together AI | 10      | Qwen/Qwen2.5-7B-Instruct-Turbo           | deepseek-ai/DeepSeek-R1                 | an id that states no size is left out |
+
+    Scenario Outline: <provider>'s models of at least <minimum> billion parameters include <model>
+      When the catalog of <provider> is read
+      And the model list is narrowed to models of at least <minimum> billion parameters
+      Then every model left has at least <minimum> billion parameters
+      And the model list includes "<model>"
+      And the model list leaves out "<without>"
+
+      @groq
+      Examples: Groq
+        | provider | minimum | model               | without                                   | description                              |
+        | Groq     | 100     | openai/gpt-oss-120b | meta-llama/llama-4-scout-17b-16e-instruct | its id states only the 17B at work       |
+
+      @together_ai
+      Examples: Together AI
+        | provider    | minimum | model                                   | without                                 | description                              |
+        | Together AI | 100     | Qwen/Qwen3-Coder-480B-A35B-Instruct-FP8 | meta-llama/Llama-3.3-70B-Instruct-Turbo | 480B in all counts, not the 35B at work  |
 
   Rule: Searching matches the text anywhere in a model's id, name or owner, ignoring case
 

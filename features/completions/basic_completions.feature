@@ -1,16 +1,11 @@
 @provider_validation @functional_validation
 Feature: A completion returns the answer with how it ended, what it cost and which request it was
-  Every provider answers through the same call, and the answer is parsed into the same `ChatResult`:
+  Every provider answers through the same call, and every answer has the same parts: its text, how it ended (the
+  **finish reason**), what it cost in tokens, and the ids to quote to the provider's support. How to ask for one in
+  code: the guide's *Getting started*.
 
-  ```csharp
-  var chat = session.CreateChatClient("llama-3.1-8b-instant");
-  ChatResult answer = await chat.CompleteAsync("Say hello", new ChatOptions { MaxOutputTokens = 200 });
-  // answer.Text, answer.FinishReason ("stop" | "length" | …), answer.Usage (input/output/total tokens),
-  // answer.ResponseId (the completion id), answer.RequestId (x-request-id: quote it to the provider's support)
-  ```
-
-  Together AI ends a natural answer with `eos`; the layer reports it as `stop` (the raw value stays in
-  `RawFinishReason`), so code can test one value for every provider.
+  Together AI ends a natural answer with its own word for it (`eos`); the layer reports it as `stop` and keeps the
+  provider's word beside it, so code can test one value for every provider.
 
   Rule: An answer carries its text, its finish reason, its token usage and the provider's request id
 
@@ -33,9 +28,8 @@ Feature: A completion returns the answer with how it ended, what it cost and whi
 
   Rule: A token limit cuts the answer, and the finish reason says so
 
-    `MaxOutputTokens` is sent as `max_completion_tokens`. An answer cut by it finishes with `length`: treat its
-    text as incomplete (raise the limit, or ask for a shorter answer). The usage never counts more output tokens
-    than the limit.
+    An answer cut by its token limit finishes with `length`: treat its text as incomplete (raise the limit, or ask
+    for a shorter answer). The usage never counts more output tokens than the limit.
 
     Scenario Outline: a completion limited to <limit> tokens at <provider> finishes with "length"
       Given a completion limited to <limit> tokens

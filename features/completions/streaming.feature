@@ -1,16 +1,12 @@
 @provider_validation @functional_validation
 Feature: A streamed completion arrives in order and ends as a complete answer
-  Stream when a user waits for the text; the answer is the same kind of `ChatResult` at the end.
+  Stream when a user waits for the text: the chunks arrive as the model writes them, and at the end the stream
+  is the same kind of answer as one not streamed — finish reason, token usage, ids, and the time to the first token.
+  How in code: the guide's *Getting started*.
 
-  ```csharp
-  var stream = chat.Stream("Explain streaming in one sentence");
-  await foreach (var update in stream) Console.Write(update.Text);   // chunks, in order
-  ChatResult answer = stream.Result;   // finish reason, usage, ids, time to first token
-  ```
-
-  The layer asks for usage on the final chunk (`stream_options.include_usage`), so a stream reports its token
-  counts like any answer. A stream that breaks off is never a shorter success: it fails with
-  `stream-interrupted` (see the reliability features).
+  The layer asks the provider to report usage at the end of every stream, so a stream reports its token counts like
+  any answer. A stream that breaks off is never a shorter success: it fails with `stream-interrupted` (see the
+  [fault matrix](../reliability/fault_matrix.feature)).
 
   Rule: The chunks arrive in order and together make up the answer
 

@@ -3,15 +3,16 @@ Feature: The API key is found through a fallback chain
   A session finds its provider's key in the first of four places that holds one, and can always say which
   place answered — without ever showing the key:
 
-  | order | place                | how to use it                                                                 |
-  |-------|----------------------|-------------------------------------------------------------------------------|
-  | 1     | explicit key         | `new ProviderSessionOptions { ApiKey = … }` — for tests and multi-tenant apps |
-  | 2     | environment variable | `GROQ_API_KEY`, `TOGETHER_API_KEY` — for CI and production                    |
-  | 3     | .env file            | a `.env` file in the working directory — for local development                |
-  | 4     | credentials file     | `~/.config/providerspecs/credentials.json` (`{"groq":"…"}`), mode 600         |
+  | order | place                | how to use it                                                      |
+  |-------|----------------------|--------------------------------------------------------------------|
+  | 1     | explicit key         | given in code when the session opens — for tests and multi-tenant apps |
+  | 2     | environment variable | `GROQ_API_KEY`, `TOGETHER_API_KEY` — for CI and production         |
+  | 3     | .env file            | a `.env` file in the working directory — for local development     |
+  | 4     | credentials file     | the per-user credentials file, readable by its owner only          |
 
-  Keys are shown masked (`gsk_…a1b2`). `providerspecs providers` prints, per provider, which place answered.
-  Every scenario here runs in a sandbox: nothing of the machine's own keys is read or changed.
+  Keys are shown masked (`gsk_…a1b2`). The command-line tool prints, per provider, which place answered. Where the
+  files live and how to fill them: the guide's *Configuring each provider*. Every scenario here runs in a sandbox:
+  nothing of the machine's own keys is read or changed.
 
   Rule: the first place holding a key answers, and says so
 

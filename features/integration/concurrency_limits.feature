@@ -1,17 +1,12 @@
 @provider_validation @integration_validation
 Feature: Concurrent requests stay within each provider's concurrency limit
-  A provider session limits how many of its calls are in flight at once (`ResilienceOptions.MaxConcurrency`,
-  default 32); further calls wait in a queue (`MaxQueuedCalls`, default 1024) instead of tripping the provider's
-  own limits. The permit is held per attempt — for a stream, from opening it to its last chunk — and not while a
-  call waits out a Retry-After, so a waiting call never blocks the others.
+  A provider session limits how many of its calls are in flight at once (32 by default); further calls wait in a
+  queue instead of tripping the provider's own limits. A call holds its place from sending its request to reading
+  the last chunk of its answer, and not while it waits out a provider's request to retry later, so a waiting call
+  never blocks the others. How to set the limit: the guide's *Retries, timeouts, fallback and concurrency*.
 
-  ```csharp
-  await using var groq = ProviderSession.Open("groq", new() { Resilience = new() { MaxConcurrency = 2 } });
-  ```
-
-  The suite counts the requests in flight on the client's side of the wire (a `DelegatingHandler` on the
-  session's `HttpClient`): from when a request leaves until its answer has been read to the end. On the simulated
-  target each answer takes about 150 ms, so the requests overlap.
+  The suite counts the requests in flight on the client's side: from when a request leaves until its answer has
+  been read to the end. On the simulated target each answer takes about 150 ms, so the requests overlap.
 
   Rule: no more requests are in flight at a provider than its limit allows
 

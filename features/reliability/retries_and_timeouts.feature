@@ -2,28 +2,15 @@
 Feature: Retries recover from passing trouble, timeouts end what would not, and nothing hangs
   The provider layer retries a failure worth retrying (`rate-limited`, `overloaded`, `server-error`,
   `connection-failed`, `timeout`) with exponential backoff, honours the wait a provider asks for, and gives up
-  when its budget is spent. Every call is bounded by two timeouts, and a stream that breaks off is reported as
-  broken — never as a shorter answer.
-
-  Configure it per session:
-
-  ```csharp
-  await using var session = ProviderSession.Open("groq", new ProviderSessionOptions
-  {
-      Resilience = new ResilienceOptions
-      {
-          MaxRetries = 2,                                   // retries after the first attempt; 0 = off
-          BaseDelay = TimeSpan.FromMilliseconds(500),       // backoff: 0.5 s, 1 s, 2 s … (jittered)
-          MaxRetryAfter = TimeSpan.FromSeconds(30),         // a longer Retry-After fails at once instead
-          FirstTokenTimeout = TimeSpan.FromSeconds(60),     // per attempt: until the first chunk / the whole reply
-          TotalTimeout = TimeSpan.FromMinutes(3),           // the whole call, retries and the full stream included
-      },
-  });
-  ```
+  when its budget is spent. Every call is bounded by two timeouts — one until the first token, one for the whole
+  call — and a stream that breaks off is reported as broken, never as a shorter answer. How to configure them per
+  session: the guide's *Retries, timeouts, fallback and concurrency*.
 
   Scenarios here inject faults, so they run on the simulated target only. The suite keeps them fast with short
-  waits (a Retry-After of 0.2 s, timeouts of a few hundred milliseconds); where a scenario names no timeout it runs
+  waits (a retry-after of 0.2 s, timeouts of a few hundred milliseconds); where a scenario names no timeout it runs
   with a first-token timeout of 2 s and a whole-call timeout of 5 s, and with retries off unless it allows them.
+  Every fault once, with the timeout that ends it, is in [the fault matrix](fault_matrix.feature); this feature
+  adds what retries do, and the cases the matrix does not hold.
 
   Rule: a rate limit is waited out as the provider asks, and the answer then arrives
     A `429` carries `retry-after` (and the provider's reset headers). The layer waits at least that long before the
@@ -70,11 +57,11 @@ Feature: Retries recover from passing trouble, timeouts end what would not, and 
         | Together AI |
 
   Rule: retries never exceed their budget
-    With `MaxRetries = n` a call makes at most `n + 1` attempts, however long the provider keeps failing — counted by
-    the layer and by the provider itself.
+    However long the provider keeps failing, a call allowed n retries makes at most n + 1 attempts — counted by the
+    layer and by the provider itself.
 
-    Scenario Outline: <provider> keeps failing with "<fault>", and <retries> retries are spent, no more
-      Given a fault "<fault>" at <provider>
+    Scenario Outline: <provider> keeps suffering <fault>, and <retries> retries are spent, no more
+      Given <provider> suffers <fault>
       And retries are allowed up to <retries> times, 20 ms apart
       When the faulty provider is asked for a non-streaming answer
       Then the attempt fails with "<error key>"
@@ -83,43 +70,22 @@ Feature: Retries recover from passing trouble, timeouts end what would not, and 
 
       @groq
       Examples: Groq
-        | provider | fault        | retries | attempts | error key    |
-        | Groq     | overloaded   | 2       | 3        | overloaded   |
-        | Groq     | server-error | 1       | 2        | server-error |
+        | provider | fault              | retries | attempts | error key    |
+        | Groq     | a lack of capacity | 2       | 3        | overloaded   |
+        | Groq     | an internal error  | 1       | 2        | server-error |
 
       @together_ai
       Examples: Together AI
-        | provider    | fault        | retries | attempts | error key    |
-        | Together AI | overloaded   | 2       | 3        | overloaded   |
-        | Together AI | server-error | 1       | 2        | server-error |
+        | provider    | fault              | retries | attempts | error key    |
+        | Together AI | a lack of capacity | 2       | 3        | overloaded   |
+        | Together AI | an internal error  | 1       | 2        | server-error |
 
-  Rule: timeouts fire at the configured bound
-    `FirstTokenTimeout` bounds each attempt until the first streamed chunk (or the whole non-streamed reply);
-    `TotalTimeout` bounds the whole call. A timed-out call fails with `timeout` — no sooner than its bound, and
-    soon after it.
-
-    Scenario Outline: a <mode> answer from <provider> that is slow to start is cut at the first-token timeout
-      Given a fault "slow-first-token" at <provider>
-      And retries are off
-      And the timeout for the first token is 300 ms
-      When the faulty provider is asked for a <mode> answer
-      Then the attempt fails with "timeout"
-      And the provider fails between the first-token timeout and 1500 ms after it
-
-      @groq
-      Examples: Groq
-        | provider | mode          |
-        | Groq     | non-streaming |
-        | Groq     | streaming     |
-
-      @together_ai
-      Examples: Together AI
-        | provider    | mode          |
-        | Together AI | non-streaming |
-        | Together AI | streaming     |
+  Rule: a stream that stalls before its first chunk is cut at the first-token timeout
+    A stream that opens and then sends nothing is as good as an answer that never starts: the first-token timeout
+    ends it, no sooner than its bound and soon after it.
 
     Scenario Outline: a stream from <provider> that stalls before its first chunk is cut at the first-token timeout
-      Given a fault "stalled-stream" at <provider> after 0 chunks
+      Given <provider> suffers a stalled stream after 0 chunks
       And retries are off
       And the timeout for the first token is 300 ms
       When the faulty provider is asked for a streaming answer
@@ -136,33 +102,13 @@ Feature: Retries recover from passing trouble, timeouts end what would not, and 
         | provider    |
         | Together AI |
 
-    Scenario Outline: a stream from <provider> that stalls mid-way is cut at the whole-call timeout
-      Once the first chunk has arrived only `TotalTimeout` is left to end a stalled stream: set it for the
-      longest answer you expect.
+  Rule: a connection that breaks mid-stream is reported as an interrupted stream, never as a shorter answer
+    A connection reset before the answer begins is `connection-failed` (see the fault matrix); once chunks have
+    arrived, the same break is `stream-interrupted`, and the chunks that arrived are not an answer. Retry the whole
+    request.
 
-      Given a fault "stalled-stream" at <provider> after 2 chunks
-      And retries are off
-      And the timeout for the whole call is 800 ms
-      When the faulty provider is asked for a streaming answer
-      Then the attempt fails with "timeout"
-      And the provider fails between the whole-call timeout and 1500 ms after it
-
-      @groq
-      Examples: Groq
-        | provider |
-        | Groq     |
-
-      @together_ai
-      Examples: Together AI
-        | provider    |
-        | Together AI |
-
-  Rule: an interrupted stream is reported as interrupted, never as a shorter answer
-    The chunks that arrived before the break are not an answer: the stream fails with `stream-interrupted`, and
-    `ChatStream.Result` is never set. Retry the whole request.
-
-    Scenario Outline: a stream from <provider> broken off by "<fault>" is reported as "stream-interrupted"
-      Given a fault "<fault>" at <provider> after 2 chunks
+    Scenario Outline: a stream from <provider> broken off by a reset connection is reported as "stream-interrupted"
+      Given <provider> suffers a reset connection after 2 chunks
       And retries are off
       When the faulty provider is asked for a streaming answer
       Then the attempt fails with "stream-interrupted"
@@ -170,20 +116,10 @@ Feature: Retries recover from passing trouble, timeouts end what would not, and 
 
       @groq
       Examples: Groq
-        | provider | fault            |
-        | Groq     | truncated-stream |
+        | provider |
+        | Groq     |
 
       @together_ai
       Examples: Together AI
-        | provider    | fault            |
-        | Together AI | truncated-stream |
-
-      @groq
-      Examples: Groq, connection reset mid-stream
-        | provider | fault            |
-        | Groq     | connection-reset |
-
-      @together_ai
-      Examples: Together AI, connection reset mid-stream
-        | provider    | fault            |
-        | Together AI | connection-reset |
+        | provider    |
+        | Together AI |

@@ -5,7 +5,6 @@ using ProviderSpecs.Providers;
 using ProviderSpecs.Providers.Catalog;
 using ProviderSpecs.Providers.Errors;
 using ProviderSpecs.Providers.Registry;
-using ProviderSpecs.Simulators;
 using Shouldly;
 
 namespace ProviderSpecs.Drivers;
@@ -31,13 +30,6 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
     }
 
     private ProviderEndpoint Endpoint => _endpoint ?? throw new InvalidOperationException("No catalog was read yet: a step must read a provider's catalog first.");
-
-    /// <summary>Makes the provider's <c>/models</c> fail (simulated target only), so the catalog must fall back.</summary>
-    public void MakeModelListUnavailable(ProviderDefinition provider, string scenario)
-    {
-        SessionFor(provider, scenario);
-        Endpoint.RequireScope().InjectFault(FaultKind.CatalogUnavailable);
-    }
 
     public async Task ReadAsync(ProviderDefinition provider, string scenario)
     {
@@ -167,6 +159,10 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
 
     public Task SearchAsync(string text) => NarrowAsync(_filter with { Search = text });
 
+    public Task NarrowToAtMostParametersAsync(decimal billions) => NarrowAsync(_filter with { MaxParametersBillions = billions });
+
+    public Task NarrowToAtLeastParametersAsync(decimal billions) => NarrowAsync(_filter with { MinParametersBillions = billions });
+
     private async Task NarrowAsync(ModelFilter filter)
     {
         _ = Listing; // a catalog must have been read
@@ -195,6 +191,7 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
 
     private static string Describe(ModelInfo m) =>
         $"{m.Id}: {CatalogText.KindName(m.Kind)}, context {m.ContextWindow?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}, "
+        + $"size {m.Size?.ToString() ?? "not stated"}, "
         + $"${m.InputPricePerMillionTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} in / ${m.OutputPricePerMillionTokens?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} out per 1M, "
         + $"capabilities: {string.Join(" ", CatalogReport.CapabilityNames(m.Capabilities))}";
 
@@ -206,6 +203,21 @@ public sealed class CatalogDriver(ScenarioEndpoints endpoints, ScenarioTranscrip
 
     public void EveryModelShouldCostAtMost(decimal maximum) =>
         Every(m => m.InputPricePerMillionTokens <= maximum && m.OutputPricePerMillionTokens <= maximum, $"costs more than ${maximum} per 1M tokens (or has no price)");
+
+    public void EveryModelShouldHaveAtMostParameters(decimal billions) =>
+        Every(m => m.Size?.TotalBillions <= billions, $"do not state at most {billions} billion parameters in their id");
+
+    public void EveryModelShouldHaveAtLeastParameters(decimal billions) =>
+        Every(m => m.Size?.TotalBillions >= billions, $"do not state at least {billions} billion parameters in their id");
+
+    /// <summary>The size the catalog gives a model (from its id): total parameters and, for a mixture of experts, the active ones.</summary>
+    public void SizeShouldBe(string id, decimal totalBillions, decimal? activeBillions)
+    {
+        var size = Model(id).Size;
+        size.ShouldNotBeNull($"the catalog gives {id} no size: its id states none");
+        size.TotalBillions.ShouldBe(totalBillions, $"{id}'s total parameters, in billions ({size})");
+        size.ActiveBillions.ShouldBe(activeBillions, $"{id}'s active parameters, in billions ({size})");
+    }
 
     public void EveryModelShouldMention(string text) =>
         Every(m => new[] { m.Id, m.DisplayName, m.Owner }.Any(f => f?.Contains(text, StringComparison.OrdinalIgnoreCase) == true), $"does not mention '{text}' in its id, name or owner");

@@ -36,6 +36,8 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     private bool _jsonMode;
     private JsonNode? _schema;
     private Func<int, int>? _promptTokensForWindow;
+    /// <summary>The model whose context window a long prompt was sized to, that window and the prompt's tokens.</summary>
+    private (string Model, int Window, int PromptTokens)? _sizedTo;
     /// <summary>Each answer asked for, with the drift finding when the provider no longer lists the model asked.</summary>
     private readonly List<(string Model, Attempt<ChatResult> Attempt, string? Finding)> _answers = [];
     private (Attempt<StreamedAnswer> Attempt, string? Finding)? _stream;
@@ -43,6 +45,11 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     // ---- describing the completion ----
 
     public void SetOption(string name, string value) => _options[name] = value;
+
+    public void SetOptions(IEnumerable<(string Name, string Value)> options)
+    {
+        foreach (var (name, value) in options) SetOption(name, value);
+    }
     public void LimitTo(int tokens) => _maxTokens = tokens;
     public void StopAt(string sequence) => _stop = sequence;
     public void UseJsonMode() => _jsonMode = true;
@@ -61,13 +68,6 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
 
     /// <summary>A prompt of about <paramref name="tokens"/> tokens, whatever the window.</summary>
     public void PromptOfTokens(int tokens) => _promptTokensForWindow = _ => tokens;
-
-    /// <summary>Makes the provider's next answers unreadable (simulated target only).</summary>
-    public void MakeAnswersMalformed(ProviderDefinition provider, string scenario)
-    {
-        SessionFor(provider, scenario);
-        Endpoint.RequireScope().InjectFault(FaultKind.MalformedJson);
-    }
 
     // ---- asking ----
 
@@ -144,7 +144,8 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
             var info = await session.Catalog.GetAsync(model);
             info.ContextWindow.ShouldNotBeNull($"the catalog gives no context window for {model}, so a prompt cannot be sized to it");
             _maxTokens ??= LongPromptMaxTokens;
-            return LongPrompt(size(info.ContextWindow.Value));
+            _sizedTo = (model, info.ContextWindow.Value, size(info.ContextWindow.Value));
+            return LongPrompt(_sizedTo.Value.PromptTokens);
         }
         return _jsonMode || _schema is not null ? DefaultPrompt + " Answer in JSON." : DefaultPrompt;
     }
@@ -204,6 +205,17 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     }
 
     public void AnswerShouldHaveText() => Answer.Text.Trim().ShouldNotBeEmpty("the answer has no text");
+
+    /// <summary>The answer has the shape every answer has: text, a finish reason of the normalised set, usage that adds up within the limit.</summary>
+    public void AnswerShouldBeComplete() => CompleteShape(Answer, _answers[^1].Model);
+
+    private void CompleteShape(ChatResult answer, string model)
+    {
+        answer.Text.Trim().ShouldNotBeEmpty($"{model} gave no text");
+        answer.FinishReason.ShouldBeOneOf(["stop", "length"], $"{model}'s finish reason (raw '{answer.RawFinishReason}')");
+        UsageShouldAddUp(answer, model);
+        answer.Usage!.OutputTokens!.Value.ShouldBeLessThanOrEqualTo(_maxTokens ?? DefaultMaxTokens, $"{model}'s output respects the token limit");
+    }
 
     public void AnswerShouldFinishWith(string reason) =>
         Answer.FinishReason.ShouldBe(reason, $"the answer's finish reason (the provider sent '{Answer.RawFinishReason}')");
@@ -299,13 +311,10 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         foreach (var entry in _answers)
         {
             var (model, answer) = (entry.Model, Succeeded(entry));
-            answer.Text.Trim().ShouldNotBeEmpty($"{model} gave no text");
-            answer.FinishReason.ShouldBeOneOf(["stop", "length"], $"{model}'s finish reason (raw '{answer.RawFinishReason}')");
-            UsageShouldAddUp(answer, model);
+            CompleteShape(answer, model);
             answer.ResponseId.ShouldNotBeNullOrWhiteSpace($"{model}'s answer has no completion id");
             answer.RequestId.ShouldNotBeNullOrWhiteSpace($"{model}'s answer has no request id");
             NamesTheModelAsked(answer.Response.ModelId, model).ShouldBeTrue($"{model}'s answer names another model: '{answer.Response.ModelId}'");
-            answer.Usage!.OutputTokens!.Value.ShouldBeLessThanOrEqualTo(_maxTokens ?? DefaultMaxTokens, $"{model}'s output respects the token limit");
         }
     }
 
@@ -320,6 +329,104 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         usage.TotalTokens.ShouldBe(usage.InputTokens + usage.OutputTokens, $"{what}'s total tokens should be input + output");
     }
 
+    /// <summary>
+    /// The prompt the provider counted filled the model's context window, as the catalog states it, but for the answer's
+    /// token limit and <paramref name="margin"/> tokens: the scenario really tried a prompt of that size. Tokenisers count
+    /// a little differently, so 1 % of the window is allowed below.
+    /// </summary>
+    public void PromptShouldFillTheWindow(int window, int margin)
+    {
+        var sized = _sizedTo ?? throw new InvalidOperationException("No prompt was sized to a context window: describe one that ends short of the window first.");
+        sized.Window.ShouldBe(window, $"the catalog's context window of {sized.Model}, which the prompt was sized to");
+        var answer = Answer;
+        var limit = _maxTokens ?? LongPromptMaxTokens;
+        var counted = answer.Usage?.InputTokens ?? throw new ShouldAssertException("the answer reports no input tokens, so the prompt's size cannot be told");
+        var expected = window - margin - limit;
+        counted.ShouldBeLessThanOrEqualTo(window - limit, $"the provider counted {counted} prompt tokens, more than the {window}-token window leaves beside a {limit}-token answer");
+        counted.ShouldBeGreaterThanOrEqualTo(expected - window / 100,
+            $"the provider counted {counted} prompt tokens; a prompt ending {margin} tokens short of the {window}-token window (with a {limit}-token answer) is about {expected}");
+    }
+
+    // ---- what left the client (both targets) ----
+
+    /// <summary>The request fields an option is sent as.</summary>
+    private static string FieldOf(string option) => option switch { "max tokens" => "max_completion_tokens", _ => option };
+
+    /// <summary>The last chat request for <paramref name="model"/> as it left the client.</summary>
+    private SentRequest SentFor(string model)
+    {
+        var sent = endpoints.Sent.ChatRequests;
+        return sent.LastOrDefault(r => r.Model == model)
+               ?? throw new ShouldAssertException($"no completion request for {model} left the client (requests sent: {string.Join(", ", sent.Select(r => r.Model ?? "?"))})");
+    }
+
+    /// <summary>The completion asked left the client with the option set to the value given: the layer neither dropped nor changed it.</summary>
+    public void RequestShouldHaveLeftWith(string name, string value)
+    {
+        _answers.ShouldNotBeEmpty("no completion was requested yet");
+        var (model, _, _) = _answers[^1];
+        var sent = SentFor(model);
+        FieldShouldBe(sent.Body, FieldOf(name), value, $"the request for {model} as it left the client");
+    }
+
+    /// <summary>Every model's request left the client with every option the completion was given, and its token limit.</summary>
+    public void EveryRequestShouldHaveLeftWithTheOptions()
+    {
+        _answers.Count.ShouldBeGreaterThan(1, "a comparison needs requests to several models");
+        var expected = _options.Append(new KeyValuePair<string, string>("max tokens", (_maxTokens ?? DefaultMaxTokens).ToString(CultureInfo.InvariantCulture))).ToList();
+        var problems = new List<string>();
+        foreach (var model in _answers.Select(a => a.Model).Distinct())
+        {
+            var sent = SentFor(model);
+            problems.AddRange(expected.Select(option => FieldProblem(sent.Body, FieldOf(option.Key), option.Value, $"the request for {model}")).OfType<string>());
+        }
+        problems.ShouldBeEmpty($"options the completion was given did not leave the client as given:\n  {string.Join("\n  ", problems)}");
+    }
+
+    /// <summary>
+    /// Where the provider's answer reports the option back (the same field in the answer), it reports the value sent; a stop
+    /// sequence is never part of the answer's text. An option the provider does not report back is recorded as such.
+    /// </summary>
+    public void AnswerShouldAgreeWithOption(string name, string value)
+    {
+        var answer = Answer;
+        var (model, _, _) = _answers[^1];
+        if (name == "stop")
+        {
+            answer.Text.Contains(value, StringComparison.Ordinal).ShouldBeFalse($"the answer contains the stop sequence '{value}': {answer.Text}");
+            return;
+        }
+        var field = FieldOf(name);
+        if (SentFor(model).Answer is { } reported && reported.ContainsKey(field))
+            FieldShouldBe(reported, field, value, $"{answer.ProviderId}'s answer, which reports '{field}' back");
+        else
+            transcript.Record($"{answer.ProviderId}'s answer does not report '{field}' back; the request as sent is the evidence it was asked for");
+    }
+
+    /// <summary>The JSON field <paramref name="field"/> of <paramref name="body"/> holds <paramref name="value"/> (as a number, a flag or text).</summary>
+    private static void FieldShouldBe(JsonObject? body, string field, string value, string where)
+    {
+        if (FieldProblem(body, field, value, where) is { } problem) throw new ShouldAssertException(problem);
+    }
+
+    /// <summary>What is wrong with <paramref name="field"/> in <paramref name="body"/>, or null when it holds <paramref name="value"/>.</summary>
+    private static string? FieldProblem(JsonObject? body, string field, string value, string where)
+    {
+        if (body is null) return $"{where} has no readable JSON body";
+        if (!body.TryGetPropertyValue(field, out var sent) || sent is null) return $"{where} carries no '{field}': {Excerpt(body.ToJsonString())}";
+        var element = sent is JsonArray { Count: > 0 } array ? array[0]! : sent;
+        var holds = element is JsonValue scalar && Typed(value) switch
+        {
+            long whole => scalar.TryGetValue<double>(out var number) && number == whole,
+            double real => scalar.TryGetValue<double>(out var number) && Math.Abs(number - real) <= 1e-6,
+            bool flag => scalar.TryGetValue<bool>(out var b) && b == flag,
+            _ => scalar.TryGetValue<string>(out var text) && text == value,
+        };
+        return holds ? null : $"{where} carries '{field}' = {sent.ToJsonString()}, not {value}";
+    }
+
+    private static string Excerpt(string text) => text.Length <= 300 ? text : text[..300] + "…";
+
     // ---- what reached the provider (simulated target) ----
 
     private IReadOnlyList<SimulatedRequest> CompletionsReceived =>
@@ -330,25 +437,7 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         Endpoint.Provider.Id.ShouldBe(provider.Id, "the completion was asked of another provider");
         var received = CompletionsReceived;
         received.ShouldNotBeEmpty($"no completion reached {Endpoint.Provider.DisplayName}");
-        var body = JsonNode.Parse(received[^1].Body)!.AsObject();
-        var field = name switch { "max tokens" => "max_completion_tokens", _ => name };
-        body.ContainsKey(field).ShouldBeTrue($"the request {Endpoint.Provider.DisplayName} received has no '{field}': {received[^1].Body}");
-        var sent = body[field];
-        switch (Typed(value))
-        {
-            case long whole:
-                sent!.GetValue<double>().ShouldBe(whole, $"'{field}' as received");
-                break;
-            case double real:
-                sent!.GetValue<double>().ShouldBe(real, 1e-6, $"'{field}' as received");
-                break;
-            case bool flag:
-                sent!.GetValue<bool>().ShouldBe(flag, $"'{field}' as received");
-                break;
-            default:
-                (sent is JsonArray array ? array[0]!.GetValue<string>() : sent!.GetValue<string>()).ShouldBe(value, $"'{field}' as received");
-                break;
-        }
+        FieldShouldBe(JsonNode.Parse(received[^1].Body) as JsonObject, FieldOf(name), value, $"the request as {Endpoint.Provider.DisplayName} received it");
     }
 
     public void NoCompletionShouldHaveReachedTheProvider(ProviderDefinition provider)

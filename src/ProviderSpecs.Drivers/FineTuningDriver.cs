@@ -72,10 +72,16 @@ public sealed class FineTuningDriver(ScenarioEndpoints endpoints, ScenarioTransc
         missing.ShouldBeEmpty($"models the catalog calls fine-tunable that the fine-tuning service does not offer (it offers {offered.Count})");
     }
 
+    /// <summary>The training epochs every job of the scenarios asks for.</summary>
+    public const int Epochs = 2;
+
+    private string? _baseModel;
+
     public async Task CreateJobAsync(ProviderDefinition provider, string model, string scenario)
     {
         Session(provider, scenario);
-        var job = await SendAsync(HttpMethod.Post, "/fine-tunes", new { model, training_file = "file-spec-training-data", n_epochs = 2, suffix = "spec" });
+        _baseModel = model;
+        var job = await SendAsync(HttpMethod.Post, "/fine-tunes", new { model, training_file = "file-spec-training-data", n_epochs = Epochs, suffix = "spec" });
         _jobId = _lastResponse!.IsSuccessStatusCode ? Text(job?["id"]) : null;
         _createdStatus = Text(job?["status"]);
     }
@@ -88,28 +94,71 @@ public sealed class FineTuningDriver(ScenarioEndpoints endpoints, ScenarioTransc
         actual.ShouldBe(status, $"the fine-tuning job's status: {Excerpt(_lastText)}");
     }
 
+    /// <summary>
+    /// Polls the job until it reaches the last status asked for (at most 10 reads) and checks the statuses it went
+    /// through. An answer without a status fails at once: a job whose state cannot be read is not progressing.
+    /// </summary>
     public async Task JobShouldProgressThroughAsync(IReadOnlyList<string> statuses)
     {
-        _jobId.ShouldNotBeNull("no job was created");
-        var seen = new List<string> { _createdStatus ?? "?" };
+        _jobId.ShouldNotBeNull($"no job was created: HTTP {(int?)_lastResponse?.StatusCode} {Excerpt(_lastText)}");
+        var seen = new List<string> { _createdStatus ?? throw new ShouldAssertException($"the fine-tuning service created job {_jobId} without a status") };
         for (var poll = 0; poll < 10 && seen.LastOrDefault() != statuses[^1]; poll++)
         {
-            var status = Text((await SendAsync(HttpMethod.Get, $"/fine-tunes/{_jobId}"))?["status"]) ?? "?";
+            var answer = await SendAsync(HttpMethod.Get, $"/fine-tunes/{_jobId}");
+            _lastResponse!.IsSuccessStatusCode.ShouldBeTrue($"job {_jobId} could not be read: HTTP {(int)_lastResponse.StatusCode} {Excerpt(_lastText)}");
+            var status = Text(answer?["status"]) ?? throw new ShouldAssertException($"the fine-tuning service's answer about job {_jobId} carries no status: {Excerpt(_lastText)}");
             if (seen.LastOrDefault() != status) seen.Add(status);
         }
         seen.ShouldBe(statuses, $"the job went through: {string.Join(" → ", seen)}");
     }
 
+    /// <summary>
+    /// A completed job describes the model it made: its own id (<c>output_name</c>), the base model it was trained from
+    /// (<c>model</c>: the one asked, which the catalog marks as fine-tunable) and the epochs it trained. Together AI names a
+    /// fine-tuned model after its base, so the id shows where it came from.
+    /// </summary>
+    public async Task FineTunedModelShouldComeFromAsync(string baseModel)
+    {
+        _baseModel.ShouldBe(baseModel, "the base model checked should be the one the job was created for");
+        var job = _lastBody ?? throw new ShouldAssertException($"the fine-tuning service gave no readable answer about job {_jobId}: {Excerpt(_lastText)}");
+        Text(job["status"]).ShouldBe("completed", $"only a completed job has made a model: {Excerpt(_lastText)}");
+        var trainedFrom = Text(job["model"]) ?? throw new ShouldAssertException($"the completed job does not say which model it was trained from: {Excerpt(_lastText)}");
+        trainedFrom.ShouldBe(baseModel, "the base model the completed job names");
+        var made = Text(job["output_name"]) ?? throw new ShouldAssertException($"the completed job does not name the model it made: {Excerpt(_lastText)}");
+        made.ShouldNotBe(baseModel, "a fine-tuned model has an id of its own");
+        made.Contains(baseModel.Split('/')[^1], StringComparison.OrdinalIgnoreCase).ShouldBeTrue($"the fine-tuned model '{made}' should be named after its base '{baseModel}'");
+        var epochs = job["epochs_completed"] is JsonValue e && e.TryGetValue<int>(out var done) ? done
+            : throw new ShouldAssertException($"the completed job does not say how many epochs it trained: {Excerpt(_lastText)}");
+        epochs.ShouldBe(Epochs, $"the epochs the completed job trained ({Epochs} were asked for)");
+        var catalogued = await _session!.Catalog.GetAsync(baseModel);
+        catalogued.Capabilities.FineTunable.ShouldBe(true, $"the catalog should mark {baseModel}, which the fine-tuning service trained from, as fine-tunable");
+        transcript.Record($"fine-tuned model {made}: trained from {trainedFrom} for {epochs} epochs");
+    }
+
     public async Task CancelJobAsync() =>
         await SendAsync(HttpMethod.Post, $"/fine-tunes/{_jobId ?? throw new InvalidOperationException("no job was created")}/cancel");
 
-    public void RequestShouldBeRefusedWith(int status, string code)
+    /// <summary>
+    /// Why the fine-tuning service refuses a request, in the reader's words, and how Together AI says it on the wire: the
+    /// HTTP status and the <c>error.code</c> of its answer (the glossary's <em>fine-tuning refusal</em>).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (int Status, string Code)> Refusals = new Dictionary<string, (int, string)>(StringComparer.Ordinal)
     {
+        ["the model cannot be fine-tuned"] = (400, "model_not_supported"),
+        ["the job has already ended"] = (400, "invalid_job_state"),
+        ["there is no such job"] = (404, "not_found"),
+    };
+
+    /// <summary>The last fine-tuning request was refused for <paramref name="reason"/>: its status and error code; either missing fails.</summary>
+    public void RequestShouldBeRefusedBecause(string reason)
+    {
+        if (!Refusals.TryGetValue(reason, out var expected))
+            throw new ArgumentException($"'{reason}' is not a refusal this driver knows; use one of: {string.Join("; ", Refusals.Keys)}.");
         _lastResponse.ShouldNotBeNull("no fine-tuning request was sent");
-        ((int)_lastResponse.StatusCode).ShouldBe(status, Excerpt(_lastText));
+        ((int)_lastResponse.StatusCode).ShouldBe(expected.Status, $"the refusal's status: {Excerpt(_lastText)}");
         var actual = Text(_lastBody?["error"]?["code"]);
-        actual.ShouldNotBeNull($"the refusal carries no error code: {Excerpt(_lastText)}");
-        actual.ShouldBe(code, Excerpt(_lastText));
+        actual.ShouldNotBeNull($"the refusal carries no error code, so it does not say why: {Excerpt(_lastText)}");
+        actual.ShouldBe(expected.Code, $"the refusal's error code: {Excerpt(_lastText)}");
     }
 
     private static HashSet<string>? ModelIds(JsonNode? answer)

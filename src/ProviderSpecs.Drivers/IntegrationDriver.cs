@@ -211,19 +211,46 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
         return result;
     }
 
-    public void ConversationShouldBeAnsweredBy(ProviderDefinition provider)
+    /// <summary>
+    /// The last turn was answered by <paramref name="provider"/> in full: text, a finish reason of the normalised set, and
+    /// token usage that adds up — the shape every answer has, whichever provider began the conversation.
+    /// </summary>
+    public void ConversationAnswerShouldBeComplete(ProviderDefinition provider)
     {
         var result = (_turn ?? throw new InvalidOperationException("The conversation has not begun yet.")).ShouldSucceed();
-        result.ProviderId.ShouldBe(provider.Id);
+        result.ProviderId.ShouldBe(provider.Id, "the provider that answered the last turn");
         result.Text.ShouldNotBeNullOrWhiteSpace($"{provider.DisplayName} answered the conversation with no text");
-        _turns[^1].Provider.Id.ShouldBe(provider.Id);
+        result.FinishReason.ShouldBeOneOf(["stop", "length"], $"{provider.DisplayName}'s finish reason (raw '{result.RawFinishReason}')");
+        var usage = result.Usage ?? throw new ShouldAssertException($"{provider.DisplayName}'s answer reports no token usage");
+        usage.InputTokens.ShouldNotBeNull($"{provider.DisplayName}'s answer reports no input tokens");
+        usage.InputTokens.Value.ShouldBeGreaterThan(0, $"{provider.DisplayName}'s input tokens");
+        usage.OutputTokens.ShouldNotBeNull($"{provider.DisplayName}'s answer reports no output tokens");
+        usage.OutputTokens.Value.ShouldBeInRange(1, SmallAnswer, $"{provider.DisplayName}'s output tokens, with a limit of {SmallAnswer}");
+        usage.TotalTokens.ShouldBe(usage.InputTokens + usage.OutputTokens, $"{provider.DisplayName}'s total tokens should be input + output");
     }
 
-    public void ConversationShouldHoldTurns(int messages)
+    /// <summary>
+    /// The request for <paramref name="receiver"/>'s turn, as it left the client, held the whole conversation before it, in
+    /// turns — the opening question, <paramref name="author"/>'s answer word for word, the new question. Read on the
+    /// client's side, so it holds on the live target too.
+    /// </summary>
+    public void WholeConversationShouldHaveLeftFor(ProviderDefinition receiver, ProviderDefinition author)
     {
-        _conversation.Count.ShouldBe(messages, $"the conversation: {string.Join(" | ", _conversation.Select(m => m.Role.Value))}");
-        for (var i = 0; i < _conversation.Count; i++)
-            _conversation[i].Role.ShouldBe(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, $"message {i + 1} is out of turn");
+        var authored = _turns.FirstOrDefault(t => t.Provider.Id == author.Id);
+        authored.Answer.ShouldNotBeNull($"{author.DisplayName} has not answered in this conversation");
+        var model = ScenarioEndpoints.EverydayModel(receiver);
+        var request = endpoints.Sent.ChatRequests.LastOrDefault(r => r.Model == model)
+                      ?? throw new ShouldAssertException($"no request for {receiver.DisplayName} ({model}) left the client");
+        var sent = (request.Body?["messages"] as JsonArray ?? throw new ShouldAssertException($"the request for {receiver.DisplayName} carried no messages"))
+            .Select(m => (Role: (string?)m?["role"], Content: ContentOf(m?["content"]))).ToList();
+        var expected = _conversation.Take(_conversation.Count - 1).Select(m => (Role: (string?)m.Role.Value, Content: (string?)m.Text)).ToList();
+        sent.Select(m => m.Role).ShouldBe(expected.Select(m => m.Role),
+            $"the turns that left for {receiver.DisplayName}: {string.Join(" | ", sent.Select(m => m.Role))}");
+        for (var i = 0; i < sent.Count; i++)
+            sent[i].Role.ShouldBe(i % 2 == 0 ? "user" : "assistant", $"message {i + 1} left out of turn");
+        sent.ShouldContain(m => m.Role == "assistant" && m.Content == authored.Answer,
+            $"{author.DisplayName}'s answer should have left for {receiver.DisplayName} as an assistant message, word for word");
+        sent.Select(m => m.Content).ShouldBe(expected.Select(m => m.Content), $"the conversation that left for {receiver.DisplayName}, message by message");
     }
 
     /// <summary>What the second provider received: the whole history, the first provider's answer included, verbatim.</summary>
@@ -264,8 +291,11 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
 
     // ---- sessions ----
 
+    private HttpClient? _sentHttp;
+
+    /// <summary>A session of this scenario whose chat requests are kept as they left the client (<see cref="ScenarioEndpoints.Sent"/>).</summary>
     private ProviderSession Open(ProviderDefinition provider, string scenario, ResilienceOptions resilience) =>
-        Track(endpoints.For(provider, scenario).OpenSession(http: null, resilience: resilience));
+        Track(endpoints.For(provider, scenario).OpenSession(http: _sentHttp ??= endpoints.Sent.CreateClient(), resilience: resilience));
 
     private ProviderSession Track(ProviderSession session)
     {
@@ -277,6 +307,7 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
     {
         foreach (var session in _sessions) await session.DisposeAsync();
         _recordedHttp?.Dispose();
+        _sentHttp?.Dispose();
         _wire.Dispose();
     }
 }

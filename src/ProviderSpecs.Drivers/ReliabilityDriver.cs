@@ -71,12 +71,39 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
 
     // ---- Given: faults, retries, timeouts ----
 
+    /// <summary>
+    /// The faults as the features name them — what a reader would call the trouble — and the simulators' names for them
+    /// (the glossary's <em>fault</em> table holds both).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, FaultKind> FaultWords = new Dictionary<string, FaultKind>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["a burst of rate limits"] = FaultKind.RateLimitSequence,
+        ["a lack of capacity"] = FaultKind.Overloaded,
+        ["a full flex tier"] = FaultKind.CapacityExceeded,
+        ["an internal error"] = FaultKind.ServerError,
+        ["a failing gateway"] = FaultKind.BadGateway,
+        ["a slow first token"] = FaultKind.SlowFirstToken,
+        ["a reset connection"] = FaultKind.ConnectionReset,
+        ["an empty answer"] = FaultKind.EmptyBody,
+        ["a cut-off JSON answer"] = FaultKind.MalformedJson,
+        ["a stream cut short"] = FaultKind.TruncatedStream,
+        ["a chunk that is not JSON"] = FaultKind.GarbageChunk,
+        ["a stalled stream"] = FaultKind.StalledStream,
+        ["an unavailable model list"] = FaultKind.CatalogUnavailable,
+    };
+
+    /// <summary>A fault by the features' words, or by the simulators' name (<c>garbage-chunk</c>).</summary>
+    public static FaultKind ParseFault(string fault) =>
+        FaultWords.TryGetValue(fault.Trim(), out var kind) ? kind
+        : FaultNames.TryParse(fault, out kind) ? kind
+        : throw new ArgumentException($"'{fault}' is not a fault the simulators can inject; use one of: {string.Join("; ", FaultWords.Keys)}.");
+
     public void InjectFault(ProviderDefinition provider, string fault, string scenario, int? afterChunks = null, int? count = null, TimeSpan? retryAfter = null)
     {
         // The scope first: on the live target nothing is marked faulty, so nothing can be asked of it afterwards.
         var scope = endpoints.For(provider, scenario).RequireScope();
         UseProvider(provider, scenario);
-        var kind = FaultNames.Parse(fault);
+        var kind = ParseFault(fault);
         _fault = FaultNames.NameOf(kind);
         _retryAfter = kind == FaultKind.RateLimitSequence ? retryAfter ?? DefaultRetryAfter : null;
         var options = new FaultOptions
@@ -260,12 +287,29 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
         served.FinishReason.ShouldBeNull("the provider never sent a finish reason, so the answer cannot be complete");
     }
 
+    private CatalogListing Catalog => (_catalog ?? throw new InvalidOperationException("The model catalog was not asked for yet.")).ShouldSucceed();
+
+    /// <summary>
+    /// The catalog answered from the bundled snapshot, said so, and gave the reason a user is shown: it leads with the error
+    /// key and says the snapshot is shown.
+    /// </summary>
     public void CatalogShouldFallBackBecauseOf(string errorKey)
     {
-        var listing = (_catalog ?? throw new InvalidOperationException("The model catalog was not asked for yet.")).ShouldSucceed();
-        listing.FellBackToSnapshot.ShouldBeTrue($"the catalog should have come from the bundled snapshot while /models failed; it came from {listing.Source}");
+        var listing = Catalog;
+        listing.FellBackToSnapshot.ShouldBeTrue($"the catalog should have come from the bundled snapshot while the model list failed; it came from {listing.Source}");
         listing.Models.Count.ShouldBeGreaterThan(0, "the snapshot should still list the provider's models");
+        listing.Models.ShouldAllBe(m => m.ProviderId == Provider.Id, "the snapshot's models should all be the provider's own");
         CatalogReasonKey().ShouldBe(errorKey, $"the fallback reason was: {listing.FallbackReason}");
+        (listing.FallbackReason ?? "").ShouldContain("snapshot", Case.Insensitive, $"the fallback reason should say the snapshot is shown: {listing.FallbackReason}");
+    }
+
+    /// <summary>The snapshot the catalog fell back to still states a model's kind and context window.</summary>
+    public void SnapshotShouldShow(string model, ModelKind kind, int contextWindow)
+    {
+        var found = Catalog.Models.FirstOrDefault(m => m.Id == model)
+                    ?? throw new ShouldAssertException($"the bundled snapshot has no {Provider.DisplayName} model '{model}' (it has {Catalog.Models.Count})");
+        found.Kind.ShouldBe(kind, $"{model}'s kind in the snapshot");
+        found.ContextWindow.ShouldBe(contextWindow, $"{model}'s context window in the snapshot");
     }
 
     private string? CatalogReasonKey()

@@ -48,6 +48,14 @@ internal sealed partial class HtmlDocumentWriter
                 md.Append('\n');
             }
         }
+        if (content.Plan is { } plan)
+        {
+            var uncovered = plan.Items.Where(i => Covering(i).Count == 0).ToList();
+            md.Append(CultureInfo.InvariantCulture, $"## Validation plan\n\n{plan.Items.Count - uncovered.Count} of {plan.Items.Count} items covered by scenarios.")
+              .Append(uncovered.Count == 0 ? "\n\n" : " Not covered:\n\n");
+            foreach (var item in uncovered) md.Append("- ").Append(item.Area.Length > 0 ? $"{item.Area}: " : "").Append(item.Item).Append('\n');
+            if (uncovered.Count > 0) md.Append('\n');
+        }
         if (content.CatalogDrift is { Count: > 0 } drift)
         {
             md.Append("## Catalog drift against the bundled snapshot\n\n| provider | target | snapshot of | listed now, not in the snapshot | in the snapshot, no longer listed | named by scenarios, not listed |\n|---|---|---|---|---|---|\n");

@@ -17,7 +17,8 @@ internal sealed record DocumentContent(
     IReadOnlyList<Chapter> Benchmarks,
     IReadOnlyList<LivingDocProblem> Problems,
     BenchmarkFigures? Figures = null,
-    IReadOnlyList<CatalogDriftRow>? CatalogDrift = null);
+    IReadOnlyList<CatalogDriftRow>? CatalogDrift = null,
+    ValidationPlan? Plan = null);
 
 /// <summary>A chapter already rendered to HTML.</summary>
 internal sealed record Chapter(string Anchor, string Title, string Html);
@@ -257,6 +258,63 @@ internal sealed partial class HtmlDocumentWriter(DocumentContent content, Func<s
                 html.Append("</td>");
             }
             html.Append("</tr>\n");
+        }
+        html.Append("</tbody></table></div>\n");
+        WriteValidationPlan();
+    }
+
+    /// <summary>The examples a plan item's selectors match.</summary>
+    private List<Test> Covering(PlanItem item) => tests.Where(t => item.Covers(t.Tags, t.Feature.RelativePath, t.Name)).ToList();
+
+    /// <summary>
+    /// Each item of the validation plan with the examples that cover it and their result per run, so a reader sees what
+    /// was validated and what was not: an item no example covers is shown as not covered.
+    /// </summary>
+    private void WriteValidationPlan()
+    {
+        if (content.Plan is not { } plan) return;
+        var covered = plan.Items.Count(i => Covering(i).Count > 0);
+        html.Append("<h3 id=\"validation-plan\">Validation plan</h3>\n<p class=\"muted\">The items the suite validates (<code>")
+            .Append(E(Path.GetFileName(plan.Path))).Append("</code> beside the features), each with the scenarios that cover it")
+            .Append(HasResults ? " and how they ended in each run" : "").Append(": <strong>").Append(covered).Append(" of ").Append(plan.Items.Count)
+            .Append("</strong> items covered.</p>\n");
+        html.Append("<div class=\"table-wrap\"><table class=\"grid validation-plan\"><thead><tr><th>Area</th><th>Item</th>");
+        foreach (var run in Runs) html.Append("<th>").Append(E(run.Label)).Append("</th>");
+        html.Append("<th>Scenarios</th></tr></thead><tbody>\n");
+        foreach (var item in plan.Items)
+        {
+            var cover = Covering(item);
+            html.Append("<tr class=\"plan-item\" data-covered=\"").Append(cover.Count > 0 ? "true" : "false").Append("\"><td>").Append(E(item.Area))
+                .Append("</td><td>").Append(E(item.Item)).Append("</td>");
+            foreach (var run in Runs)
+            {
+                var statuses = cover.Select(t => t.Results.Where(r => r.Run == run).Select(r => r.Case.Status).DefaultIfEmpty(ResultStatus.NotExecuted).Max()).ToList();
+                var passed = statuses.Count(s => s == ResultStatus.Passed);
+                var state = statuses.Count == 0 ? "not-executed" : StatusClass(Combine(statuses));
+                html.Append("<td class=\"vcell st-").Append(state).Append("\" data-run=\"").Append(E(run.Label)).Append("\">")
+                    .Append(statuses.Count == 0 ? "—" : $"<strong>{passed}/{statuses.Count}</strong> passed").Append("</td>");
+            }
+            html.Append("<td>");
+            if (cover.Count == 0)
+                html.Append("<span class=\"plan-uncovered\"><strong>not covered</strong>: no scenario matches ").Append(E(string.Join("; ", item.Selectors))).Append("</span>");
+            else
+            {
+                html.Append("<details><summary>").Append(cover.Count).Append(cover.Count == 1 ? " example" : " examples").Append("</summary><table class=\"plan-scenarios\"><tbody>");
+                foreach (var test in cover)
+                {
+                    html.Append("<tr><td><a href=\"#").Append(test.Anchor).Append("\">").Append(E(test.Name)).Append("</a> <span class=\"muted small\">")
+                        .Append(E(test.Feature.Title)).Append("</span></td>");
+                    foreach (var run in Runs)
+                    {
+                        var status = Combine(test.Results.Where(r => r.Run == run).Select(r => r.Case.Status));
+                        html.Append("<td class=\"st-").Append(StatusClass(status)).Append("\" title=\"").Append(E(run.Label)).Append(": ").Append(StatusText(status)).Append("\">")
+                            .Append(StatusIcon(status)).Append(' ').Append(E(run.Label)).Append("</td>");
+                    }
+                    html.Append("</tr>");
+                }
+                html.Append("</tbody></table></details>");
+            }
+            html.Append("</td></tr>\n");
         }
         html.Append("</tbody></table></div>\n");
     }

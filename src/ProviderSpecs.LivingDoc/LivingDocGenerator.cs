@@ -38,6 +38,12 @@ public static class LivingDocGenerator
         if (options.GlossaryPath is not null && glossary is null)
             problems.Add(new(options.GlossaryPath, "The glossary file does not exist."));
 
+        var planPath = options.ValidationPlanPath ?? (featuresUsable ? Path.Combine(options.FeaturesDirectory, ValidationPlan.FileName) : null);
+        ValidationPlan? plan = null;
+        if (planPath is not null && File.Exists(planPath)) plan = ValidationPlan.Read(planPath, problems);
+        else if (options.ValidationPlanPath is not null)
+            problems.Add(new(options.ValidationPlanPath, "The validation plan does not exist; the validation report lists no plan items."));
+
         var catalog = ReadJsonArray<ModelCatalogRow>(options.CatalogPath, "the model catalog", "[{provider, id, kind, contextWindow, maxOutputTokens, priceInPer1M, priceOutPer1M, capabilities[]}]", problems);
         var catalogDrift = ReadJsonArray<CatalogDriftRow>(options.CatalogDriftPath, "the catalog drift", "[{provider, providerName, target, snapshotDate, snapshotSource, listedNotInSnapshot[], inSnapshotNotListed[], namedButNotListed[], checkedAt}]", problems);
         var faultMatrix = ReadJsonArray<FaultMatrixRow>(options.FaultMatrixPath, "the fault matrix", "[{fault, provider, mode, expectedKey, actualKey, passed, elapsedMs}]", problems);
@@ -45,7 +51,7 @@ public static class LivingDocGenerator
         // The measured figures behind the recommendations: read from the result files as data, not through the benchmark framework.
         var figures = options.BenchmarksDirectory is null ? null : BenchmarkFigures.Read(options.BenchmarksDirectory, problems);
 
-        var content = new DocumentContent(options.Title, features, results, guide, glossary, catalog, faultMatrix, benchmarks, problems, figures, catalogDrift);
+        var content = new DocumentContent(options.Title, features, results, guide, glossary, catalog, faultMatrix, benchmarks, problems, figures, catalogDrift, plan);
         // The writer may still find problems (unresolved snippets in descriptions); it renders them because the list is shared.
         var writer = new HtmlDocumentWriter(content, Render, anchors);
         var page = writer.Write();

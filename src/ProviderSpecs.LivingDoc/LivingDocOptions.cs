@@ -40,6 +40,12 @@ public sealed record LivingDocOptions
     /// <summary>A JSON array of <see cref="CatalogDriftRow"/>; null leaves the catalog drift out silently.</summary>
     public string? CatalogDriftPath { get; init; }
 
+    /// <summary>
+    /// The validation plan (<see cref="ValidationPlan"/>): the items the suite validates and the scenarios that cover them;
+    /// null means <c>_ValidationPlan.md</c> in the features folder when it exists (else the report has no plan).
+    /// </summary>
+    public string? ValidationPlanPath { get; init; }
+
     /// <summary>The document title.</summary>
     public string Title { get; init; } = "ProviderSpecs — living documentation";
 

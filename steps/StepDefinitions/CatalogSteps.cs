@@ -20,9 +20,6 @@ public sealed class CatalogSteps(CatalogDriver catalog, ScenarioContext scenario
     [StepArgumentTransformation(@"(JSON schema|JSON mode|tool calls|reasoning|streaming|fine-tuning)")]
     public ModelCapability ToCapability(string capability) => CatalogText.ParseCapability(capability);
 
-    [Given("the model list of {ProviderDefinition} is unavailable")]
-    public void GivenTheModelListIsUnavailable(ProviderDefinition provider) => catalog.MakeModelListUnavailable(provider, Title);
-
     [LiveSpend(Reads = 1)]
     [When("the catalog of {ProviderDefinition} is read")]
     public Task WhenTheCatalogIsRead(ProviderDefinition provider) => catalog.ReadAsync(provider, Title);
@@ -42,6 +39,12 @@ public sealed class CatalogSteps(CatalogDriver catalog, ScenarioContext scenario
 
     [When("the model list is narrowed to models costing at most ${decimal} per million tokens")]
     public Task WhenNarrowedToPrice(decimal maximum) => catalog.NarrowToPriceAsync(maximum);
+
+    [When("the model list is narrowed to models of at most {decimal} billion parameters")]
+    public Task WhenNarrowedToAtMostParameters(decimal billions) => catalog.NarrowToAtMostParametersAsync(billions);
+
+    [When("the model list is narrowed to models of at least {decimal} billion parameters")]
+    public Task WhenNarrowedToAtLeastParameters(decimal billions) => catalog.NarrowToAtLeastParametersAsync(billions);
 
     [When("the model list is searched for {string}")]
     public Task WhenSearched(string text) => catalog.SearchAsync(text);
@@ -94,6 +97,18 @@ public sealed class CatalogSteps(CatalogDriver catalog, ScenarioContext scenario
 
     [Then("every model left costs at most ${decimal} per million tokens")]
     public void ThenEveryModelCostsAtMost(decimal maximum) => catalog.EveryModelShouldCostAtMost(maximum);
+
+    [Then("every model left has at most {decimal} billion parameters")]
+    public void ThenEveryModelHasAtMostParameters(decimal billions) => catalog.EveryModelShouldHaveAtMostParameters(billions);
+
+    [Then("every model left has at least {decimal} billion parameters")]
+    public void ThenEveryModelHasAtLeastParameters(decimal billions) => catalog.EveryModelShouldHaveAtLeastParameters(billions);
+
+    [Then("the model list shows {string} with {decimal} billion parameters, {decimal} billion of them active")]
+    public void ThenTheModelListShowsAMixtureOfExperts(string model, decimal total, decimal active) => catalog.SizeShouldBe(model, total, active);
+
+    [Then("the model list shows {string} with {decimal} billion parameters")]
+    public void ThenTheModelListShowsItsSize(string model, decimal total) => catalog.SizeShouldBe(model, total, null);
 
     [Then("every model left mentions {string}")]
     public void ThenEveryModelMentions(string text) => catalog.EveryModelShouldMention(text);

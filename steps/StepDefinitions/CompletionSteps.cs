@@ -1,4 +1,5 @@
 using ProviderSpecs.Drivers;
+using ProviderSpecs.Drivers.Completions;
 using ProviderSpecs.Drivers.LivePlan;
 using ProviderSpecs.Providers.Registry;
 using Reqnroll;
@@ -14,6 +15,9 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Given("a completion with the option {string} set to {string}")]
     public void GivenACompletionWithTheOption(string name, string value) => completion.SetOption(name, value);
 
+    [Given("a completion with these options:")]
+    public void GivenACompletionWithTheseOptions(DataTable options) => completion.SetOptions(options.Rows.Select(r => (r["option"], r["value"])));
+
     [LiveSpend(nameof(NoteTokenLimit))]
     [Given("a completion limited to {int} tokens")]
     public void GivenACompletionLimitedTo(int tokens) => completion.LimitTo(tokens);
@@ -24,8 +28,8 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Given("a completion in JSON mode")]
     public void GivenACompletionInJsonMode() => completion.UseJsonMode();
 
-    [Given("a completion that must follow this JSON schema:")]
-    public void GivenACompletionThatMustFollowThisSchema(string schema) => completion.FollowSchema(schema);
+    [Given("a completion whose answer must follow the {string} schema")]
+    public void GivenACompletionThatMustFollowTheSchema(string schema) => completion.FollowSchema(AnswerSchemas.Named(schema));
 
     [Given("a completion whose prompt ends {int} tokens short of the context window")]
     public void GivenAPromptWithinTheWindow(int margin) => completion.PromptWithinWindow(margin);
@@ -35,9 +39,6 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
 
     [Given("a completion whose prompt holds {int} tokens")]
     public void GivenAPromptOfTokens(int tokens) => completion.PromptOfTokens(tokens);
-
-    [Given("the answers of {ProviderDefinition} arrive malformed")]
-    public void GivenTheAnswersArriveMalformed(ProviderDefinition provider) => completion.MakeAnswersMalformed(provider, Title);
 
     [LiveSpend(nameof(OneCompletionOfAModel))]
     [When("a completion is requested from {ProviderDefinition}'s {string}")]
@@ -61,6 +62,9 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
 
     [Then("the answer has text")]
     public void ThenTheAnswerHasText() => completion.AnswerShouldHaveText();
+
+    [Then("the answer is complete, with text, a finish reason and token usage")]
+    public void ThenTheAnswerIsComplete() => completion.AnswerShouldBeComplete();
 
     [Then("the answer finishes with {string}")]
     public void ThenTheAnswerFinishesWith(string reason) => completion.AnswerShouldFinishWith(reason);
@@ -88,6 +92,18 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
 
     [Then("every answer is complete, with text, a finish reason and token usage")]
     public void ThenEveryAnswerIsComplete() => completion.EveryAnswerShouldBeComplete();
+
+    [Then("the request left the client with {string} set to {string}")]
+    public void ThenTheRequestLeftWith(string name, string value) => completion.RequestShouldHaveLeftWith(name, value);
+
+    [Then("the answer agrees with {string} set to {string} wherever it reports it")]
+    public void ThenTheAnswerAgreesWith(string name, string value) => completion.AnswerShouldAgreeWithOption(name, value);
+
+    [Then("every request left the client with the options and the token limit as given")]
+    public void ThenEveryRequestLeftWithTheOptions() => completion.EveryRequestShouldHaveLeftWithTheOptions();
+
+    [Then("the prompt, as the provider counted it, fills the {int}-token window but for the answer's limit and {int} tokens")]
+    public void ThenThePromptFillsTheWindow(int window, int margin) => completion.PromptShouldFillTheWindow(window, margin);
 
     [Then("the completion reached {ProviderDefinition} with {string} set to {string}")]
     public void ThenTheCompletionReachedWith(ProviderDefinition provider, string name, string value) => completion.CompletionShouldHaveCarried(provider, name, value);

@@ -30,6 +30,10 @@ public sealed class FineTuningSteps(FineTuningDriver fineTuning, ScenarioContext
     public Task ThenTheJobMovesThrough(string statuses) =>
         fineTuning.JobShouldProgressThroughAsync(statuses.Split(',', StringSplitOptions.TrimEntries));
 
-    [Then("the fine-tuning request is refused with status {int} and code {string}")]
-    public void ThenRefused(int status, string code) => fineTuning.RequestShouldBeRefusedWith(status, code);
+    [Then(@"^the fine-tuning request is refused because (.+)$")]
+    public void ThenRefused(string reason) => fineTuning.RequestShouldBeRefusedBecause(reason);
+
+    [LiveSpend(Reads = 1)]
+    [Then("the fine-tuned model is named after {string}, the model it was trained from")]
+    public Task ThenTheFineTunedModelComesFrom(string baseModel) => fineTuning.FineTunedModelShouldComeFromAsync(baseModel);
 }

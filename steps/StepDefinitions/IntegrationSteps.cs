@@ -49,11 +49,11 @@ public sealed class IntegrationSteps(IntegrationDriver integration, ScenarioCont
     [When("the conversation continues on {ProviderDefinition} with {string}")]
     public Task WhenTheConversationContinues(ProviderDefinition provider, string prompt) => integration.ContinueConversationAsync(provider, prompt, Title);
 
-    [Then("the conversation is answered by {ProviderDefinition}")]
-    public void ThenTheConversationIsAnsweredBy(ProviderDefinition provider) => integration.ConversationShouldBeAnsweredBy(provider);
+    [Then("{ProviderDefinition}'s answer is complete, with text, a finish reason and token usage")]
+    public void ThenTheConversationAnswerIsComplete(ProviderDefinition provider) => integration.ConversationAnswerShouldBeComplete(provider);
 
-    [Then("the conversation holds {int} messages, taking turns")]
-    public void ThenTheConversationHolds(int messages) => integration.ConversationShouldHoldTurns(messages);
+    [Then("the whole conversation left for {ProviderDefinition}, taking turns, with {ProviderDefinition}'s answer word for word")]
+    public void ThenTheWholeConversationLeft(ProviderDefinition receiver, ProviderDefinition author) => integration.WholeConversationShouldHaveLeftFor(receiver, author);
 
     [Then("the conversation reached {ProviderDefinition} whole, with the answer from {ProviderDefinition}")]
     public void ThenTheConversationReached(ProviderDefinition receiver, ProviderDefinition author) =>

@@ -14,8 +14,8 @@ public sealed class ProviderSteps(ProviderRegistryDriver registry, ScenarioConte
     [Then("it answers with {string}")]
     public void ThenItAnswersWith(string displayName) => registry.ShouldAnswerWith(displayName);
 
-    [Then("its adapter is {string}")]
-    public void ThenItsAdapterIs(string adapter) => registry.AdapterShouldBe(adapter);
+    [Then("the provider layer opens a session for it at its registered base URL")]
+    public void ThenASessionOpensAtItsBaseUrl() => registry.SessionShouldOpenAtItsBaseUrl();
 
     [Then(@"its (base URL|API key variable|base-URL override variable|key prefix) is ""(.*)""")]
     public void ThenItsFieldIs(string field, string expected) => registry.MetadataShouldBe(field, expected);
@@ -26,17 +26,22 @@ public sealed class ProviderSteps(ProviderRegistryDriver registry, ScenarioConte
     [Then("the error suggests {string}")]
     public void ThenTheErrorSuggests(string suggestion) => registry.ErrorShouldSuggest(suggestion);
 
-    [Then("the registry lists at least {int} providers")]
-    public void ThenTheRegistryListsAtLeast(int count) => registry.RegistryShouldListAtLeast(count);
+    [When("the registry is asked for every provider it knows")]
+    public void WhenTheRegistryIsAskedForEveryProvider() => registry.ListEveryProvider();
 
-    [Then("every registered provider uses the {string} adapter")]
-    public void ThenEveryProviderUses(string adapter) => registry.EveryProviderShouldUse(adapter);
+    [Then("it lists these providers:")]
+    public void ThenItListsTheseProviders(DataTable providers) =>
+        registry.ShouldListExactly(providers.Rows.Select(r => (r["provider"], r["id"])).ToList());
+
+    [Then("the provider layer opens a session for each of them at its registered base URL")]
+    public void ThenASessionOpensForEach() => registry.EveryProviderShouldOpenASession();
 
     [LiveSpend(Reads = 1)]
     [When("the client asks {ProviderDefinition} for its models through the provider layer")]
     public Task WhenTheClientAsksForItsModels(ProviderDefinition provider) =>
         registry.ListModelsThroughTheLayerAsync(provider, scenario.ScenarioInfo.Title);
 
-    [Then("{ProviderDefinition} answers with at least {int} models")]
-    public void ThenProviderAnswersWithModels(ProviderDefinition _, int count) => registry.ProviderShouldAnswerLive(count);
+    [Then("{ProviderDefinition} lists at least these models of each kind:")]
+    public void ThenProviderListsAtLeast(ProviderDefinition _, DataTable floors) =>
+        registry.ShouldListAtLeast(floors.Rows.Select(r => (r["kind"], int.Parse(r["at least"], System.Globalization.CultureInfo.InvariantCulture))).ToList());
 }

@@ -16,11 +16,12 @@ public sealed class ReliabilitySteps(ReliabilityDriver reliability, ScenarioCont
 
     private string Title => scenario.ScenarioInfo.Title;
 
-    [Given("a fault {string} at {ProviderDefinition}")]
-    public void GivenAFault(string fault, ProviderDefinition provider) => reliability.InjectFault(provider, fault, Title);
+    /// <summary>A fault in the reader's words (<see cref="ReliabilityDriver.FaultWords"/>): "Groq suffers a stalled stream".</summary>
+    [Given(@"^(Groq|Together AI) suffers (?!.* after \d+ chunks$)(.+)$")]
+    public void GivenAFault(ProviderDefinition provider, string fault) => reliability.InjectFault(provider, fault, Title);
 
-    [Given("a fault {string} at {ProviderDefinition} after {int} chunks")]
-    public void GivenAFaultAfterChunks(string fault, ProviderDefinition provider, int chunks) => reliability.InjectFault(provider, fault, Title, afterChunks: chunks);
+    [Given(@"^(Groq|Together AI) suffers (.+) after (\d+) chunks$")]
+    public void GivenAFaultAfterChunks(ProviderDefinition provider, string fault, int chunks) => reliability.InjectFault(provider, fault, Title, afterChunks: chunks);
 
     [Given("a rate limit at {ProviderDefinition} for the next {int} requests, asking to retry after {double} s")]
     public void GivenARateLimit(ProviderDefinition provider, int requests, double seconds) => reliability.RateLimit(provider, requests, seconds, Title);
@@ -67,8 +68,11 @@ public sealed class ReliabilitySteps(ReliabilityDriver reliability, ScenarioCont
     [Then("the chunks received before the fault are not reported as an answer")]
     public void ThenThePartialStreamIsNotAnAnswer() => reliability.PartialStreamShouldNotBeAnAnswer();
 
-    [Then("the provider fails over to the bundled catalog snapshot, reporting {string}")]
+    [Then("the catalog falls back to the bundled snapshot and says it did because of {string}")]
     public void ThenTheCatalogFallsBack(string errorKey) => reliability.CatalogShouldFallBackBecauseOf(errorKey);
+
+    [Then("the snapshot still shows {string} as a {ModelKind} model with a context window of {int} tokens")]
+    public void ThenTheSnapshotStillShows(string model, ProviderSpecs.Providers.Catalog.ModelKind kind, int context) => reliability.SnapshotShouldShow(model, kind, context);
 
     /// <summary>Each cell of the fault matrix (an outline row with fault, mode and error key columns) is kept for the report.</summary>
     [AfterScenario("reliability_validation")]

@@ -9,11 +9,20 @@ using OpenAI;
 using OpenAI.Chat;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ProviderSpecs.Drivers.Completions;
 using ProviderSpecs.Providers;
+using ProviderSpecs.Providers.Catalog;
 using ProviderSpecs.Providers.Chat;
+using ProviderSpecs.Providers.Resilience;
 using ProviderSpecs.Providers.Errors;
 using ProviderSpecs.Providers.Telemetry;
 using ProviderSpecs.Simulators;
+using ChatMessage = Microsoft.Extensions.AI.ChatMessage;
+using ChatResponseFormat = Microsoft.Extensions.AI.ChatResponseFormat;
 
 namespace ProviderSpecs.Drivers.Tests;
 
@@ -195,5 +204,179 @@ public sealed class GuideSnippetTests
         // end-snippet
 
         textAfter.ShouldBe(textBefore, "the simulator answers the same prompt the same way, whichever client asks");
+    }
+
+    [Test]
+    public async Task Choosing_a_model_from_the_catalog()
+    {
+        var options = Simulated("together_ai");
+        var output = new StringWriter();
+        // begin-snippet: catalog-read-and-narrow
+        await using var session = ProviderSession.Open("together", options);
+        CatalogListing listing = await session.Catalog.GetModelsAsync();   // cached; the provider's own list, gaps filled from the snapshot
+        if (listing.FellBackToSnapshot)
+            output.WriteLine($"Showing the bundled snapshot: {listing.FallbackReason}");   // e.g. "overloaded: …" — tell the user
+
+        ModelInfo llama = await session.Catalog.GetAsync("meta-llama/Llama-3.3-70B-Instruct-Turbo");
+        output.WriteLine($"{llama.Id}: {llama.ContextWindow} tokens of context, {llama.Size}, "
+            + $"${llama.InputPricePerMillionTokens} in / ${llama.OutputPricePerMillionTokens} out per 1M tokens "
+            + $"(context window from the {llama.Provenance["contextWindow"]} list)");
+
+        IReadOnlyList<ModelInfo> smallStructured = await session.Catalog.ListAsync(new ModelFilter
+        {
+            Kind = ModelKind.Chat,
+            Capabilities = [ModelCapability.JsonSchema],   // structured output
+            MinContextWindow = 32_000,
+            MaxPricePerMillionTokens = 0.30m,              // input and output both at most $0.30 per 1M tokens
+            MaxParametersBillions = 10,                    // the size the id states; no size stated = left out
+        });
+        // end-snippet
+        listing.FellBackToSnapshot.ShouldBeFalse();
+        llama.Size!.TotalBillions.ShouldBe(70m);
+        output.ToString().ShouldContain("70B");
+        smallStructured.Select(m => m.Id).ShouldContain("Qwen/Qwen2.5-7B-Instruct-Turbo");
+        smallStructured.ShouldAllBe(m => m.Size!.TotalBillions <= 10m);
+    }
+
+    [Test]
+    public async Task Completion_parameters_and_the_parts_of_an_answer()
+    {
+        var (groqOptions, togetherOptions) = (Simulated("groq"), Simulated("together_ai"));
+        var output = new StringWriter();
+        // begin-snippet: completion-parameters
+        await using var groq = ProviderSession.Open("groq", groqOptions);
+        var options = new ChatOptions
+        {
+            MaxOutputTokens = 200,                  // sent as max_completion_tokens; an answer cut by it finishes with "length"
+            Temperature = 0.2f, TopP = 0.9f, Seed = 42, StopSequences = ["END"],
+            AdditionalProperties = new() { ["service_tier"] = "on_demand" },   // a provider's own option, by its name
+        };
+        ChatResult answer = await groq.CreateChatClient("llama-3.1-8b-instant").CompleteAsync("Say hello", options);
+        output.WriteLine($"{answer.Text} — finish: {answer.FinishReason} (the provider said '{answer.RawFinishReason}'), "
+            + $"{answer.Usage?.InputTokens} in + {answer.Usage?.OutputTokens} out = {answer.Usage?.TotalTokens} tokens, "
+            + $"completion {answer.ResponseId}, request {answer.RequestId} (quote it to the provider's support)");
+
+        await using var together = ProviderSession.Open("together_ai", togetherOptions);
+        var topK = new ChatOptions { AdditionalProperties = new() { ["top_k"] = 40, ["repetition_penalty"] = 1.1 } };
+        await together.CreateChatClient("meta-llama/Llama-3.3-70B-Instruct-Turbo").CompleteAsync("Say hello", topK);
+
+        try
+        {
+            await groq.CreateChatClient("llama-3.1-8b-instant").CompleteAsync("Say hello", topK);   // Groq has no top_k
+        }
+        catch (ProviderException refused) when (refused.ErrorKey == ErrorKeys.UnsupportedParameter)
+        {
+            output.WriteLine(refused.Message);   // names the options Groq accepts; nothing was sent, nothing billed
+        }
+        // end-snippet
+        answer.FinishReason.ShouldBeOneOf("stop", "length");
+        output.ToString().ShouldContain("top_k");
+    }
+
+    [Test]
+    public async Task Structured_output_with_a_schema()
+    {
+        await using var session = ProviderSession.Open("groq", Simulated("groq"));
+        var chat = session.CreateChatClient("openai/gpt-oss-20b");
+        // begin-snippet: structured-output
+        // The schema: AnswerSchemas.IncidentSummary, shown below; any JSON schema the model supports will do.
+        var schema = JsonDocument.Parse(AnswerSchemas.IncidentSummary).RootElement;
+        var options = new ChatOptions
+        {
+            MaxOutputTokens = 1000,   // reasoning models spend output tokens thinking before they answer
+            ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "incident_summary", "A short summary of an incident."),
+        };
+        ChatResult answer = await chat.CompleteAsync("Summarise the incident as JSON: the login page was down for 40 users for an hour.", options);
+        var summary = JsonSerializer.Deserialize<IncidentSummary>(answer.Text, JsonSerializerOptions.Web);
+        // JSON mode alone (any JSON object): ResponseFormat = ChatResponseFormat.Json, and mention JSON in the prompt.
+        // end-snippet
+        summary.ShouldNotBeNull();
+        summary.Severity.ShouldBeOneOf("low", "medium", "high");
+        summary.Tags.Count.ShouldBeInRange(1, 4);
+    }
+
+    private sealed record IncidentSummary(string Title, string Severity, int Affected, IReadOnlyList<string> Tags, bool Resolved);
+
+    [Test]
+    public async Task A_conversation_moves_to_another_provider()
+    {
+        await using var groq = ProviderSession.Open("groq", Simulated("groq"));
+        await using var together = ProviderSession.Open("together_ai", Simulated("together_ai"));
+        var groqChat = groq.CreateChatClient("llama-3.1-8b-instant");
+        var togetherChat = together.CreateChatClient("meta-llama/Meta-Llama-3-8B-Instruct-Lite");
+        // begin-snippet: conversation-handover
+        var history = new List<ChatMessage> { new(ChatRole.User, "Name three primary colours.") };
+        ChatResult first = await groqChat.CompleteAsync(history);
+        history.Add(new ChatMessage(ChatRole.Assistant, first.Text));          // the answer becomes the assistant's turn
+        history.Add(new ChatMessage(ChatRole.User, "Which of them is the warmest?"));
+        ChatResult second = await togetherChat.CompleteAsync(history);         // the whole history goes to the other provider
+        // end-snippet
+        second.ProviderId.ShouldBe("together_ai");
+        history.Count.ShouldBe(3);
+    }
+
+    [Test]
+    public async Task Retries_timeouts_fallback_and_concurrency()
+    {
+        var (groqOptions, togetherOptions) = (Simulated("groq"), Simulated("together_ai"));
+        var messages = new List<ChatMessage> { new(ChatRole.User, "Name three primary colours.") };
+        // begin-snippet: resilience-options
+        var resilience = new ResilienceOptions
+        {
+            MaxRetries = 2,                                   // retries after the first attempt; 0 = off
+            BaseDelay = TimeSpan.FromMilliseconds(500),       // backoff: 0.5 s, 1 s, 2 s … (jittered)
+            MaxRetryAfter = TimeSpan.FromSeconds(30),         // a provider asking for a longer wait fails at once instead
+            FirstTokenTimeout = TimeSpan.FromSeconds(60),     // per attempt: until the first chunk, or the whole answer not streamed
+            TotalTimeout = TimeSpan.FromMinutes(3),           // the whole call, retries and the full stream included
+            MaxConcurrency = 32,                              // calls in flight at once per session; the rest queue
+            MaxQueuedCalls = 1024,
+        };
+        await using var groq = ProviderSession.Open("groq", groqOptions with { Resilience = resilience });
+        // end-snippet
+        // begin-snippet: fallback-chain
+        await using var together = ProviderSession.Open("together_ai", togetherOptions with { Resilience = resilience with { MaxRetries = 1 } });
+        var chain = new ProviderFallbackChain([
+            groq.CreateChatClient("llama-3.1-8b-instant"),
+            together.CreateChatClient("meta-llama/Meta-Llama-3-8B-Instruct-Lite")]);
+        FallbackResult answer = await chain.CompleteAsync(messages);
+        // answer.AnsweringProvider: who answered; answer.Steps: each provider tried, and why it did not answer.
+        // When every provider fails: a ProviderFallbackException with the last one's error key and the same Steps.
+        // end-snippet
+        answer.AnsweringProvider.ShouldBe("groq");
+        answer.Steps.ShouldHaveSingleItem().Answered.ShouldBeTrue();
+    }
+
+    [Test]
+    public async Task Fine_tuning_with_Together_AI()
+    {
+        var togetherBaseUrl = _simulators["together_ai"].BaseUrl;
+        var key = _simulators["together_ai"].DefaultApiKey;
+        using var http = new HttpClient();
+        string? status;
+        // begin-snippet: fine-tuning-job
+        // The provider layer is a chat layer: fine-tuning is Together AI's own API, at the same base URL with the same key.
+        var fineTunes = togetherBaseUrl.ToString().TrimEnd('/') + "/fine-tunes";   // https://api.together.xyz/v1/fine-tunes
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+
+        var created = await http.PostAsJsonAsync(fineTunes, new
+        {
+            model = "openai/gpt-oss-20b",            // a model the catalog marks fine-tunable
+            training_file = "file-your-uploaded-data",
+            n_epochs = 2,
+            suffix = "support-bot",
+        });
+        // Refused with 400 and error.code "model_not_supported" when the model cannot be fine-tuned.
+        var job = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        var id = (string)job["id"]!;
+        do
+        {
+            job = (await http.GetFromJsonAsync<JsonObject>($"{fineTunes}/{id}"))!;
+            status = (string?)job["status"];         // pending → queued → running → completed (or error, cancelled)
+        } while (status is "pending" or "queued" or "running");
+        // A completed job names its model: job["output_name"], trained from job["model"] for job["epochs_completed"] epochs.
+        // To stop a job before it ends: POST {fineTunes}/{id}/cancel
+        // end-snippet
+        status.ShouldBe("completed");
+        ((string)job["output_name"]!).ShouldContain("gpt-oss-20b");
     }
 }

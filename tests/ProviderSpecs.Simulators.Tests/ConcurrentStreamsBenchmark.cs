@@ -60,11 +60,71 @@ public sealed class ConcurrentStreamsBenchmark
         Report($"{streams} streams started at once, fixed 200 ms first token", measured, scope, gc);
     }
 
+    /// <summary>
+    /// Groq's speed at a benchmark's highest concurrency: <paramref name="streams"/> streams kept open, one token per
+    /// chunk at 500 tokens/s (a chunk every 2 ms per stream), 48 chunks each. Reports how late the simulator wrote every
+    /// chunk against its own plan (first chunk at its planned delay, then one gap after another) and the process's CPU
+    /// per chunk served. Client and simulator share this process, so the CPU figure is an upper bound for the simulator.
+    /// </summary>
+    [TestCase(256)]
+    [TestCase(64)]
+    public async Task Groq_speed_streams_are_written_on_time_in_a_closed_loop(int streams)
+    {
+        await using var providers = await SimulatedProviders.StartAsync(new SimulatorOptions { Providers = [ProviderIds.Groq] });
+        var groq = providers[ProviderIds.Groq];
+        SimulatorScope GroqSpeedScope(string name)
+        {
+            var scope = groq.OpenScope(name);
+            scope.UseLatencyScale(1.0);
+            scope.SetLatencyProfile(ModelLatencyProfile.Fixed(TimeSpan.Zero, TimeSpan.FromMilliseconds(200), tokensPerSecond: GroqSpeedTokensPerSecond, tokensPerChunk: 1));
+            return scope;
+        }
+        using var http = NewClient(streams);
+
+        await RunClosedLoopAsync(http, groq, GroqSpeedScope("warm-up").ApiKey, streams, TimeSpan.FromSeconds(2), GroqSpeedChunks);
+        var scope = GroqSpeedScope($"{streams} Groq-speed streams");
+        var gc = GcSnapshot.Take();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var measured = await RunClosedLoopAsync(http, groq, scope.ApiKey, streams, TimeSpan.FromSeconds(8), GroqSpeedChunks);
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        Report($"{streams} Groq-speed streams ({GroqSpeedTokensPerSecond} tokens/s, 1 token per chunk), closed loop", measured, scope, gc);
+        ReportChunkLateness(scope, cpu);
+    }
+
+    private const double GroqSpeedTokensPerSecond = 500;
+    private const int GroqSpeedChunks = 48;
+
+    /// <summary>
+    /// How late each content chunk was written against the plan the simulator paces by: chunk i is due at the planned
+    /// first-chunk delay plus i planned gaps (absolute schedule, so one late wake-up does not excuse the next chunk).
+    /// </summary>
+    private static void ReportChunkLateness(SimulatorScope scope, TimeSpan cpu)
+    {
+        var plannedGap = TimeSpan.FromSeconds(1 / GroqSpeedTokensPerSecond);
+        var lateness = new List<double>();
+        var chunks = 0;
+        foreach (var timing in scope.Requests.Select(r => r.Timing))
+        {
+            if (timing.FirstChunkDelay is not { } written || timing.PlannedFirstChunkDelay is not { } planned) continue;
+            chunks += timing.ChunkCount;
+            lateness.Add((written - planned).TotalMilliseconds);
+            for (var i = 0; i < timing.ChunkGaps.Count; i++)
+            {
+                written += timing.ChunkGaps[i];
+                lateness.Add((written - (planned + plannedGap * (i + 1))).TotalMilliseconds);
+            }
+        }
+        TestContext.Out.WriteLine(
+            $"  every chunk written late vs plan: p50 {P(lateness, 0.50):F2} / p99 {P(lateness, 0.99):F2} / max {lateness.Max():F2} ms over {lateness.Count} chunks; " +
+            $"process CPU {cpu.TotalSeconds:F2} s = {cpu.TotalMicroseconds / Math.Max(1, chunks):F1} µs per chunk served ({chunks} chunks, client included)");
+        chunks.ShouldBeGreaterThan(0);
+    }
+
     private sealed record Measured(string RequestId, TimeSpan FirstChunk);
 
     private static HttpClient NewClient(int streams) => new(new SocketsHttpHandler { MaxConnectionsPerServer = streams, UseProxy = false });
 
-    private static async Task<List<Measured>> RunClosedLoopAsync(HttpClient http, SimulatedProvider provider, string key, int streams, TimeSpan duration)
+    private static async Task<List<Measured>> RunClosedLoopAsync(HttpClient http, SimulatedProvider provider, string key, int streams, TimeSpan duration, int? maxTokens = null)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var results = new List<Measured>();
@@ -72,7 +132,7 @@ public sealed class ConcurrentStreamsBenchmark
         {
             while (Stopwatch.GetTimestamp() < deadline)
             {
-                var measured = await FirstChunkAsync(http, provider, key);
+                var measured = await FirstChunkAsync(http, provider, key, maxTokens);
                 lock (results) results.Add(measured);
             }
         }));
@@ -84,9 +144,10 @@ public sealed class ConcurrentStreamsBenchmark
     /// looks for the first non-empty <c>"content":"</c> without decoding lines to strings: a lean client, like wrk, so
     /// its own allocations and collections weigh as little as possible on the figures.
     /// </summary>
-    private static async Task<Measured> FirstChunkAsync(HttpClient http, SimulatedProvider provider, string key)
+    private static async Task<Measured> FirstChunkAsync(HttpClient http, SimulatedProvider provider, string key, int? maxTokens = null)
     {
-        using var request = Post(provider, key, "/chat/completions", ChatBody(Model, stream: true));
+        var extra = maxTokens is { } tokens ? $",\"max_tokens\":{tokens}" : "";
+        using var request = Post(provider, key, "/chat/completions", maxTokens is null ? ChatBody(Model, stream: true) : ChatBody(Model, "Tell me a long story about the sea.", stream: true, extra: extra));
         var started = Stopwatch.GetTimestamp();
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         response.EnsureSuccessStatusCode();

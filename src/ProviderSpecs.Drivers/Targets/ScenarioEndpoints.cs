@@ -18,6 +18,21 @@ public sealed class ScenarioEndpoints(SpecTarget target) : IAsyncDisposable
     /// <summary>The target's shared HTTP handler chain (live budget, pacing, pooled connections), for a driver that adds a handler of its own.</summary>
     public HttpMessageHandler SharedHandler => target.Handler;
 
+    private SentRequests? _sent;
+    private HttpClient? _sentClient;
+
+    /// <summary>
+    /// The chat requests the scenario's sessions (<see cref="Session"/>) sent, as they left the client, with the answers
+    /// that came as one JSON document: what the client asked of the provider, readable on the live target too.
+    /// </summary>
+    public SentRequests Sent
+    {
+        get
+        {
+            lock (_lock) return _sent ??= new SentRequests(target.Handler);
+        }
+    }
+
     /// <summary>The scenario's session with <paramref name="provider"/>, opened on first use.</summary>
     public ProviderSession Session(ProviderDefinition provider, string scenario)
     {
@@ -26,7 +41,7 @@ public sealed class ScenarioEndpoints(SpecTarget target) : IAsyncDisposable
         {
             if (!_sessions.TryGetValue(provider.Id, out var session))
             {
-                _sessions[provider.Id] = session = endpoint.OpenSession();
+                _sessions[provider.Id] = session = endpoint.OpenSession(http: _sentClient ??= Sent.CreateClient());
                 if (session.Credential.Key is { } key) RunKeys.Note(key); // on the live target, the real key is a canary of the run
             }
             return session;
@@ -37,6 +52,8 @@ public sealed class ScenarioEndpoints(SpecTarget target) : IAsyncDisposable
     {
         foreach (var session in _sessions.Values) await session.DisposeAsync();
         _sessions.Clear();
+        _sentClient?.Dispose();
+        _sent?.Dispose();
     }
 
     public ProviderEndpoint For(ProviderDefinition provider, string scenario)

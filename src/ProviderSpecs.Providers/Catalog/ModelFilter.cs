@@ -9,6 +9,10 @@ public sealed record ModelFilter
     /// <summary>Upper bound on input and output price, USD per 1M tokens.</summary>
     public decimal? MaxPricePerMillionTokens { get; init; }
     public string? Owner { get; init; }
+    /// <summary>Upper bound on the total parameters the model's id states, in billions (<see cref="ModelInfo.Size"/>).</summary>
+    public decimal? MaxParametersBillions { get; init; }
+    /// <summary>Lower bound on the total parameters the model's id states, in billions.</summary>
+    public decimal? MinParametersBillions { get; init; }
     /// <summary>Case-insensitive text matched against id, display name and owner.</summary>
     public string? Search { get; init; }
     public bool ActiveOnly { get; init; }
@@ -19,6 +23,8 @@ public sealed record ModelFilter
         && (MinContextWindow is null || model.ContextWindow >= MinContextWindow)
         && (MaxPricePerMillionTokens is null
             || (model.InputPricePerMillionTokens <= MaxPricePerMillionTokens && model.OutputPricePerMillionTokens <= MaxPricePerMillionTokens))
+        && (MaxParametersBillions is null || model.Size?.TotalBillions <= MaxParametersBillions)
+        && (MinParametersBillions is null || model.Size?.TotalBillions >= MinParametersBillions)
         && (Owner is null || string.Equals(model.Owner, Owner, StringComparison.OrdinalIgnoreCase))
         && (!ActiveOnly || model.Active != false)
         && (string.IsNullOrWhiteSpace(Search) || Contains(model.Id) || Contains(model.DisplayName) || Contains(model.Owner));

@@ -62,6 +62,10 @@ public sealed record ModelInfo
     public decimal? InputPricePerMillionTokens { get; init; }
     public decimal? OutputPricePerMillionTokens { get; init; }
     public ModelCapabilities Capabilities { get; init; } = new();
+
+    /// <summary>The size in parameters its id states (<see cref="ModelSize.FromId"/>); null when the id states none.</summary>
+    public ModelSize? Size => ModelSize.FromId(Id);
+
     /// <summary>Per field (camelCase name as in JSON: contextWindow, maxOutputTokens, …): live or snapshot.</summary>
     public IReadOnlyDictionary<string, FieldSource> Provenance { get; init; } = new Dictionary<string, FieldSource>();
 }
