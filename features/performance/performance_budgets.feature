@@ -97,27 +97,6 @@ Feature: Groq and Together AI meet their performance budgets
       Then "llama-3.1-8b-instant" on Groq beats "meta-llama/Llama-3.3-70B-Instruct-Turbo" on Together AI on time to first token at concurrency 6
       And "llama-3.1-8b-instant" on Groq beats "meta-llama/Llama-3.3-70B-Instruct-Turbo" on Together AI on output tokens per second at concurrency 6
 
-  Rule: after a rate limit the client is serving again within the Retry-After
-
-    The burst of rate limits is injected by the simulated provider: simulated target only.
-
-    @simulator_only
-    Scenario Outline: <provider> recovers from a burst of rate limits
-      Given <provider> rate-limits the next 3 requests asking to retry after 0.5 seconds
-      When 16 streamed completions of "<model>" on <provider> are measured at concurrency 4 with 2 retries
-      Then every measured request succeeded
-      And the client was serving again within 1.5 seconds of each rate limit
-
-      @groq
-      Examples: Groq
-        | provider | model                |
-        | Groq     | llama-3.1-8b-instant |
-
-      @together_ai
-      Examples: Together AI
-        | provider    | model                                   |
-        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |
-
   Rule: measurements agree with what the provider served
 
     Only the simulated provider says what it served: simulated target only.

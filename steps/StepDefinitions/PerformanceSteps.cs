@@ -58,9 +58,6 @@ public sealed class PerformanceSteps(PerformanceDriver performance, ScenarioCont
     public void ThenBeats(string fasterModel, ProviderDefinition faster, string slowerModel, ProviderDefinition slower, string metric, int concurrency) =>
         output.WriteLine(performance.ShouldBeFaster(metric, faster.Id, fasterModel, slower.Id, slowerModel, concurrency));
 
-    [Then("the client was serving again within {double} seconds of each rate limit")]
-    public void ThenServingAgainWithin(double seconds) => output.WriteLine(performance.RecoveryShouldBeWithin(TimeSpan.FromSeconds(seconds)));
-
     [Then("the measured time to first token is within {int} ms of the served one at the median")]
     public void ThenMeasuredMatchesServed(int milliseconds) => output.WriteLine(performance.MeasuredFirstTokenShouldMatchServed(milliseconds));
 
