@@ -563,6 +563,8 @@ public sealed class SimulatedProvider
         var response = exchange.Context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";
+        // The whole answer is the first (and only) chunk: when it was due to leave, as the request log records it.
+        response.Headers[ServedTimingHeader.Name] = ServedTimingHeader.Format(done, chunkGapSeconds: null);
         await response.WriteAsync(body, ct);
     }
 
@@ -578,7 +580,13 @@ public sealed class SimulatedProvider
         await DelayUntilAsync(exchange.Arrival, plan.QueueSeconds, ct);
         var queued = Elapsed(exchange.Arrival);
         var firstAt = plan.QueueSeconds + plan.TimeToFirstTokenSeconds + firstTokenDelay;
-        if (_options.StreamHeadersAtQueueExit) await response.StartAsync(ct);
+        var chunkGap = plan.TokensPerChunk / plan.TokensPerSecond;
+        if (_options.StreamHeadersAtQueueExit)
+        {
+            // The headers leave before the first chunk: they can only say when it is planned to.
+            response.Headers[ServedTimingHeader.Name] = ServedTimingHeader.Format(firstAt, chunkGap, planned: true);
+            await response.StartAsync(ct);
+        }
 
         var chunks = answer.Tokens.Chunk(plan.TokensPerChunk).Select(c => string.Concat(c)).ToList();
         var streamFault = fault?.Kind is FaultKind.TruncatedStream or FaultKind.GarbageChunk or FaultKind.StalledStream or FaultKind.ConnectionReset ? fault : null;
@@ -603,6 +611,8 @@ public sealed class SimulatedProvider
             // Rendered before the wait, so a wake-up only has bytes to write: the due time is not spent building JSON.
             var bytes = template.Render(chunks[i], i == 0 ? opened : []);
             await DelayUntilAsync(exchange.Arrival, firstAt + tokensSent / plan.TokensPerSecond, ct);
+            // The headers go out with the first chunk: they say when it left, so a client can take measured − served.
+            if (!response.HasStarted) response.Headers[ServedTimingHeader.Name] = ServedTimingHeader.Format(Elapsed(exchange.Arrival), chunkGap);
             await response.Body.WriteAsync(bytes, ct);
             await response.Body.FlushAsync(ct);
             sent.Add(Elapsed(exchange.Arrival));

@@ -24,10 +24,18 @@ public class SelfTestRunnerTests
             CapacityConcurrency = 4,
             MemoryStreams = 16,
             RunWrk = false,
+            ProviderLayerChunks = 6,
         });
 
-        result.Accuracy.Select(a => a.Concurrency).ShouldBe([1, 4]);
-        result.Accuracy.ShouldAllBe(a => a.Streams > 0 && a.TtftError.Count == a.Streams && a.InterTokenGapError.Count == a.Streams * 2);
+        var bare = result.Accuracy.Where(a => a.Path == TimingAccuracy.HarnessPath).ToList();
+        bare.Select(a => a.Concurrency).ShouldBe([1, 4]);
+        bare.ShouldAllBe(a => a.Streams > 0 && a.TtftError.Count == a.Streams && a.InterTokenGapError.Count == a.Streams * 2);
+        // The path `bench` users measure, through the provider layer: measured − served per request, and per-chunk costs.
+        var layer = result.Accuracy.Where(a => a.Path == TimingAccuracy.ProviderLayerPath).ToList();
+        layer.Select(a => a.Concurrency).ShouldBe([1, 4]);
+        layer.ShouldAllBe(a => a.Streams > 0 && a.TtftError.Count == a.Streams && a.InterTokenGapError.Count == a.Streams * 5);
+        result.Accuracy.ShouldAllBe(a => a.AllocatedBytesPerChunk > 0 && a.CpuMicrosecondsPerChunk > 0);
+        result.ToMarkdown().ShouldContain("| provider layer | 4 |");
         result.RequestsPerSecond.ShouldBeGreaterThan(0);
         result.StreamsPerSecond.ShouldBeGreaterThan(0);
         result.WrkRequestsPerSecond.ShouldBeNull();
@@ -45,7 +53,7 @@ public class SelfTestRunnerTests
         var outputDirectory = Environment.GetEnvironmentVariable("SELFTEST_OUTPUT");
         if (!string.IsNullOrEmpty(outputDirectory)) File.WriteAllText(Path.Combine(outputDirectory, "self-test.md"), markdown);
 
-        result.Accuracy.Count.ShouldBe(4);
+        result.Accuracy.Count.ShouldBe(8, "four levels on each path");
         result.RequestsPerSecond.ShouldBeGreaterThan(0);
     }
 }

@@ -1,3 +1,4 @@
+using ProviderSpecs.Benchmarking.SelfTest;
 using ProviderSpecs.Benchmarking.Metrics;
 using System.Text.Json;
 using ProviderSpecs.Benchmarking.Results;
@@ -86,7 +87,10 @@ public class BenchTests
         markdown.ShouldStartWith("# Harness self-test");
         using var json = JsonDocument.Parse(run.Output);
         json.RootElement.GetProperty("requestsPerSecond").GetDouble().ShouldBeGreaterThan(0);
-        json.RootElement.GetProperty("accuracy").GetArrayLength().ShouldBe(1);
+        // One row per path at the one concurrency asked for: the bare harness and the provider layer bench measures through.
+        var accuracy = json.RootElement.GetProperty("accuracy").EnumerateArray().ToList();
+        accuracy.Select(a => a.GetProperty("path").GetString()).ShouldBe([TimingAccuracy.HarnessPath, TimingAccuracy.ProviderLayerPath]);
+        accuracy.ShouldAllBe(a => a.GetProperty("streams").GetInt32() > 0 && a.GetProperty("allocatedBytesPerChunk").GetDouble() > 0);
         var reference = json.RootElement.GetProperty("plainClientAccuracy");
         reference.GetProperty("concurrency").GetInt32().ShouldBe(16);
         reference.GetProperty("streams").GetInt32().ShouldBeGreaterThan(0);

@@ -59,6 +59,10 @@ public class ProviderChatTargetTests
         var byId = scope.Requests.ToDictionary(r => r.RequestId);
         foreach (var o in observations)
             o.TimeToFirstToken!.Value.ShouldBeGreaterThanOrEqualTo(byId[o.RequestId!].Timing.FirstChunkDelay!.Value);
+        // The simulator says per request when its first chunk left (x-simulator-served): measured − served per request.
+        result.TtftError.Count.ShouldBe(5);
+        result.TtftError.ValueOf(Percentile.Max).ShouldBeLessThan(result.Ttft.ValueOf(Percentile.Min), "the error is the client's share, not the whole TTFT");
+        result.InterTokenGapError.Count.ShouldBeGreaterThan(0);
         result.QueueTime.Count.ShouldBe(5);
         result.OutputTokens.ShouldBe(5 * 16);
         result.Attempts.ValueOf(Percentile.Max).ShouldBe(1);

@@ -167,4 +167,18 @@ public sealed class WireFormatTests
         ((int)response.StatusCode).ShouldBe(400);
         JsonNode.Parse(body)!["error"]!["message"]!.GetValue<string>().ShouldStartWith("This model does not support response format `json_schema`");
     }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Every_answer_says_when_its_first_chunk_left_so_a_client_can_take_measured_minus_served(bool stream)
+    {
+        var scope = Groq.OpenScope($"served header {stream}");
+        var (response, _) = await SendAsync(Post(Groq, scope.ApiKey, "/chat/completions", ChatBody(GroqModel, stream: stream)));
+
+        var header = response.Headers.GetValues(ServedTimingHeader.Name).Single();
+        header.ShouldMatch(stream ? @"^first-chunk-ms=[\d.]+; chunk-gap-ms=[\d.]+$" : @"^first-chunk-ms=[\d.]+$");
+        var firstChunkMs = double.Parse(header.Split(';')[0].Split('=')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var served = scope.Requests.Single().Timing.FirstChunkDelay!.Value.TotalMilliseconds;
+        firstChunkMs.ShouldBe(served, 1.0, "the header is taken just before the first chunk is written, as the request log's served timing is");
+    }
 }

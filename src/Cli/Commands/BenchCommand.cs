@@ -299,6 +299,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         ("TTFT p95 (ms)", r => Ms(r.Result.Ttft.P95)),
         ("TTFT p99 (ms)", r => Ms(r.Result.Ttft.P99)),
         ("Served first chunk p50 (ms, simulator truth)", r => r.Served is { } s ? Ms(s.P50) : "—"),
+        ("|TTFT − served| p50 / p99 (ms, per request)", r => r.Result.TtftError.IsEmpty ? "— (the target says nothing of what it served)" : $"{Ms(r.Result.TtftError.P50)} / {Ms(r.Result.TtftError.P99)}"),
         ("TPOT p50 (ms)", r => Ms(r.Result.Tpot.P50)),
         ("ITL p50 (ms)", r => Ms(r.Result.InterTokenLatency.P50)),
         ("E2E p50 (ms)", r => Ms(r.Result.EndToEnd.P50)),
@@ -433,7 +434,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                 wrkRequestsPerSecond = result.WrkRequestsPerSecond,
                 ratioToWrk = result.RatioToWrk,
                 wrkNote = result.WrkNote,
-                accuracy = result.Accuracy.Select(a => new { a.Concurrency, a.Streams, ttftErrorMsP50 = a.TtftError.P50, ttftErrorMsP99 = a.TtftError.P99, gapErrorMsP99 = a.InterTokenGapError.P99 }),
+                accuracy = result.Accuracy.Select(a => new { a.Path, a.Concurrency, a.Streams, ttftErrorMsP50 = a.TtftError.P50, ttftErrorMsP99 = a.TtftError.P99, gapErrorMsP99 = a.InterTokenGapError.P99, cpuMicrosecondsPerChunk = a.CpuMicrosecondsPerChunk, allocatedBytesPerChunk = a.AllocatedBytesPerChunk }),
                 plainClientAccuracy = result.PlainClientAccuracy is { } plain
                     ? new { plain.Concurrency, plain.Streams, ttftErrorMsP50 = plain.TtftError.P50, ttftErrorMsP99 = plain.TtftError.P99 }
                     : null,

@@ -14,7 +14,7 @@ public static class MetricDefinitions
     public const string RequestsPerSecond = "run throughput: successful requests ÷ measured wall time";
     public const string OutputTokensPerSecond = "run throughput: output tokens of successful requests ÷ measured wall time";
     public const string ErrorRate = "llmperf error rate: failed requests ÷ started requests";
-    public const string TtftError = "self-test: |measured TTFT − first-chunk delay the server actually served|";
-    public const string InterTokenGapError = "self-test: |measured chunk gap − chunk gap the server actually served|";
+    public const string TtftError = "|measured TTFT − when the server says the first chunk left| per request (the self-test target, or the simulators' x-simulator-served header)";
+    public const string InterTokenGapError = "|measured chunk gap − the gap the server says it served| per chunk (the self-test target, or the simulators' x-simulator-served header)";
     public const string StatisticsOverSuccesses = "percentiles from HdrHistogram (µs resolution, 3 significant digits) over successful requests";
 }

@@ -17,6 +17,7 @@ public sealed class ResourceMonitor : IDisposable
     private readonly int _gen1 = GC.CollectionCount(1);
     private readonly int _gen2 = GC.CollectionCount(2);
     private readonly long _workingSetStart = Environment.WorkingSet;
+    private readonly TimeSpan _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
     private readonly Timer _timer;
     private readonly Lock _gate = new();
     private long _workingSetPeak;
@@ -76,6 +77,7 @@ public sealed class ResourceMonitor : IDisposable
                 WorkingSetStartBytes = _workingSetStart,
                 WorkingSetPeakBytes = _workingSetPeak,
                 PeakOpenConnections = _peakConnections,
+                CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart).TotalSeconds,
             };
         }
     }

@@ -155,6 +155,13 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
             }
 
             context.SetAttempts(Math.Max(1, result.Attempts.Count));
+            // Measured − served per request, when the target says what it served (the simulators do; real providers don't).
+            // Only a request answered at its first attempt: after a retry the measured time holds the wait too.
+            if (state.Served is { } served && result.Attempts.Count <= 1)
+            {
+                var gaps = served.ChunkGap is { } gap && chunks > 1 ? Enumerable.Repeat(gap, chunks - 1).ToArray() : [];
+                context.SetServedTiming(served.FirstChunk, gaps);
+            }
             var queue = result.Usage?.ProviderTimings?.QueueTime;
             if (queue is { } q) context.SetQueueTime(q);
             var outputTokens = result.Usage?.OutputTokens;
@@ -242,6 +249,12 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
     {
         private int _responses;
 
+        /// <summary>What the last response said it served (the simulators' x-simulator-served header), or null.</summary>
+        public (TimeSpan FirstChunk, TimeSpan? ChunkGap)? Served { get; private set; }
+
+        /// <summary>How many responses this request received (attempts that got an answer).</summary>
+        public int Responses => Volatile.Read(ref _responses);
+
         /// <summary>
         /// A 429 arrived. It is recorded as recovered when the pipeline will retry it (attempts left and a Retry-After it
         /// honours); the final 429 of a failed request is counted from the outcome instead, so nothing is counted twice.
@@ -249,6 +262,7 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
         public void OnResponse(HttpResponseMessage response)
         {
             var attempt = Interlocked.Increment(ref _responses);
+            Served = SimulatorServedHeader.Parse(response);
             if ((int)response.StatusCode != 429) return;
             var retryAfter = ParseRetryAfter(response);
             if (attempt <= resilience.MaxRetries && !(retryAfter > resilience.MaxRetryAfter))
@@ -282,3 +296,31 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
 
 /// <summary>What resolving the credential chain cost: count, mean and maximum per resolution.</summary>
 public sealed record CredentialTiming(CredentialResolutionMode Mode, long Resolutions, TimeSpan Mean, TimeSpan Max);
+
+/// <summary>
+/// Reads the simulators' <c>x-simulator-served: first-chunk-ms=…; chunk-gap-ms=…</c> header (real providers never send
+/// it). Parsed here, not with the simulators' code: the benchmark checks the simulator, so it does not share its code.
+/// A header marked <c>planned</c> (headers sent before the first chunk) is not what was served, and is not used.
+/// </summary>
+internal static class SimulatorServedHeader
+{
+    public const string Name = "x-simulator-served";
+
+    public static (TimeSpan FirstChunk, TimeSpan? ChunkGap)? Parse(HttpResponseMessage response)
+    {
+        if (!response.Headers.TryGetValues(Name, out var values)) return null;
+        TimeSpan? first = null, gap = null;
+        foreach (var part in string.Join(";", values).Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "planned") return null;
+            var equals = part.IndexOf('=');
+            if (equals < 0 || !double.TryParse(part[(equals + 1)..], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ms)) continue;
+            switch (part[..equals])
+            {
+                case "first-chunk-ms": first = TimeSpan.FromMilliseconds(ms); break;
+                case "chunk-gap-ms": gap = TimeSpan.FromMilliseconds(ms); break;
+            }
+        }
+        return first is { } f ? (f, gap) : null;
+    }
+}

@@ -95,6 +95,9 @@ public sealed record ResourceUsage
 
     /// <summary>Peak sampled count of established TCP connections to the target port; null when no port was given.</summary>
     public required int? PeakOpenConnections { get; init; }
+
+    /// <summary>CPU time this process used during the measured phase (all threads); null in results written before it was recorded.</summary>
+    public double? CpuSeconds { get; init; }
 }
 
 /// <summary>A sweep: the same provider/model at increasing load.</summary>

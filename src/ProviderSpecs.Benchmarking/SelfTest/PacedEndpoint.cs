@@ -40,6 +40,9 @@ public sealed class PacedEndpoint : IAsyncDisposable
     public const string ZeroPath = "/zero";
     public const string StreamPath = "/stream";
 
+    /// <summary>An OpenAI-compatible base path in Groq's dialect: <c>/groq/{first ms}/{gap ms}/{chunks}/openai/v1</c>.</summary>
+    public const string GroqPathPrefix = "/groq";
+
     private static readonly byte[] ZeroBody = "ok"u8.ToArray();
     private static readonly byte[] ContentChunk = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"tok\"}}]}\n\n"u8.ToArray();
     private static readonly byte[] DoneEvent = "data: [DONE]\n\n"u8.ToArray();
@@ -75,6 +78,14 @@ public sealed class PacedEndpoint : IAsyncDisposable
 
     public Uri ZeroUri => new(BaseAddress, ZeroPath);
 
+    /// <summary>
+    /// A base URL the provider layer can use as Groq's: streamed chat completions in Groq's wire shape (one token a chunk,
+    /// as Groq streams), paced like <see cref="StreamUri"/>, each saying in <c>x-simulator-served</c> when its first chunk left.
+    /// </summary>
+    public Uri GroqBaseUrl(TimeSpan firstChunkDelay, TimeSpan chunkGap, int chunks) =>
+        new(BaseAddress, string.Create(CultureInfo.InvariantCulture,
+            $"{GroqPathPrefix.TrimStart('/')}/{firstChunkDelay.TotalMilliseconds}/{chunkGap.TotalMilliseconds}/{chunks}/openai/v1"));
+
     /// <summary>Starts the endpoint in this process.</summary>
     public static async Task<PacedEndpoint> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -90,6 +101,7 @@ public sealed class PacedEndpoint : IAsyncDisposable
         var app = builder.Build();
         app.MapGet(ZeroPath, ServeZeroAsync);
         app.MapGet(StreamPath, ServeStreamAsync);
+        app.MapPost(GroqPathPrefix + "/{first}/{gap}/{chunks}/openai/v1/chat/completions", ServeGroqCompletionAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()
                         ?? throw new InvalidOperationException("Kestrel did not report the address it listens on.");
@@ -213,6 +225,53 @@ public sealed class PacedEndpoint : IAsyncDisposable
         }
         await response.Body.WriteAsync(ServedTimingEvent(arrived, served), aborted).ConfigureAwait(false);
         await response.Body.WriteAsync(DoneEvent, aborted).ConfigureAwait(false);
+    }
+
+    // Groq's chunk shapes (shared/reference/provider-apis.md): the same id and created on every chunk, x_groq.id on the first
+    // and the final chunk, usage on a last chunk with no choices when include_usage was asked, then [DONE].
+    private const string GroqId = "chatcmpl-5e1f7a52-0f3c-4b7e-9a51-3d2c1b0a9f88";
+    private const string GroqHead = "{\"id\":\"" + GroqId + "\",\"object\":\"chat.completion.chunk\",\"created\":1730241104,\"model\":\"llama-3.1-8b-instant\",\"system_fingerprint\":\"fp_179b0f92c9\",";
+    private static readonly byte[] GroqOpening = Encoding.UTF8.GetBytes("data: " + GroqHead
+        + "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null,\"x_groq\":{\"id\":\"req_01selftest00000000000000000\"}}\n\n");
+    private static readonly byte[] GroqContent = Encoding.UTF8.GetBytes("data: " + GroqHead
+        + "\"choices\":[{\"index\":0,\"delta\":{\"content\":\" tok\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n");
+
+    private static byte[] GroqClosing(int chunks) => Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+        $"data: {GroqHead}\"choices\":[{{\"index\":0,\"delta\":{{}},\"logprobs\":null,\"finish_reason\":\"length\"}}],\"usage\":null,\"x_groq\":{{\"id\":\"req_01selftest00000000000000000\"}}}}\n\n"
+        + $"data: {GroqHead}\"choices\":[],\"usage\":{{\"prompt_tokens\":12,\"completion_tokens\":{chunks},\"total_tokens\":{12 + chunks}}}}}\n\ndata: [DONE]\n\n"));
+
+    /// <summary>A streamed chat completion in Groq's shape, paced by the route's first-chunk delay, gap and chunk count.</summary>
+    private static async Task ServeGroqCompletionAsync(HttpContext context, string first, string gap, string chunks)
+    {
+        var arrived = Stopwatch.GetTimestamp();
+        var aborted = context.RequestAborted;
+        // The body is read (the client sent it) but not interpreted: the route says how to answer.
+        await context.Request.Body.CopyToAsync(Stream.Null, aborted).ConfigureAwait(false);
+        var firstDelay = TimeSpan.FromMilliseconds(ReadNumber(first, 0));
+        var gapDelay = TimeSpan.FromMilliseconds(ReadNumber(gap, 0));
+        var count = Math.Max(1, (int)ReadNumber(chunks, 1));
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["x-request-id"] = "req_01selftest00000000000000000";
+
+        var previous = arrived;
+        await DelayAtLeastAsync(arrived, firstDelay, aborted).ConfigureAwait(false);
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0) await DelayAtLeastAsync(previous, gapDelay, aborted).ConfigureAwait(false);
+            previous = Stopwatch.GetTimestamp();
+            if (i == 0)
+            {
+                // The headers leave with the first chunk: they say when it left, as the simulators' header does.
+                response.Headers["x-simulator-served"] = string.Create(CultureInfo.InvariantCulture,
+                    $"first-chunk-ms={Micros(previous - arrived) / 1000.0:0.###}; chunk-gap-ms={gapDelay.TotalMilliseconds:0.###}");
+                await response.Body.WriteAsync(GroqOpening, aborted).ConfigureAwait(false);
+            }
+            await response.Body.WriteAsync(GroqContent, aborted).ConfigureAwait(false);
+            await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+        }
+        await response.Body.WriteAsync(GroqClosing(count), aborted).ConfigureAwait(false);
     }
 
     /// <summary>Waits until <paramref name="delay"/> has passed since <paramref name="since"/>: never sooner, at most ~1 ms later.</summary>

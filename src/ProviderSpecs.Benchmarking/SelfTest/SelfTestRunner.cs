@@ -36,6 +36,13 @@ public sealed record SelfTestOptions
     public int ReferenceConcurrency { get; init; } = 64;
     public int CapacityChunksPerStream { get; init; } = 8;
     public int MemoryStreams { get; init; } = 1024;
+
+    /// <summary>Also measure the path `bench` users measure: the provider layer's streaming (<see cref="ProviderAdapter.ProviderChatTarget"/>).</summary>
+    public bool ProviderLayer { get; init; } = true;
+
+    /// <summary>Groq-like pacing of the provider-layer rows: one token a chunk every 2 ms (500 tokens/s per stream).</summary>
+    public TimeSpan ProviderLayerChunkGap { get; init; } = TimeSpan.FromMilliseconds(2);
+    public int ProviderLayerChunks { get; init; } = 48;
     public bool RunWrk { get; init; } = true;
     public string WrkPath { get; init; } = "/usr/bin/wrk";
     public TimeSpan WrkDuration { get; init; } = TimeSpan.FromSeconds(3);
@@ -62,8 +69,20 @@ public sealed record SelfTestOptions
     }
 }
 
-/// <summary>Measured minus served timing at one concurrency.</summary>
-public sealed record TimingAccuracy(int Concurrency, int Streams, Distribution TtftError, Distribution InterTokenGapError, Distribution MeasuredTtft);
+/// <summary>
+/// Measured minus served timing at one concurrency on one client path, with what the client spent per streamed chunk:
+/// CPU of this process (the target runs in its own when it is a child) and bytes allocated.
+/// </summary>
+public sealed record TimingAccuracy(int Concurrency, int Streams, Distribution TtftError, Distribution InterTokenGapError, Distribution MeasuredTtft,
+    string Path = TimingAccuracy.HarnessPath, double? CpuMicrosecondsPerChunk = null, double? AllocatedBytesPerChunk = null)
+{
+    public const string HarnessPath = "bare harness (HttpClient reading SSE bytes)";
+    public const string ProviderLayerPath = "provider layer (ProviderChatTarget → ProviderChatClient → Microsoft.Extensions.AI → OpenAI SDK)";
+
+    /// <summary>The per-chunk costs of a measured run that streamed <paramref name="chunks"/> chunks.</summary>
+    internal static (double? Cpu, double Bytes) PerChunk(Results.ScenarioResult run, long chunks) => chunks <= 0 ? (null, 0)
+        : (run.Resources.CpuSeconds is { } cpu ? cpu * 1_000_000 / chunks : null, (double)run.Resources.AllocatedBytes / chunks);
+}
 
 /// <summary>Memory held per concurrently open stream (client and the in-process server together).</summary>
 public sealed record StreamMemory(int Streams, double ManagedBytesPerStream, double WorkingSetBytesPerStream);
@@ -96,12 +115,13 @@ public sealed record SelfTestResult(
         md.AppendLine(F($"Loopback Kestrel target on 127.0.0.1 {(TargetInChildProcess ? "in a child process of its own" : "in the same process as the harness")}; {Environment.ProcessorCount} CPUs; {ElapsedSeconds:0.0} s in total.")).AppendLine();
         md.AppendLine("## Timing accuracy: measured − served (ms)").AppendLine();
         md.AppendLine("The paced target reports the first-chunk delay and gaps it actually served; each figure is |measured − served| per request (TTFT) or per gap (pooled, as vLLM ITL).").AppendLine();
-        md.AppendLine("| Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("Each row says which client path it measures: the bare harness (an HttpClient reading the SSE bytes) or the provider layer — the path `bench` and the performance features use, with Groq's chunk shapes at one token a chunk every 2 ms (500 tokens/s). CPU and bytes are this process's per streamed chunk (the target runs in its own process when it is a child).").AppendLine();
+        md.AppendLine("| Path | Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 | CPU µs/chunk | Allocated B/chunk |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var a in Accuracy)
-            md.AppendLine(F($"| {a.Concurrency} | {a.Streams} | {a.TtftError.Format(Percentile.P50, "0.000")} | {a.TtftError.Format(Percentile.P99, "0.000")} | {a.InterTokenGapError.Format(Percentile.P50, "0.000")} | {a.InterTokenGapError.Format(Percentile.P99, "0.000")} | {a.MeasuredTtft.Format(Percentile.P50, "0.00")} |"));
+            md.AppendLine(F($"| {(a.Path == TimingAccuracy.HarnessPath ? "bare harness" : "provider layer")} | {a.Concurrency} | {a.Streams} | {a.TtftError.Format(Percentile.P50, "0.000")} | {a.TtftError.Format(Percentile.P99, "0.000")} | {a.InterTokenGapError.Format(Percentile.P50, "0.000")} | {a.InterTokenGapError.Format(Percentile.P99, "0.000")} | {a.MeasuredTtft.Format(Percentile.P50, "0.00")} | {(a.CpuMicrosecondsPerChunk is { } cpu ? cpu.ToString("0.0", CultureInfo.InvariantCulture) : "—")} | {(a.AllocatedBytesPerChunk is { } b ? b.ToString("0", CultureInfo.InvariantCulture) : "—")} |"));
         if (PlainClientAccuracy is { } plain)
-            md.AppendLine(F($"| {plain.Concurrency}, bare HttpClient loop (no harness) | {plain.Streams} | {plain.TtftError.Format(Percentile.P50, "0.000")} | {plain.TtftError.Format(Percentile.P99, "0.000")} | — | — | {plain.MeasuredTtft.Format(Percentile.P50, "0.00")} |"));
+            md.AppendLine(F($"| bare HttpClient loop (no harness) | {plain.Concurrency} | {plain.Streams} | {plain.TtftError.Format(Percentile.P50, "0.000")} | {plain.TtftError.Format(Percentile.P99, "0.000")} | — | — | {plain.MeasuredTtft.Format(Percentile.P50, "0.00")} | — | — |"));
         md.AppendLine();
         if (PlainClientAccuracy is { } reference && Accuracy.FirstOrDefault(a => a.Concurrency == reference.Concurrency) is { } same)
             md.AppendLine(F($"Same run, c={reference.Concurrency}: the harness's TTFT error p99 is {same.TtftError.Format(Percentile.P99, "0.000")} ms, a bare HttpClient loop's {reference.TtftError.Format(Percentile.P99, "0.000")} ms — the part of the error this machine and HTTP stack impose on any .NET client.")).AppendLine();
@@ -163,9 +183,11 @@ public static partial class SelfTestRunner
                         MaxDuration = options.AccuracyDurationPerLevel,
                         WarmupRequests = concurrency * 8, // eight waves (≈ 0.7 s here) on top of WarmupDuration: see there
                     }, cancellationToken).ConfigureAwait(false);
-                    accuracy.Add(new TimingAccuracy(concurrency, run.Succeeded, run.TtftError, run.InterTokenGapError, run.Ttft));
+                    var (cpu, bytes) = TimingAccuracy.PerChunk(run, (long)run.Succeeded * options.ChunksPerStream);
+                    accuracy.Add(new TimingAccuracy(concurrency, run.Succeeded, run.TtftError, run.InterTokenGapError, run.Ttft, TimingAccuracy.HarnessPath, cpu, bytes));
                 }
             }
+            if (options.ProviderLayer) accuracy.AddRange(await MeasureProviderLayerAsync(endpoint, options, cancellationToken).ConfigureAwait(false));
 
             var plainAccuracy = await MeasurePlainClientAccuracyAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
 
@@ -214,6 +236,42 @@ public static partial class SelfTestRunner
         {
             ThreadPool.SetMinThreads(minWorkers, minIo);
         }
+    }
+
+    /// <summary>
+    /// The path a `bench` user measures: streamed completions in Groq's wire shape, one token a chunk at Groq-like speed,
+    /// through the provider layer exactly as `bench` drives it. The target says in x-simulator-served when each first
+    /// chunk left, so |measured − served| comes per request as with the bare rows.
+    /// </summary>
+    private static async Task<IReadOnlyList<TimingAccuracy>> MeasureProviderLayerAsync(PacedEndpoint endpoint, SelfTestOptions options, CancellationToken cancellationToken)
+    {
+        var rows = new List<TimingAccuracy>();
+        await using var target = new ProviderAdapter.ProviderChatTarget(new ProviderAdapter.ProviderChatTargetOptions
+        {
+            Provider = "groq",
+            Model = "llama-3.1-8b-instant",
+            BaseUrl = endpoint.GroqBaseUrl(options.FirstChunkDelay, options.ProviderLayerChunkGap, options.ProviderLayerChunks),
+            ApiKey = "gsk_self_test_only", // the loopback target checks no key
+            MaxOutputTokens = options.ProviderLayerChunks,
+            Streaming = true,
+            Resilience = Providers.Resilience.ResilienceOptions.NoRetries,
+            MaxConcurrency = options.Concurrencies.Max(),
+        });
+        if (options.WarmupDuration > TimeSpan.Zero)
+            await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(Math.Min(64, options.Concurrencies.Max())), MaxDuration = options.WarmupDuration / 2 },
+                cancellationToken).ConfigureAwait(false);
+        foreach (var concurrency in options.Concurrencies)
+        {
+            var run = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions
+            {
+                Load = new ClosedLoopLoad(concurrency),
+                MaxDuration = options.AccuracyDurationPerLevel,
+                WarmupRequests = concurrency * 4,
+            }, cancellationToken).ConfigureAwait(false);
+            var (cpu, bytes) = TimingAccuracy.PerChunk(run, run.OutputTokens); // one token a chunk
+            rows.Add(new TimingAccuracy(concurrency, run.Succeeded, run.TtftError, run.InterTokenGapError, run.Ttft, TimingAccuracy.ProviderLayerPath, cpu, bytes));
+        }
+        return rows;
     }
 
     /// <summary>Drives the paced and the zero-cost targets, unmeasured, for <see cref="SelfTestOptions.WarmupDuration"/> together.</summary>
