@@ -475,8 +475,8 @@ public sealed record ClientSetup(ConnectionMode Connections, CredentialResolutio
     public static ClientSetup FromWords(string words) => words.Trim() switch
     {
         "each from a newly started client" => Cold,
-        "looking up the key for every request" => KeyPerRequest,
+        "looking up the key for every answer" or "looking up the key for every request" => KeyPerRequest,
         "from a warm client" or "" => Warm,
-        _ => throw new FormatException($"'{words}' is not a client set-up the features name: write 'each from a newly started client' or 'looking up the key for every request'."),
+        _ => throw new FormatException($"'{words}' is not a client set-up the features name: write 'each from a newly started client' or 'looking up the key for every answer'."),
     };
 }

@@ -17,7 +17,8 @@ internal sealed record DocumentContent(
     IReadOnlyList<Chapter> Benchmarks,
     IReadOnlyList<LivingDocProblem> Problems,
     BenchmarkFigures? Figures = null,
-    IReadOnlyList<CatalogDriftRow>? CatalogDrift = null);
+    IReadOnlyList<CatalogDriftRow>? CatalogDrift = null,
+    CostWorkload? Workload = null);
 
 /// <summary>A chapter already rendered to HTML.</summary>
 internal sealed record Chapter(string Anchor, string Title, string Html);
