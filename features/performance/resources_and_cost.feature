@@ -30,8 +30,8 @@ Feature: What a client spends beyond the answer — starting, connecting, findin
 
       @together_ai
       Examples: Together AI
-        | provider    | model                                   |
-        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |
+        | provider    | model              |
+        | Together AI | openai/gpt-oss-20b |
 
   Rule: a warm client reuses its connections
 
@@ -49,8 +49,8 @@ Feature: What a client spends beyond the answer — starting, connecting, findin
 
       @together_ai
       Examples: Together AI
-        | provider    | model                                   |
-        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |
+        | provider    | model              |
+        | Together AI | openai/gpt-oss-20b |
 
   Rule: finding the API key costs next to nothing
 
@@ -70,8 +70,8 @@ Feature: What a client spends beyond the answer — starting, connecting, findin
 
       @together_ai
       Examples: Together AI
-        | provider    | model                                   |
-        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |
+        | provider    | model              |
+        | Together AI | openai/gpt-oss-20b |
 
   Rule: memory per answer does not grow with the answers at once
 
@@ -90,8 +90,8 @@ Feature: What a client spends beyond the answer — starting, connecting, findin
 
       @together_ai
       Examples: Together AI
-        | provider    | model                                   |
-        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |
+        | provider    | model              |
+        | Together AI | openai/gpt-oss-20b |
 
   Rule: errors stay rare under load
 
@@ -106,8 +106,8 @@ Feature: What a client spends beyond the answer — starting, connecting, findin
 
       @together_ai
       Examples: Together AI
-        | provider    | model                                   |
-        | Together AI | meta-llama/Llama-3.3-70B-Instruct-Turbo |
+        | provider    | model              |
+        | Together AI | openai/gpt-oss-20b |
 
   Rule: what a workload costs, next to how soon it answers
 
