@@ -20,15 +20,6 @@ public sealed class PerformanceSteps(PerformanceDriver performance, WorkloadCost
     [Given("{ProviderDefinition} is twice as slow as its latency profile")]
     public void GivenTwiceAsSlow(ProviderDefinition provider) => performance.SlowDown(provider, 2.0);
 
-    [Given("{ProviderDefinition} rate-limits the next {int} requests asking to retry after {double} seconds")]
-    public void GivenRateLimits(ProviderDefinition provider, int count, double seconds) =>
-        performance.RateLimitNext(provider, count, TimeSpan.FromSeconds(seconds), Scenario);
-
-    [LiveSpend(nameof(OneMeasurement))]
-    [When(@"^(\d+) (streamed|non-streamed) completions of ""(.*)"" on (Groq|Together AI) are measured at concurrency (\d+)$")]
-    public Task WhenMeasured(int requests, string mode, string model, ProviderDefinition provider, int concurrency) =>
-        performance.MeasureAsync(provider, model, requests, concurrency, mode == "streamed", Scenario);
-
     [LiveSpend(nameof(OneMeasurement))]
     [When(@"^(\d+) (streamed|whole) answers of ""(.*)"" from " + Provider + @" are measured, (\d+) at a time$")]
     public Task WhenAnswersMeasured(int answers, string mode, string model, ProviderDefinition provider, int atATime) =>
@@ -39,11 +30,6 @@ public sealed class PerformanceSteps(PerformanceDriver performance, WorkloadCost
     public Task WhenAnswersMeasuredFrom(int answers, string model, ProviderDefinition provider, int atATime, string setup) =>
         performance.MeasureAsync(provider, model, answers, atATime, Scenario, ClientSetup.FromWords(setup));
 
-    [LiveSpend(nameof(OneMeasurementWithRetries))]
-    [When(@"^(\d+) streamed completions of ""(.*)"" on (Groq|Together AI) are measured at concurrency (\d+) with (\d+) retries$")]
-    public Task WhenMeasuredWithRetries(int requests, string model, ProviderDefinition provider, int concurrency, int retries) =>
-        performance.MeasureAsync(provider, model, requests, concurrency, streaming: true, Scenario, retries);
-
     [LiveSpend(nameof(MeasurementsAtLevels))]
     [When(@"^streamed answers of ""(.*)"" from " + Provider + @" are measured (\d+), (\d+) and (\d+) at a time$")]
     public async Task WhenMeasuredAtLevels(string model, ProviderDefinition provider, int low, int middle, int high)
@@ -53,14 +39,7 @@ public sealed class PerformanceSteps(PerformanceDriver performance, WorkloadCost
     }
 
     [Then("every measured answer arrived")]
-    [Then("every measured request succeeded")]
     public void ThenEveryRequestSucceeded() => performance.EveryRequestShouldSucceed();
-
-    [Then("the budget {string} is met")]
-    public void ThenTheBudgetIsMet(string budget) => output.WriteLine(performance.BudgetShouldBeMet(budget).Explanation);
-
-    [Then("the budget {string} is missed")]
-    public void ThenTheBudgetIsMissed(string budget) => output.WriteLine(performance.BudgetShouldBeMissed(budget).Explanation);
 
     [Then("^the " + Statistic + " " + Figure + " stays under (.+)$")]
     public void ThenStaysUnder(string statistic, string figure, string limit) =>
@@ -139,8 +118,6 @@ public sealed class PerformanceSteps(PerformanceDriver performance, WorkloadCost
     private static LiveSpend OneMeasurement(StepSpendQuery step) => PerformanceDriver.SpendOf(step.Int(0), step.Int(4), step.Target);
 
     private static LiveSpend OneMeasurementFrom(StepSpendQuery step) => PerformanceDriver.SpendOf(step.Int(0), step.Int(3), step.Target);
-
-    private static LiveSpend OneMeasurementWithRetries(StepSpendQuery step) => PerformanceDriver.SpendOf(step.Int(0), step.Int(3), step.Target);
 
     private static LiveSpend MeasurementsAtLevels(StepSpendQuery step) =>
         new[] { step.Int(2), step.Int(3), step.Int(4) }.Aggregate(LiveSpend.None, (sum, c) => sum + PerformanceDriver.SpendOf(RequestsAtLevel(c), c, step.Target));
