@@ -422,6 +422,11 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
         var share = FigureWording.Share(count, outOf);
         var rate = Last.ErrorRate.Value ?? throw NotMeasured("error rate: no request started", Last);
         var figures = $"{Last.Failed} of {Last.Started} answers failed ({rate:P1}) with {Last.Load.MaxConcurrency} at a time{(Last.ErrorsByKey.Count > 0 ? $": {string.Join(", ", Last.ErrorsByKey.Select(e => $"{e.Key} × {e.Value}"))}" : "")}";
+        // Live, failures that are all the account's rate limits (or the live budget) say nothing of the provider under
+        // load: the scenario is skipped with the limits seen, as every performance measurement the limits refuse is.
+        if (rate > share && target.Kind == TargetKind.Live
+            && Last.ErrorsByKey.Keys.All(key => key is Providers.Errors.ErrorKeys.RateLimited or Providers.Errors.ErrorKeys.BudgetExhausted))
+            throw NotMeasured($"error rate: {figures}", Last);
         rate.ShouldBeLessThanOrEqualTo(share, figures);
         return figures;
     }
