@@ -104,6 +104,7 @@ internal sealed partial class HtmlDocumentWriter
         if (unpriced.Count > 0 && priced.Count > 0)
             html.Append(" <span class=\"muted\">Not ranked (no output price in the catalog): ").Append(string.Join(", ", unpriced.Select(ModelCode))).Append(".</span>");
         html.Append("<div class=\"metric-def\">Metric: output tokens/s per dollar — the output tokens/s per request (P50) ÷ the catalog's output price in $ per 1M tokens; higher is more throughput for the money.</div></li>");
+        WriteWorkloadCost(models);
         html.Append("</ul>\n");
 
         WriteComparison(figures, target, models, ttftDefinition, tpotDefinition, speedDefinition);
@@ -115,7 +116,7 @@ internal sealed partial class HtmlDocumentWriter
         html.Append("<h4 id=\"").Append(anchors.Unique("comparison-" + Anchors.Slug(target))).Append("\">Provider comparison — ").Append(E(TargetTitle(target).ToLowerInvariant())).Append("</h4>")
             .Append("<div class=\"table-wrap\"><table class=\"grid comparison\"><thead><tr><th>Provider</th><th>Model</th><th class=\"num\">Runs · requests</th>")
             .Append("<th class=\"num\">TTFT P50</th><th class=\"num\">TTFT P95</th><th class=\"num\">TPOT P50</th><th class=\"num\">Output tok/s per request (P50)</th>")
-            .Append("<th class=\"num\">Peak run throughput</th><th class=\"num\">Error rate</th></tr></thead><tbody>");
+            .Append("<th class=\"num\">Peak run throughput</th><th class=\"num\">Error rate</th><th class=\"num\">Cost of ").Append(E(Workload.ToString())).Append("</th></tr></thead><tbody>");
         var bestP50 = models.Min(m => m.TtftP50);
         var bestP95 = models.Min(m => m.TtftP95);
         var bestTpot = models.Where(m => m.TpotP50 is not null).Select(m => m.TpotP50).DefaultIfEmpty().Min();
@@ -130,19 +131,56 @@ internal sealed partial class HtmlDocumentWriter
                 .Append("</td><td class=\"num\">").Append(model.TokensPerSecondP50 is { } speed ? Best(TokensPerSecond(speed), speed == bestSpeed) : "—")
                 .Append("</td><td class=\"num\">").Append(model.PeakThroughputRun is { RunTokensPerSecond: { } peak } run
                     ? $"{TokensPerSecond(peak)}{(run.Load is { } load ? $" <span class=\"muted small\">{E(load)}</span>" : "")}" : "—")
-                .Append("</td><td class=\"num\">").Append(Percent(model.ErrorRate)).Append(" <span class=\"muted small\">").Append(model.Failed).Append('/').Append(model.Started).Append("</span></td></tr>");
+                .Append("</td><td class=\"num\">").Append(Percent(model.ErrorRate)).Append(" <span class=\"muted small\">").Append(model.Failed).Append('/').Append(model.Started).Append("</span>")
+                .Append("</td><td class=\"num\">").Append(WorkloadCost(model) is { } cost ? Dollars(cost) : "—").Append("</td></tr>");
         }
         html.Append("</tbody></table></div>\n");
         var (notStreamed, rateLimited, noSuccess) = figures.Excluded(target);
         var runDefinition = Definition(models.SelectMany(m => m.Runs).Select(r => r.RunTokensPerSecondDefinition), "output tokens of successful requests ÷ measured wall time");
         html.Append("<dl class=\"metric-defs small\"><dt>TTFT</dt><dd>").Append(E(ttftDefinition)).Append("</dd><dt>TPOT</dt><dd>").Append(E(tpotDefinition))
             .Append("</dd><dt>Output tok/s per request</dt><dd>").Append(E(speedDefinition)).Append("</dd><dt>Peak run throughput</dt><dd>the highest ")
-            .Append(E(runDefinition)).Append(" of any clean run, with its load</dd><dt>Error rate</dt><dd>failed ÷ started requests of the clean runs</dd></dl>");
+            .Append(E(runDefinition)).Append(" of any clean run, with its load</dd><dt>Error rate</dt><dd>failed ÷ started requests of the clean runs</dd><dt>Cost</dt><dd>the workload at the catalog's input and output prices; — when the catalog has no price</dd></dl>");
         if (notStreamed + rateLimited + noSuccess > 0)
             html.Append("<p class=\"muted small\">Left out of these figures: ")
                 .Append(string.Join(", ", new[] { (notStreamed, "non-streamed (their first token is the whole answer)"), (rateLimited, "with rate-limit responses"), (noSuccess, "without a single success") }
                     .Where(x => x.Item1 > 0).Select(x => $"{x.Item1} run(s) {x.Item2}"))).Append(".</p>\n");
     }
+
+    private CostWorkload Workload => content.Workload ?? CostWorkload.Default;
+
+    /// <summary>What the stated workload costs on each measured model, cheapest first, each next to its time to first token.</summary>
+    private void WriteWorkloadCost(IReadOnlyList<ModelFigures> models)
+    {
+        var priced = models.Select(m => (Model: m, Cost: WorkloadCost(m))).Where(p => p.Cost is not null)
+            .Select(p => (p.Model, Cost: p.Cost!.Value)).OrderBy(p => p.Cost).ThenBy(p => p.Model.TtftP50).ThenBy(p => p.Model.Key, StringComparer.Ordinal).ToList();
+        html.Append("<li data-use=\"workload-cost\"><strong>Cost of a workload</strong> (").Append(E(Workload.ToString())).Append(") → ");
+        if (priced.Count == 0)
+            html.Append("<span class=\"muted\">not priced: ").Append(content.Catalog is null ? "no model catalog was given" : "none of the measured models has both prices in the catalog").Append(".</span>");
+        else
+        {
+            var cheapest = priced[0];
+            html.Append(ModelCode(cheapest.Model)).Append(": cheapest, <strong>").Append(Dollars(cheapest.Cost)).Append("</strong> at TTFT P50 ").Append(Ms(cheapest.Model.TtftP50));
+            var sooner = priced.Where(p => p.Model.TtftP50 < cheapest.Model.TtftP50).OrderBy(p => p.Model.TtftP50).FirstOrDefault();
+            if (sooner.Model is not null)
+                html.Append("; answering sooner costs more: ").Append(ModelCode(sooner.Model)).Append(' ').Append(Dollars(sooner.Cost)).Append(" at TTFT P50 ").Append(Ms(sooner.Model.TtftP50));
+            if (priced.Count > 1)
+                html.Append(". Every measured model: ").Append(string.Join(", ", priced.Select(p => $"{ModelCode(p.Model)} {Dollars(p.Cost)} · {Ms(p.Model.TtftP50)}")));
+            html.Append('.');
+        }
+        var unpriced = models.Where(m => WorkloadCost(m) is null).ToList();
+        if (unpriced.Count > 0 && priced.Count > 0)
+            html.Append(" <span class=\"muted\">Not priced (a price missing in the catalog): ").Append(string.Join(", ", unpriced.Select(ModelCode))).Append(".</span>");
+        html.Append("<div class=\"metric-def\">Metric: workload cost — requests × (prompt tokens × input price + answer tokens × output price) ÷ 1,000,000, at the catalog's prices in $ per 1M tokens; shown with the model's TTFT P50.</div></li>");
+    }
+
+    private decimal? WorkloadCost(ModelFigures model) =>
+        CatalogRow(model) is { PriceInPer1M: { } input, PriceOutPer1M: { } output } ? Workload.CostAt(input, output) : null;
+
+    private ModelCatalogRow? CatalogRow(ModelFigures model) =>
+        content.Catalog?.FirstOrDefault(r => r.Provider.Equals(model.Provider, StringComparison.OrdinalIgnoreCase) && r.Id.Equals(model.Model, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>"$0.041", "$0.0975", "$1,234.50": at least two decimals, no rounding of what the prices give.</summary>
+    internal static string Dollars(decimal amount) => "$" + amount.ToString(amount == decimal.Round(amount, 2) ? "#,0.00" : "#,0.00####", CultureInfo.InvariantCulture);
 
     private decimal? OutputPrice(ModelFigures model) =>
         content.Catalog?.FirstOrDefault(r => r.Provider.Equals(model.Provider, StringComparison.OrdinalIgnoreCase) && r.Id.Equals(model.Model, StringComparison.OrdinalIgnoreCase))?.PriceOutPer1M;

@@ -18,7 +18,8 @@ internal sealed record DocumentContent(
     IReadOnlyList<LivingDocProblem> Problems,
     BenchmarkFigures? Figures = null,
     IReadOnlyList<CatalogDriftRow>? CatalogDrift = null,
-    ValidationPlan? Plan = null);
+    ValidationPlan? Plan = null,
+    CostWorkload? Workload = null);
 
 /// <summary>A chapter already rendered to HTML.</summary>
 internal sealed record Chapter(string Anchor, string Title, string Html);

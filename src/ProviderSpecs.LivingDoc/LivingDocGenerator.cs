@@ -51,7 +51,7 @@ public static class LivingDocGenerator
         // The measured figures behind the recommendations: read from the result files as data, not through the benchmark framework.
         var figures = options.BenchmarksDirectory is null ? null : BenchmarkFigures.Read(options.BenchmarksDirectory, problems);
 
-        var content = new DocumentContent(options.Title, features, results, guide, glossary, catalog, faultMatrix, benchmarks, problems, figures, catalogDrift, plan);
+        var content = new DocumentContent(options.Title, features, results, guide, glossary, catalog, faultMatrix, benchmarks, problems, figures, catalogDrift, plan, options.Workload);
         // The writer may still find problems (unresolved snippets in descriptions); it renders them because the list is shared.
         var writer = new HtmlDocumentWriter(content, Render, anchors);
         var page = writer.Write();

@@ -46,6 +46,12 @@ public sealed record LivingDocOptions
     /// </summary>
     public string? ValidationPlanPath { get; init; }
 
+    /// <summary>
+    /// The workload the recommendations price each measured model for, next to its latency (the catalog's input and
+    /// output prices applied to its tokens); the default is 1,000 requests of 500 prompt and 200 answer tokens.
+    /// </summary>
+    public CostWorkload Workload { get; init; } = CostWorkload.Default;
+
     /// <summary>The document title.</summary>
     public string Title { get; init; } = "ProviderSpecs — living documentation";
 
@@ -65,4 +71,17 @@ public sealed record LivingDocOptions
             CatalogDriftPath = Path.Combine(reports, "catalog-drift.json"),
         };
     }
+}
+
+/// <summary>A stated workload: so many requests, each of so many prompt (input) and answer (output) tokens.</summary>
+public sealed record CostWorkload(long Requests, long PromptTokens, long AnswerTokens)
+{
+    public static readonly CostWorkload Default = new(1_000, 500, 200);
+
+    /// <summary>requests × (prompt tokens × input price + answer tokens × output price) ÷ 1,000,000; prices in $ per 1M tokens.</summary>
+    public decimal CostAt(decimal inputPricePer1M, decimal outputPricePer1M) =>
+        Requests * (PromptTokens * inputPricePer1M + AnswerTokens * outputPricePer1M) / 1_000_000m;
+
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{Requests:N0} requests of {PromptTokens:N0} prompt + {AnswerTokens:N0} answer tokens");
 }

@@ -264,6 +264,12 @@ public sealed class SimulatedProvider
             return;
         }
 
+        if (scope.NewConnectionDelay is { } setUp && setUp > TimeSpan.Zero && scope.IsNewConnection(context.Connection.Id))
+        {
+            // The handshakes of a far-away provider happen before the request reaches it: the request "arrives" after them.
+            await PrecisePacer.Shared.WaitUntilAsync(arrival + (long)(setUp.TotalSeconds * Stopwatch.Frequency), context.RequestAborted);
+            arrival = Stopwatch.GetTimestamp();
+        }
         var exchange = new Exchange(context, scope, scope.NextOrdinal(), arrival) { ReceivedAt = _clock.UtcNow() };
         exchange.Rng = StableRandom.From(_options.Seed, _dialect.Id, scope.Name, exchange.Ordinal);
         exchange.RequestId = _dialect.NewRequestId(exchange.Rng);

@@ -101,6 +101,21 @@ public sealed class SimulatorScope
         LatencyProfileOverride = profile;
     }
 
+    /// <summary>
+    /// How long a request arriving on a connection this scope has not used before waits before it is served: the set-up
+    /// cost (TCP and TLS handshakes) of a provider far away, which a connection to 127.0.0.1 does not have. Null (the
+    /// default): no such cost. Not scaled by the time scale. A pooled client pays it once per connection, a client that
+    /// opens a new connection for every request pays it every time.
+    /// </summary>
+    public TimeSpan? NewConnectionDelay { get; private set; }
+
+    /// <summary>Sets <see cref="NewConnectionDelay"/> (null for none).</summary>
+    public void SetNewConnectionDelay(TimeSpan? delay)
+    {
+        if (delay is { } d && d < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(delay), delay, "The new-connection delay cannot be negative.");
+        NewConnectionDelay = delay;
+    }
+
     /// <summary>Scales every simulated delay of this scope (1.0 = real time, 0.05 = twenty times faster).</summary>
     public void UseLatencyScale(double scale)
     {
@@ -115,6 +130,11 @@ public sealed class SimulatorScope
 
     /// <summary>This scope's rate-limit windows: the scope is one account.</summary>
     internal RateLimitAccount RateLimitAccount { get; }
+
+    private readonly ConcurrentDictionary<string, byte> _connections = new(StringComparer.Ordinal);
+
+    /// <summary>True the first time this scope sees a request on the connection with this id.</summary>
+    internal bool IsNewConnection(string connectionId) => _connections.TryAdd(connectionId, 0);
 
     internal int NextOrdinal() => Interlocked.Increment(ref _ordinal);
 

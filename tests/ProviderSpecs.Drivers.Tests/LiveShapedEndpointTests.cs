@@ -250,4 +250,27 @@ public sealed class LiveShapedEndpointTests
         skip.Message.ShouldContain("8 of them at once");
         ChatRequests(together).ShouldBe(sent, "nothing was sent for the measurement");
     }
+
+    [Test]
+    public async Task Errors_under_load_fail_the_error_rate_live_unless_they_are_all_the_accounts_rate_limits()
+    {
+        var (groq, _) = KeysOfFreshScopes("errors under load");
+        var performance = new PerformanceDriver(_target, new ScenarioTranscript());
+        // The measurement's warm-up (one answer per slot) meets the first 4; the measured answers the rest.
+        groq.InjectFault(FaultKind.ServerError, new FaultOptions { Count = 8 });
+        await performance.MeasureAsync(Groq, "llama-3.1-8b-instant", requests: 16, concurrency: 4, streaming: true, "errors under load");
+        performance.Last.Failed.ShouldBeGreaterThanOrEqualTo(1, "the provider's own errors reached the measured answers");
+        Should.Throw<ShouldAssertException>(() => performance.ErrorRateShouldBeAtMost(0, 20))
+            .Message.ShouldContain("server-error", Case.Sensitive, "the provider's own errors fail the scenario live, never skip it");
+
+        var (limited, _) = KeysOfFreshScopes("errors under load, rate-limited");
+        var throttled = new PerformanceDriver(_target, new ScenarioTranscript());
+        limited.InjectFault(FaultKind.RateLimitSequence, new FaultOptions { Count = 10, RetryAfter = TimeSpan.FromMilliseconds(20) });
+        var skip = await Should.ThrowAsync<ScenarioCannotRunException>(async () =>
+        {
+            await throttled.MeasureAsync(Groq, "llama-3.1-8b-instant", requests: 16, concurrency: 4, streaming: true, "errors under load, rate-limited");
+            throttled.ErrorRateShouldBeAtMost(1, 20);
+        });
+        skip.Message.ShouldContain("rate limits", Case.Sensitive, "the account's rate limits skip the scenario, never fail it");
+    }
 }

@@ -33,7 +33,7 @@ public sealed class PerformanceNotMeasuredTests
         performance.Last.Succeeded.ShouldBeLessThan(2);
 
         var failure = Should.Throw<ShouldAssertException>(() => performance.StreamingShouldShowFirstTokenBeforeCompleteAnswer(Groq, Model, 2));
-        failure.Message.ShouldStartWith("a non-streamed answer's P50 end-to-end: not measured: ");
+        failure.Message.ShouldStartWith("a non-streamed answer's median time to the complete answer: not measured: ");
         failure.Message.ShouldContain($"{performance.Last.Succeeded} of 4 requests succeeded");
         failure.Message.ShouldContain("rate-limited × ");
         failure.Message.ShouldNotContain(" 0.0", Case.Sensitive, "nothing measured is never compared as 0");
@@ -48,7 +48,7 @@ public sealed class PerformanceNotMeasuredTests
         await performance.MeasureAsync(Groq, Model, requests: 4, concurrency: 2, streaming: true, "comparison");
 
         Should.Throw<ShouldAssertException>(() => performance.ShouldBeFaster("output tokens per second", "groq", Model, "together_ai", "meta-llama/Meta-Llama-3-8B-Instruct-Lite", 2))
-            .Message.ShouldStartWith("groq's P50 output tokens per second: not measured: ");
+            .Message.ShouldStartWith("Groq's llama-3.1-8b-instant: median answer tokens per second: not measured: ");
         Should.Throw<ShouldAssertException>(() => performance.BudgetShouldBeMet("p95 ttft < 500 ms"))
             .Message.ShouldContain("neither met nor missed");
         Should.Throw<ShouldAssertException>(() => performance.BudgetShouldBeMissed("p95 ttft < 500 ms"))

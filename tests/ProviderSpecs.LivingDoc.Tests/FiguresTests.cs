@@ -53,6 +53,34 @@ public class FiguresTests
     }
 
     [Test]
+    public void The_cost_of_a_workload_stands_next_to_each_models_time_to_first_token_cheapest_first()
+    {
+        var cost = Use(Target("simulated"), "workload-cost");
+        // 1,000 × (500 × input + 200 × output) ÷ 1M: 8b 0.05/0.08 → $0.041; 70b-versatile 0.59/0.79 → $0.453; Together 0.88/0.88 → $0.616.
+        cost.ShouldContain("Cost of a workload (1,000 requests of 500 prompt + 200 answer tokens) → groq / llama-3.1-8b-instant: cheapest, $0.041 at TTFT P50 170 ms.");
+        cost.ShouldContain("Every measured model: groq / llama-3.1-8b-instant $0.041 · 170 ms, groq / llama-3.3-70b-versatile $0.453 · 200 ms, together_ai / meta-llama/Llama-3.3-70B-Instruct-Turbo $0.616 · 490 ms.");
+        cost.ShouldNotContain("answering sooner costs more", Case.Sensitive, "the cheapest model is also the soonest here");
+        Target("simulated").QuerySelector("table.comparison thead")!.TextContent.ShouldContain("Cost of 1,000 requests of 500 prompt + 200 answer tokens");
+    }
+
+    [Test]
+    public void When_the_cheapest_model_is_not_the_soonest_the_recommendation_says_what_answering_sooner_costs()
+    {
+        var output = Samples.NewOutputFolder();
+        var catalog = Path.Combine(output, "catalog.json");
+        File.WriteAllText(catalog, """
+            [{"provider":"groq","id":"llama-3.1-8b-instant","priceInPer1M":5,"priceOutPer1M":5},
+             {"provider":"groq","id":"llama-3.3-70b-versatile","priceInPer1M":0.59,"priceOutPer1M":0.79},
+             {"provider":"together_ai","id":"meta-llama/Llama-3.3-70B-Instruct-Turbo","priceInPer1M":0.88}]
+            """);
+        var generated = LivingDocGenerator.Generate(Samples.Full(output) with { CatalogPath = catalog, Workload = new CostWorkload(10, 1000, 1000) });
+        var cost = Collapse(Samples.Parse(generated.OutputPath!).QuerySelector("#recommendations .target-figures[data-target='simulated'] li[data-use='workload-cost']")!.TextContent);
+        // 10 × (1,000 × 0.59 + 1,000 × 0.79) ÷ 1M = $0.0138; 10 × (5,000 + 5,000) ÷ 1M = $0.10.
+        cost.ShouldContain("(10 requests of 1,000 prompt + 1,000 answer tokens) → groq / llama-3.3-70b-versatile: cheapest, $0.0138 at TTFT P50 200 ms; answering sooner costs more: groq / llama-3.1-8b-instant $0.10 at TTFT P50 170 ms.");
+        cost.ShouldContain("Not priced (a price missing in the catalog): together_ai / meta-llama/Llama-3.3-70B-Instruct-Turbo.");
+    }
+
+    [Test]
     public void Simulated_figures_are_labelled_as_the_simulators_latency_profiles_and_live_ones_are_not()
     {
         Target("simulated").QuerySelector(".notice")!.TextContent.ShouldContain("simulators' latency profiles — the providers' published speeds");
@@ -71,7 +99,7 @@ public class FiguresTests
         rows.Select(r => (r[0], r[1])).ShouldBe([
             ("groq", "llama-3.1-8b-instant"), ("groq", "llama-3.3-70b-versatile"), ("together_ai", "meta-llama/Llama-3.3-70B-Instruct-Turbo")]);
         // provider, model, runs · requests, TTFT P50, TTFT P95, TPOT P50, tok/s per request, peak run throughput, error rate
-        rows[0].Skip(2).ShouldBe(["3 · 100", "170 ms", "300 ms", "1.60 ms", "140 tok/s", "900 tok/s closed-loop c=8", "0 % 0/100"]);
+        rows[0].Skip(2).ShouldBe(["3 · 100", "170 ms", "300 ms", "1.60 ms", "140 tok/s", "900 tok/s closed-loop c=8", "0 % 0/100", "$0.041"]);
         rows[1][8].ShouldBe("5.0 % 1/20");
         // Together AI: the streamed c=4 run and the sweep point count; the non-streamed and the rate-limited runs do not.
         rows[2].Skip(2).Take(5).ShouldBe(["2 · 68", "490 ms", "925 ms", "10.8 ms", "34.5 tok/s"]);
