@@ -44,8 +44,10 @@ internal sealed class StreamChunkDecoder
     {
         var reader = new Utf8JsonReader(data, new JsonReaderOptions { MaxDepth = 256 });
         if (!reader.Read()) throw new JsonException("A streamed chunk was empty.");
-        if (reader.TokenType == JsonTokenType.Null) throw new JsonException("A streamed chunk was null, not a chat completion chunk.");
-        if (reader.TokenType != JsonTokenType.StartObject) throw new JsonException($"A streamed chunk was a JSON {reader.TokenType}, not an object.");
+        // Not an object: the SDK failed such a chunk with InvalidOperationException (null: a NullReferenceException in the
+        // adapter), which ErrorMapper keys the same way; kept so that the error keys do not change.
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw new InvalidOperationException($"A streamed chunk was JSON {reader.TokenType}, not a chat completion chunk object.");
 
         string? id = null, model = null, serviceTier = null, fingerprint = null;
         long? created = null;
