@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using ProviderSpecs.Providers.Errors;
 
@@ -27,6 +28,8 @@ internal sealed class SseGuardStream(Stream inner, WireExchange exchange, string
     private int _outputEnd;
     private bool _innerEnded;
 
+    // Pooled state machines: a paced stream's reads mostly complete later, and each would otherwise allocate one.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         while (_outputStart == _outputEnd)
