@@ -148,7 +148,9 @@ public sealed class ProviderSession : IAsyncDisposable, IDisposable
             NetworkTimeout = Timeout.InfiniteTimeSpan,
         };
         sdkOptions.AddPolicy(new ProviderWirePolicy(), PipelinePosition.PerTry);
-        IChatClient chat = new OpenAIClient(new ApiKeyCredential(key), sdkOptions).GetChatClient(model).AsIChatClient();
+        // The SDK's chat client with a hook that hands streamed responses to the layer's own SSE reader (one streaming path:
+        // the SDK builds and sends every request, ProviderStreamingChatClient reads every event stream).
+        IChatClient chat = new ProviderStreamingChatClient(new ProviderSdkChatClient(model, new ApiKeyCredential(key), sdkOptions).AsIChatClient());
         if (_options.Telemetry.Enabled)
         {
             chat = chat.AsBuilder()

@@ -199,6 +199,24 @@ public class LayerOverheadBenchmark
         TestContext.Out.WriteLine($"  allocated per stream: raw {allocRaw / 1024.0:0.0} KiB, layer {allocLayer / 1024.0:0.0} KiB; "
                                   + $"layer minus raw per chunk: {perChunk:0} bytes (the chunk's text string alone is ~40 bytes)");
         perChunk.ShouldBeGreaterThan(0);
+
+        // Client CPU per chunk (this process: the in-process server's share is the same for every path, and is in raw).
+        var cpuRaw = await CpuPerCall(() => RawAsync(rawHttp, "sse", StreamRequestBody), 50);
+        var cpuBare = await CpuPerCall(SdkStream, 50);
+        var cpuLayer = await CpuPerCall(async () => { await foreach (var _ in chat.Stream("Say hi")) { } return 0; }, 50);
+        TestContext.Out.WriteLine($"  process CPU per chunk (server included): raw {cpuRaw / StreamChunks:0.00} µs, bare SDK + M.E.AI {cpuBare / StreamChunks:0.00} µs, "
+                                  + $"provider layer {cpuLayer / StreamChunks:0.00} µs; over raw: bare SDK +{(cpuBare - cpuRaw) / StreamChunks:0.00} µs, layer +{(cpuLayer - cpuRaw) / StreamChunks:0.00} µs");
+        TestContext.Out.WriteLine($"  allocated per chunk over raw: bare SDK + M.E.AI {(allocBare - allocRaw) / StreamChunks:0} B, provider layer {(allocLayer - allocRaw) / StreamChunks:0} B");
+    }
+
+    private static async Task<double> CpuPerCall<T>(Func<Task<T>> call, int n)
+    {
+        await call();
+        using var process = Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        for (var i = 0; i < n; i++) await call();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalMicroseconds / n;
     }
 
     [Test]

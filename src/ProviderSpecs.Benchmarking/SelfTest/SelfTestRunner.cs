@@ -77,7 +77,7 @@ public sealed record TimingAccuracy(int Concurrency, int Streams, Distribution T
     string Path = TimingAccuracy.HarnessPath, double? CpuMicrosecondsPerChunk = null, double? AllocatedBytesPerChunk = null)
 {
     public const string HarnessPath = "bare harness (HttpClient reading SSE bytes)";
-    public const string ProviderLayerPath = "provider layer (ProviderChatTarget → ProviderChatClient → Microsoft.Extensions.AI → OpenAI SDK)";
+    public const string ProviderLayerPath = "provider layer (ProviderChatTarget → ProviderChatClient → the layer's SSE reader; request built and sent by Microsoft.Extensions.AI and the OpenAI SDK)";
 
     /// <summary>The per-chunk costs of a measured run that streamed <paramref name="chunks"/> chunks.</summary>
     internal static (double? Cpu, double Bytes) PerChunk(Results.ScenarioResult run, long chunks) => chunks <= 0 ? (null, 0)

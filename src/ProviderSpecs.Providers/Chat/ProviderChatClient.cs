@@ -159,7 +159,9 @@ public sealed class ProviderChatClient : IChatClient
         var attempts = new List<AttemptRecord>();
         var started = Stopwatch.GetTimestamp();
         var settings = _resilience.Options;
-        var updates = new List<ChatResponseUpdate>();
+        // Sized for the answer the caller allows (about a chunk a token, plus role, finish and usage chunks), so a stream
+        // does not regrow the list chunk by chunk; capped, as the limit is often far above the answer.
+        var updates = new List<ChatResponseUpdate>(Math.Clamp((options?.MaxOutputTokens ?? 0) + 4, 16, 256));
         using var total = _resilience.StartDeadline(settings.TotalTimeout, cancellationToken);
 
         // Retries cover opening the stream up to its first chunk; after that a failure is stream-interrupted.

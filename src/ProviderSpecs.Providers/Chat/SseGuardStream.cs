@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using ProviderSpecs.Providers.Errors;
 
@@ -16,14 +18,18 @@ internal sealed class SseGuardStream(Stream inner, WireExchange exchange, string
     private static readonly string[] SseFields = ["data", "event", "id", "retry"];
     private static readonly byte[] DataPrefix = "data:"u8.ToArray();
     private static readonly byte[] Done = "[DONE]"u8.ToArray();
-    private readonly byte[] _readBuffer = new byte[16 * 1024];
-    private byte[] _line = new byte[4 * 1024];
+    // Pooled: a stream is one request, and 36 KB of fresh buffers per request was most of what a short stream allocated.
+    private byte[] _readBuffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private byte[] _line = ArrayPool<byte>.Shared.Rent(4 * 1024);
     private int _lineLength;
-    private byte[] _output = new byte[16 * 1024];
+    private byte[] _output = ArrayPool<byte>.Shared.Rent(16 * 1024);
+    private bool _returned;
     private int _outputStart;
     private int _outputEnd;
     private bool _innerEnded;
 
+    // Pooled state machines: a paced stream's reads mostly complete later, and each would otherwise allocate one.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         while (_outputStart == _outputEnd)
@@ -146,14 +152,31 @@ internal sealed class SseGuardStream(Stream inner, WireExchange exchange, string
 
     private static void Append(ref byte[] buffer, ref int length, ReadOnlySpan<byte> bytes)
     {
-        if (length + bytes.Length > buffer.Length) Array.Resize(ref buffer, Math.Max(buffer.Length * 2, length + bytes.Length));
+        if (length + bytes.Length > buffer.Length)
+        {
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, length + bytes.Length));
+            buffer.AsSpan(0, length).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = larger;
+        }
         bytes.CopyTo(buffer.AsSpan(length));
         length += bytes.Length;
     }
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing)
+        {
+            inner.Dispose();
+            if (!_returned)
+            {
+                _returned = true;
+                ArrayPool<byte>.Shared.Return(_readBuffer);
+                ArrayPool<byte>.Shared.Return(_line);
+                ArrayPool<byte>.Shared.Return(_output);
+                _readBuffer = _line = _output = [];
+            }
+        }
         base.Dispose(disposing);
     }
 
