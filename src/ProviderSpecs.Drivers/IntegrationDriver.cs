@@ -295,7 +295,7 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
 
     /// <summary>A session of this scenario whose chat requests are kept as they left the client (<see cref="ScenarioEndpoints.Sent"/>).</summary>
     private ProviderSession Open(ProviderDefinition provider, string scenario, ResilienceOptions resilience) =>
-        Track(endpoints.For(provider, scenario).OpenSession(http: _sentHttp ??= endpoints.Sent.CreateClient(), resilience: resilience));
+        Track(endpoints.For(provider, scenario).OpenSession(http: _sentHttp ??= endpoints.CreateSentClient(), resilience: resilience));
 
     private ProviderSession Track(ProviderSession session)
     {

@@ -63,11 +63,13 @@ public sealed class ProviderRegistryDriver(SpecTarget target, ScenarioTranscript
     /// What a team needs from a registry entry to use it: the provider layer opens a session from it alone — at its
     /// registered https base URL, with a key variable to read — and creates a chat client. Nothing is sent.
     /// </summary>
-    private static string? SessionProblem(ProviderDefinition provider)
+    private string? SessionProblem(ProviderDefinition provider)
     {
         try
         {
-            using var session = ProviderSession.Open(provider.Id, new ProviderSessionOptions { ApiKey = "registry-check-not-a-key", Environment = Nothing });
+            // Opened from the registry the entry was read from, so the entry checked is the one the session uses.
+            using var session = ProviderSession.Open(provider.Id,
+                new ProviderSessionOptions { ApiKey = "registry-check-not-a-key", Environment = Nothing, Registry = target.Registry });
             if (session.BaseUrlSource != BaseUrlSource.Registry) return $"{provider.Id}: the base URL came from {session.BaseUrlSource}, not the registry";
             if (session.BaseUrl != provider.BaseUrl) return $"{provider.Id}: the session opened at {session.BaseUrl}, not the registered {provider.BaseUrl}";
             if (session.BaseUrl.Scheme != Uri.UriSchemeHttps) return $"{provider.Id}: the registered base URL {session.BaseUrl} is not https";

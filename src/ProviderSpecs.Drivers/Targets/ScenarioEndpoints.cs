@@ -33,6 +33,14 @@ public sealed class ScenarioEndpoints(SpecTarget target) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A client whose chat requests are kept as they left the client (<see cref="Sent"/>). A test of the drivers may put a
+    /// handler of the client in front of the record (<see cref="TargetAlterations.InTheClient"/>).
+    /// </summary>
+    public HttpClient CreateSentClient() => target.InTheClient is { } client
+        ? new HttpClient(client(Sent), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan }
+        : Sent.CreateClient();
+
     /// <summary>The scenario's session with <paramref name="provider"/>, opened on first use.</summary>
     public ProviderSession Session(ProviderDefinition provider, string scenario)
     {
@@ -41,7 +49,7 @@ public sealed class ScenarioEndpoints(SpecTarget target) : IAsyncDisposable
         {
             if (!_sessions.TryGetValue(provider.Id, out var session))
             {
-                _sessions[provider.Id] = session = endpoint.OpenSession(http: _sentClient ??= Sent.CreateClient());
+                _sessions[provider.Id] = session = endpoint.OpenSession(http: _sentClient ??= CreateSentClient());
                 if (session.Credential.Key is { } key) RunKeys.Note(key); // on the live target, the real key is a canary of the run
             }
             return session;

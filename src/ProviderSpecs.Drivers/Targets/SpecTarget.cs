@@ -19,17 +19,20 @@ public sealed class SpecTarget : IAsyncDisposable
 
     public const string SimulatorOnlyTag = "simulator_only";
 
-    private SpecTarget(TargetKind kind, SimulatedProviders? simulators, LiveBudget budget, CredentialEnvironment? credentialEnvironment = null)
+    private SpecTarget(TargetKind kind, SimulatedProviders? simulators, LiveBudget budget, CredentialEnvironment? credentialEnvironment = null,
+        TargetAlterations? alterations = null)
     {
         Kind = kind;
+        _registry = alterations?.Registry;
+        InTheClient = alterations?.InTheClient;
         CredentialEnvironment = credentialEnvironment;
         Simulators = simulators;
         Budget = budget;
         Pacer = kind == TargetKind.Live ? new RateLimitPacer() : null;
         // Every request reserves from the budget: live, it is what SPECS_LIVE_MAX_* allow; simulated, a counting budget,
         // so each scenario's spend is metered on both targets and checked against what its steps declare.
-        Handler = new LiveBudgetHandler(budget,
-            new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 512 });
+        HttpMessageHandler network = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 512 };
+        Handler = new LiveBudgetHandler(budget, alterations?.OnTheWire is { } wire ? wire(network) : network);
         Http = new HttpClient(Handler, disposeHandler: false)
         {
             Timeout = Timeout.InfiniteTimeSpan, // the provider layer's own timeouts govern
@@ -53,7 +56,12 @@ public sealed class SpecTarget : IAsyncDisposable
     /// (<c>new HttpClient(recorder, disposeHandler: false)</c>), never a fresh connection handler that would bypass the budget.
     /// </summary>
     public HttpMessageHandler Handler { get; }
-    public ProviderRegistry Registry => ProviderRegistry.Default;
+    public ProviderRegistry Registry => _registry ?? ProviderRegistry.Default;
+
+    private readonly ProviderRegistry? _registry;
+
+    /// <summary>A handler the drivers' provider-layer sessions send through before their requests are recorded as sent (tests only; see <see cref="TargetAlterations"/>).</summary>
+    internal Func<HttpMessageHandler, HttpMessageHandler>? InTheClient { get; }
 
     /// <summary>
     /// Where the live target's credential chain and <c>*_BASE_URL</c> variables are read: null (the normal case) is the
@@ -63,10 +71,12 @@ public sealed class SpecTarget : IAsyncDisposable
 
     /// <param name="credentialEnvironment">For tests: the environment the credential chain and the <c>*_BASE_URL</c>
     /// variables are read from instead of the process's, e.g. to aim a live-shaped target at a simulator on 127.0.0.1.</param>
-    public static async Task<SpecTarget> StartAsync(TargetKind kind, string? fixturesDirectory = null, CredentialEnvironment? credentialEnvironment = null)
+    /// <param name="alterations">For the drivers' own tests: a system altered so that a check must fail (see <see cref="TargetAlterations"/>).</param>
+    public static async Task<SpecTarget> StartAsync(TargetKind kind, string? fixturesDirectory = null, CredentialEnvironment? credentialEnvironment = null,
+        TargetAlterations? alterations = null)
     {
         if (kind == TargetKind.Live)
-            return new SpecTarget(kind, null, LiveBudget.FromEnvironment(), credentialEnvironment);
+            return new SpecTarget(kind, null, LiveBudget.FromEnvironment(), credentialEnvironment, alterations);
         var simulators = await SimulatedProviders.StartAsync(new SimulatorOptions
         {
             FixturesDirectory = fixturesDirectory,
@@ -77,7 +87,7 @@ public sealed class SpecTarget : IAsyncDisposable
             RunKeys.Note(simulator.DefaultApiKey);
             RequireLoopback(simulator.BaseUrl, simulator.Id);
         }
-        return new SpecTarget(kind, simulators, LiveBudget.Counting(), credentialEnvironment);
+        return new SpecTarget(kind, simulators, LiveBudget.Counting(), credentialEnvironment, alterations);
     }
 
     /// <summary>
@@ -141,4 +151,26 @@ public sealed class SpecTarget : IAsyncDisposable
         Handler.Dispose();
         if (Simulators is not null) await Simulators.DisposeAsync();
     }
+}
+
+/// <summary>
+/// For the drivers' own tests: the system altered so that a check must fail, as it would against a faulty client, proxy,
+/// provider or registry. A run of the features never sets any of these.
+/// </summary>
+public sealed record TargetAlterations
+{
+    /// <summary>The registry the target resolves providers in and opens registry sessions from, instead of the bundled one.</summary>
+    public ProviderRegistry? Registry { get; init; }
+
+    /// <summary>
+    /// Wraps what the provider layer's sessions send through, in front of the record of requests as they left the client
+    /// (<see cref="ScenarioEndpoints.Sent"/>): a client that changes what it sends (drops a parameter, trims a conversation).
+    /// </summary>
+    public Func<HttpMessageHandler, HttpMessageHandler>? InTheClient { get; init; }
+
+    /// <summary>
+    /// Wraps the network, behind the live budget and behind the record of requests as sent: a proxy or provider that changes
+    /// what the provider receives or what it answers.
+    /// </summary>
+    public Func<HttpMessageHandler, HttpMessageHandler>? OnTheWire { get; init; }
 }
