@@ -5,6 +5,8 @@ using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers.Catalog;
 using ProviderSpecs.Providers.Registry;
 
+using static ProviderSpecs.Drivers.Tests.TestProviders;
+
 namespace ProviderSpecs.Drivers.Tests;
 
 /// <summary>
@@ -15,8 +17,6 @@ namespace ProviderSpecs.Drivers.Tests;
 public sealed class CatalogDriftTests
 {
     private const string SnapshotDate = "2026-07-02";
-    private static ProviderDefinition Groq => ProviderRegistry.Default.Resolve("groq");
-    private static ProviderDefinition Together => ProviderRegistry.Default.Resolve("together_ai");
 
     /// <summary>A snapshot model that <see cref="_retired"/>'s Groq no longer lists: to the suite, a model Groq retired.</summary>
     private const string Retired = "groq/compound-mini";

@@ -6,6 +6,8 @@ using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Simulators;
 
+using static ProviderSpecs.Drivers.Tests.TestProviders;
+
 namespace ProviderSpecs.Drivers.Tests;
 
 /// <summary>
@@ -18,8 +20,6 @@ namespace ProviderSpecs.Drivers.Tests;
 [NonParallelizable] // the alterations of the shared target are set per test
 public sealed class ChecksThatFailTests
 {
-    private static ProviderDefinition Groq => ProviderRegistry.Default.Resolve("groq");
-    private static ProviderDefinition Together => ProviderRegistry.Default.Resolve("together_ai");
 
     private const string Everyday = "llama-3.1-8b-instant";
     private const string TogetherLarge = "meta-llama/Llama-3.3-70B-Instruct-Turbo";

@@ -5,6 +5,8 @@ using ProviderSpecs.Providers.Credentials;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Simulators;
 
+using static ProviderSpecs.Drivers.Tests.TestProviders;
+
 namespace ProviderSpecs.Drivers.Tests;
 
 /// <summary>
@@ -31,8 +33,6 @@ public sealed class LiveShapedEndpointTests
     private SimulatedProviders _simulators = null!;
     private SpecTarget _target = null!;
 
-    private static ProviderDefinition Groq => ProviderRegistry.Default.Resolve("groq");
-    private static ProviderDefinition Together => ProviderRegistry.Default.Resolve("together_ai");
 
     [OneTimeSetUp]
     public async Task StartAsync()

@@ -2,6 +2,8 @@ using ProviderSpecs.Drivers.Support;
 using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers.Registry;
 
+using static ProviderSpecs.Drivers.Tests.TestProviders;
+
 namespace ProviderSpecs.Drivers.Tests;
 
 /// <summary>
@@ -9,23 +11,14 @@ namespace ProviderSpecs.Drivers.Tests;
 /// request refused, gives "not measured" — never a comparison with 0.
 /// </summary>
 [TestFixture]
-public sealed class PerformanceNotMeasuredTests
+public sealed class PerformanceNotMeasuredTests : SimulatedTargetTests
 {
     private const string Model = "llama-3.1-8b-instant";
-    private static ProviderDefinition Groq => ProviderRegistry.Default.Resolve("groq");
-    private static ProviderDefinition Together => ProviderRegistry.Default.Resolve("together_ai");
-    private SpecTarget _target = null!;
-
-    [OneTimeSetUp]
-    public async Task StartAsync() => _target = await SpecTarget.StartAsync(TargetKind.Simulated);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _target.DisposeAsync();
 
     [Test]
     public async Task Streaming_against_non_streamed_answers_that_all_failed_is_not_measured()
     {
-        var performance = new PerformanceDriver(_target, new ScenarioTranscript());
+        var performance = new PerformanceDriver(Target, new ScenarioTranscript());
         await performance.MeasureAsync(Groq, Model, requests: 4, concurrency: 2, streaming: true, "streaming vs not");
         performance.RateLimitNext(Groq, count: 100, retryAfter: TimeSpan.FromMilliseconds(50), "streaming vs not");
         await performance.MeasureAsync(Groq, Model, requests: 4, concurrency: 2, streaming: false, "streaming vs not");
@@ -42,7 +35,7 @@ public sealed class PerformanceNotMeasuredTests
     [Test]
     public async Task A_provider_comparison_where_one_side_measured_nothing_is_not_measured()
     {
-        var performance = new PerformanceDriver(_target, new ScenarioTranscript());
+        var performance = new PerformanceDriver(Target, new ScenarioTranscript());
         await performance.MeasureAsync(Together, "meta-llama/Meta-Llama-3-8B-Instruct-Lite", requests: 4, concurrency: 2, streaming: true, "comparison");
         performance.RateLimitNext(Groq, count: 100, retryAfter: TimeSpan.FromMilliseconds(50), "comparison");
         await performance.MeasureAsync(Groq, Model, requests: 4, concurrency: 2, streaming: true, "comparison");

@@ -3,6 +3,8 @@ using ProviderSpecs.Drivers.Targets;
 using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Simulators;
 
+using static ProviderSpecs.Drivers.Tests.TestProviders;
+
 namespace ProviderSpecs.Drivers.Tests;
 
 /// <summary>
@@ -11,21 +13,12 @@ namespace ProviderSpecs.Drivers.Tests;
 /// is the ground truth (a slower machine only makes the slowed side slower), so no assertion here is a timing of the test.
 /// </summary>
 [TestFixture]
-public sealed class PerformanceScenariosCanFailTests
+public sealed class PerformanceScenariosCanFailTests : SimulatedTargetTests
 {
     private const string Small = "llama-3.1-8b-instant";
     private const string Oss = "openai/gpt-oss-20b";
-    private static ProviderDefinition Groq => ProviderRegistry.Default.Resolve("groq");
-    private static ProviderDefinition Together => ProviderRegistry.Default.Resolve("together_ai");
-    private SpecTarget _target = null!;
 
-    [OneTimeSetUp]
-    public async Task StartAsync() => _target = await SpecTarget.StartAsync(TargetKind.Simulated);
-
-    [OneTimeTearDown]
-    public async Task StopAsync() => await _target.DisposeAsync();
-
-    private PerformanceDriver NewDriver() => new(_target, new ScenarioTranscript());
+    private PerformanceDriver NewDriver() => new(Target, new ScenarioTranscript());
 
     [Test]
     public async Task A_provider_twice_as_slow_misses_the_median_and_90th_percentile_budgets()
@@ -136,7 +129,7 @@ public sealed class PerformanceScenariosCanFailTests
     public async Task A_workload_costs_the_catalogs_prices_and_a_wrong_figure_or_a_reversed_comparison_fails()
     {
         var performance = NewDriver();
-        var cost = new WorkloadCostDriver(_target, performance, new ScenarioTranscript());
+        var cost = new WorkloadCostDriver(Target, performance, new ScenarioTranscript());
         cost.StateWorkload(1000, 500, 200);
         await performance.MeasureAsync(Groq, Oss, requests: 4, concurrency: 2, streaming: true, "workload cost");
         await cost.ReadPricesAsync([Groq, Together], "workload cost");
