@@ -32,6 +32,13 @@ public sealed class CliContext
     /// </summary>
     public Func<System.Diagnostics.ProcessStartInfo>? SelfTestTargetCommand { get; init; }
 
+    /// <summary>
+    /// Called first by the measuring commands (<c>bench</c>, <c>bench-target</c>), before their first socket operation:
+    /// asks the runtime to run socket completions inline (<see cref="ProviderSpecs.Benchmarking.Load.InlineSocketCompletions"/>).
+    /// Null in tests, whose host process has used sockets already and whose environment other tests' child processes inherit.
+    /// </summary>
+    public Action? PrepareMeasuringProcess { get; init; }
+
     /// <summary>Standard input: <c>bench-target</c> serves until it ends.</summary>
     public TextReader In { get; init; } = TextReader.Null;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using ProviderSpecs.Benchmarking.Load;
 using ProviderSpecs.Cli;
 using ProviderSpecs.Cli.Commands;
 using Spectre.Console;
@@ -25,5 +26,6 @@ var context = new CliContext
     Error = Console.Error,
     In = Console.In,
     SelfTestTargetCommand = BenchTargetCommand.ForThisProgram,
+    PrepareMeasuringProcess = () => InlineSocketCompletions.Request(Environment.GetEnvironmentVariable, Environment.SetEnvironmentVariable),
 };
 return await CliApp.RunAsync(args, context, stop.Token);

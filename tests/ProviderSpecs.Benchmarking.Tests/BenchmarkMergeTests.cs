@@ -68,6 +68,8 @@ public sealed class BenchmarkMergeTests
         var cpu = (await MergeFixtures.TemplateAsync()).Resources.CpuSeconds;
         cpu.ShouldNotBeNull("the runner records the process's CPU time");
         s.Resources.CpuSeconds!.Value.ShouldBe(2 * cpu.Value, 1e-9, "CPU time is summed over the workers");
+        var pause = (await MergeFixtures.TemplateAsync()).Resources.GcPauseSeconds;
+        s.Resources.GcPauseSeconds!.Value.ShouldBe(2 * pause!.Value, 1e-9, "GC pauses are summed over the workers");
     }
 
     [Test]

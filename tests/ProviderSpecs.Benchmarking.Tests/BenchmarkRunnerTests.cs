@@ -180,4 +180,20 @@ public class BenchmarkRunnerTests
         seen.ShouldAllBe(s => s.Mode == ConnectionMode.NewConnectionPerRequest);
         result.ConnectionMode.ShouldBe("new-connection-per-request");
     }
+
+    [Test]
+    public async Task The_clients_own_gc_pauses_during_the_measured_phase_are_recorded()
+    {
+        // A target whose requests force full collections: the run's GC pause time must show them.
+        var target = new DelegateTarget("test", "collects", (ctx, _) =>
+        {
+            if (!ctx.IsWarmup) GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            return ValueTask.FromResult(RequestOutcome.Success());
+        });
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 5 });
+
+        result.Resources.Gen2Collections.ShouldBeGreaterThanOrEqualTo(5);
+        result.Resources.GcPauseSeconds!.Value.ShouldBeGreaterThan(0);
+    }
 }

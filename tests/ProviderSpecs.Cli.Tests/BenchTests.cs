@@ -46,10 +46,15 @@ public class BenchTests
         // bench is a branch (bench merge is its sub-command): options declared on both levels were once reset to their
         // defaults on the default command (--seed 42, --max-tokens 64, --non-streaming off).
         var outDir = CliHarness.TempDirectory("options");
+        var prepared = 0;
         var run = await CliHarness.RunAsync(["bench", "--provider", "groq", "--requests", "2", "--concurrency", "1", "--warmup", "1", "--time-scale", "0",
-            "--max-tokens", "9", "--seed", "7", "--non-streaming", "--out", outDir, "--json"]);
+            "--max-tokens", "9", "--seed", "7", "--non-streaming", "--out", outDir, "--json"], prepareMeasuringProcess: () => prepared++);
 
         run.ExitCode.ShouldBe(0, run.ToString());
+        prepared.ShouldBe(1, "bench prepares its process for measuring (inline socket completions) once, before its first socket");
+        var resources = BenchmarkDocument.Load(Path.Combine(outDir, "benchmark-results.json")).Scenarios.Single().Resources;
+        resources.GcPauseSeconds.ShouldNotBeNull();
+        resources.InlineSocketCompletions.ShouldBe(false, "the test host's sockets go through the thread pool");
         var document = BenchmarkDocument.Load(Path.Combine(outDir, "benchmark-results.json"));
         document.Metadata.Seed.ShouldBe(7);
         document.Plan!.SeedFamily.ShouldBe(7);
@@ -126,6 +131,9 @@ public class BenchTests
 
         run.ExitCode.ShouldBe(0, run.ToString());
         File.ReadAllText(Path.Combine(outDir, "self-test.md")).ShouldContain("in a child process of its own");
+        // The child's CPU is measured apart from the harness's: each row has the target's CPU per chunk it served.
+        using var json = JsonDocument.Parse(run.Output);
+        json.RootElement.GetProperty("accuracy").EnumerateArray().ShouldAllBe(a => a.GetProperty("targetCpuMicrosecondsPerChunk").GetDouble() > 0);
         if (OperatingSystem.IsLinux()) RunningBenchTargets().ShouldBeEmpty("the self-test should stop its target process");
     }
 

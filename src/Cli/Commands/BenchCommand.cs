@@ -40,6 +40,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
 
     public override async Task<int> ExecuteAsync(CommandContext commandContext, BenchSettings settings, CancellationToken cancellationToken)
     {
+        context.PrepareMeasuringProcess?.Invoke(); // before any socket is used: see InlineSocketCompletions
         var outDir = settings.Out is { } o
             ? context.FullPath(o)
             : Path.Combine(RepoRoot.Require(context.WorkingDirectory, "reports/benchmarks"), "reports", "benchmarks");
@@ -417,7 +418,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
             {
                 Concurrencies = [1, 16], AccuracyDurationPerLevel = TimeSpan.FromSeconds(0.5), CapacityDuration = TimeSpan.FromSeconds(0.5),
                 CapacityConcurrency = 16, ReferenceConcurrency = 16, WrkDuration = TimeSpan.FromSeconds(1), MemoryStreams = 64,
-                WarmupDuration = TimeSpan.FromSeconds(0.3),
+                WarmupDuration = TimeSpan.FromSeconds(0.3), ProviderLayerWarmup = TimeSpan.FromSeconds(0.3),
             }
             : new SelfTestOptions();
         if (settings.ConcurrencyLevels.Count > 0) options = options with { Concurrencies = settings.ConcurrencyLevels };
@@ -458,11 +459,14 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                 wrkRequestsPerSecond = result.WrkRequestsPerSecond,
                 ratioToWrk = result.RatioToWrk,
                 wrkNote = result.WrkNote,
-                accuracy = result.Accuracy.Select(a => new { a.Path, a.Concurrency, a.Streams, ttftErrorMsP50 = a.TtftError.P50, ttftErrorMsP99 = a.TtftError.P99, gapErrorMsP99 = a.InterTokenGapError.P99, cpuMicrosecondsPerChunk = a.CpuMicrosecondsPerChunk, allocatedBytesPerChunk = a.AllocatedBytesPerChunk }),
+                accuracy = result.Accuracy.Select(a => new { a.Path, a.Concurrency, a.Streams, ttftErrorMsP50 = a.TtftError.P50, ttftErrorMsP99 = a.TtftError.P99, gapErrorMsP99 = a.InterTokenGapError.P99, cpuMicrosecondsPerChunk = a.CpuMicrosecondsPerChunk, allocatedBytesPerChunk = a.AllocatedBytesPerChunk,
+                    targetCpuMicrosecondsPerChunk = a.TargetCpuMicrosecondsPerChunk, machineBusy = a.MachineBusy, gcPauseMillisecondsPerSecond = a.GcPauseMillisecondsPerSecond,
+                    offeredChunksPerSecond = a.OfferedChunksPerSecond, processorsNeeded = a.ProcessorsNeeded }),
                 plainClientAccuracy = result.PlainClientAccuracy is { } plain
                     ? new { plain.Concurrency, plain.Streams, ttftErrorMsP50 = plain.TtftError.P50, ttftErrorMsP99 = plain.TtftError.P99 }
                     : null,
                 targetInChildProcess = result.TargetInChildProcess,
+                inlineSocketCompletions = result.InlineCompletions,
                 memory = result.Memory,
             });
         }

@@ -12,6 +12,7 @@ public sealed class BenchTargetCommand(CliContext context) : AsyncCommand
 {
     public override async Task<int> ExecuteAsync(CommandContext commandContext, CancellationToken cancellationToken)
     {
+        context.PrepareMeasuringProcess?.Invoke();
         await PacedEndpoint.ServeUntilInputEndsAsync(context.In, context.Out, cancellationToken).ConfigureAwait(false);
         return ExitCodes.Ok;
     }

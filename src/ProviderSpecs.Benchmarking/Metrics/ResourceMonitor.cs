@@ -5,7 +5,7 @@ using ProviderSpecs.Benchmarking.Results;
 namespace ProviderSpecs.Benchmarking.Metrics;
 
 /// <summary>
-/// Samples process resource use while a run measures: allocations and GC counts as deltas, working set and
+/// Samples process resource use while a run measures: allocations, GC counts and GC pause time as deltas, working set and
 /// established TCP connections to a port as sampled peaks.
 /// </summary>
 public sealed class ResourceMonitor : IDisposable
@@ -18,6 +18,7 @@ public sealed class ResourceMonitor : IDisposable
     private readonly int _gen2 = GC.CollectionCount(2);
     private readonly long _workingSetStart = Environment.WorkingSet;
     private readonly TimeSpan _cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+    private readonly TimeSpan _gcPauseAtStart = GC.GetTotalPauseDuration();
     private readonly Timer _timer;
     private readonly Lock _gate = new();
     private long _workingSetPeak;
@@ -78,6 +79,8 @@ public sealed class ResourceMonitor : IDisposable
                 WorkingSetPeakBytes = _workingSetPeak,
                 PeakOpenConnections = _peakConnections,
                 CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart).TotalSeconds,
+                GcPauseSeconds = (GC.GetTotalPauseDuration() - _gcPauseAtStart).TotalSeconds,
+                InlineSocketCompletions = Load.InlineSocketCompletions.Active,
             };
         }
     }

@@ -244,6 +244,8 @@ public static class BenchmarkMerge
                 PeakOpenConnections = connections.Count == 0 ? null : connections.Sum(),
                 // Summed over workers; null when any worker's result predates the figure (a partial sum would read as the fleet's).
                 CpuSeconds = resources.All(r => r.CpuSeconds is not null) ? resources.Sum(r => r.CpuSeconds!.Value) : null,
+                GcPauseSeconds = resources.All(r => r.GcPauseSeconds is not null) ? resources.Sum(r => r.GcPauseSeconds!.Value) : null,
+                InlineSocketCompletions = resources.Select(r => r.InlineSocketCompletions).Distinct().Count() == 1 ? resources[0].InlineSocketCompletions : null,
             },
             StartedAt = start,
             Workers = parts.Select(p => new WorkerFigures(p.Worker.Worker.Index, p.Worker.Worker.Label, p.Worker.Document.Metadata.Machine,

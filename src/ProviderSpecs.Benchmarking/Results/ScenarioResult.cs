@@ -115,6 +115,15 @@ public sealed record ResourceUsage
 
     /// <summary>CPU time this process used during the measured phase (all threads); null in results written before it was recorded.</summary>
     public double? CpuSeconds { get; init; }
+
+    /// <summary>
+    /// Time this process stood still in garbage collections during the measured phase: a chunk that arrives in a pause is
+    /// timed after it, so this bounds how much of the error tail the client itself caused. Null in results written before it was recorded.
+    /// </summary>
+    public double? GcPauseSeconds { get; init; }
+
+    /// <summary>Whether this process ran socket completions inline (see <c>InlineSocketCompletions</c>); null when unknown.</summary>
+    public bool? InlineSocketCompletions { get; init; }
 }
 
 /// <summary>A sweep: the same provider/model at increasing load.</summary>

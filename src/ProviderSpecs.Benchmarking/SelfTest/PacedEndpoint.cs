@@ -66,6 +66,24 @@ public sealed class PacedEndpoint : IAsyncDisposable
 
     public int Port => BaseAddress.Port;
 
+    /// <summary>CPU time the child process has used so far; null when the endpoint runs in this process (its CPU is the harness's).</summary>
+    public TimeSpan? TargetProcessorTime
+    {
+        get
+        {
+            if (_child is null) return null;
+            try
+            {
+                _child.Refresh();
+                return _child.TotalProcessorTime;
+            }
+            catch (InvalidOperationException)
+            {
+                return null; // it exited
+            }
+        }
+    }
+
     /// <summary>Address of a stream with the given pacing.</summary>
     public Uri StreamUri(TimeSpan firstChunkDelay, TimeSpan chunkGap, int chunks)
     {

@@ -42,6 +42,13 @@ public sealed record SelfTestOptions
 
     /// <summary>Groq-like pacing of the provider-layer rows: one token a chunk every 2 ms (500 tokens/s per stream).</summary>
     public TimeSpan ProviderLayerChunkGap { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>
+    /// Unmeasured load through the provider layer before its rows. Its code paths are many and tiered compilation with
+    /// PGO takes them through instrumented tiers for 10–15 s (c=64 measured 4–12 s after start: client CPU 2.9–4.0 ms a
+    /// request and TTFT error p50 1.4–2.8 ms; 16–40 s after: 2.3–2.5 ms and 0.9–1.1 ms), longer than the bare harness needs.
+    /// </summary>
+    public TimeSpan ProviderLayerWarmup { get; init; } = TimeSpan.FromSeconds(12);
     public int ProviderLayerChunks { get; init; } = 48;
     public bool RunWrk { get; init; } = true;
     public string WrkPath { get; init; } = "/usr/bin/wrk";
@@ -59,6 +66,7 @@ public sealed record SelfTestOptions
         if (Concurrencies.Count == 0 || Concurrencies.Any(c => c < 1))
             throw new ArgumentException("Concurrencies must be a non-empty list of values ≥ 1: give e.g. 1, 16, 64, 256.", nameof(Concurrencies));
         if (WarmupDuration < TimeSpan.Zero) throw new ArgumentException($"WarmupDuration must not be negative (got {WarmupDuration}): give e.g. 4 s, or 0 for none.", nameof(WarmupDuration));
+        if (ProviderLayerWarmup < TimeSpan.Zero) throw new ArgumentException($"ProviderLayerWarmup must not be negative (got {ProviderLayerWarmup}): give e.g. 12 s, or 0 for none.", nameof(ProviderLayerWarmup));
         foreach (var (name, value) in new[] { (nameof(AccuracyDurationPerLevel), AccuracyDurationPerLevel), (nameof(CapacityDuration), CapacityDuration), (nameof(WrkDuration), WrkDuration) })
             if (value <= TimeSpan.Zero) throw new ArgumentException($"{name} must be positive (got {value}): give e.g. 3 s.", name);
         if (ChunksPerStream < 2) throw new ArgumentException($"ChunksPerStream must be at least 2 (got {ChunksPerStream}): gaps need two chunks.", nameof(ChunksPerStream));
@@ -71,11 +79,31 @@ public sealed record SelfTestOptions
 
 /// <summary>
 /// Measured minus served timing at one concurrency on one client path, with what the client spent per streamed chunk:
-/// CPU of this process (the target runs in its own when it is a child) and bytes allocated.
+/// CPU of this process (the target runs in its own when it is a child) and bytes allocated; and what bounds the error
+/// from outside the client's code: the target's CPU per chunk, how busy the whole machine was, and the client's GC pauses.
 /// </summary>
 public sealed record TimingAccuracy(int Concurrency, int Streams, Distribution TtftError, Distribution InterTokenGapError, Distribution MeasuredTtft,
     string Path = TimingAccuracy.HarnessPath, double? CpuMicrosecondsPerChunk = null, double? AllocatedBytesPerChunk = null)
 {
+    /// <summary>The target process's CPU per chunk it served (null when the target runs in this process).</summary>
+    public double? TargetCpuMicrosecondsPerChunk { get; init; }
+
+    /// <summary>Share of all the machine's CPU time in use while the row ran (0–1; null where /proc/stat is not readable).</summary>
+    public double? MachineBusy { get; init; }
+
+    /// <summary>Milliseconds per second the client stood still in garbage collections while the row measured.</summary>
+    public double? GcPauseMillisecondsPerSecond { get; init; }
+
+    /// <summary>Chunks per second the row's pacing asks for: each stream's chunks over its paced length, times the concurrency.</summary>
+    public double? OfferedChunksPerSecond { get; init; }
+
+    /// <summary>
+    /// Processors the offered chunk rate needs at the measured client + target CPU per chunk; null without both figures.
+    /// Above the machine's processor count the row measures a saturated machine: its error is queueing for CPU.
+    /// </summary>
+    public double? ProcessorsNeeded => OfferedChunksPerSecond is { } rate && CpuMicrosecondsPerChunk is { } client && TargetCpuMicrosecondsPerChunk is { } target
+        ? rate * (client + target) / 1_000_000 : null;
+
     public const string HarnessPath = "bare harness (HttpClient reading SSE bytes)";
     public const string ProviderLayerPath = "provider layer (ProviderChatTarget → ProviderChatClient → the layer's SSE reader; request built and sent by Microsoft.Extensions.AI and the OpenAI SDK)";
 
@@ -100,7 +128,8 @@ public sealed record SelfTestResult(
     StreamMemory Memory,
     double ElapsedSeconds,
     bool TargetInChildProcess = false,
-    TimingAccuracy? PlainClientAccuracy = null)
+    TimingAccuracy? PlainClientAccuracy = null,
+    bool? InlineCompletions = null)
 {
     /// <summary>Our zero-cost request rate ÷ wrk's on the same target in the same run; null when wrk did not run.</summary>
     public double? RatioToWrk => WrkRequestsPerSecond is > 0 ? RequestsPerSecond / WrkRequestsPerSecond : null;
@@ -116,13 +145,16 @@ public sealed record SelfTestResult(
         md.AppendLine("## Timing accuracy: measured − served (ms)").AppendLine();
         md.AppendLine("The paced target reports the first-chunk delay and gaps it actually served; each figure is |measured − served| per request (TTFT) or per gap (pooled, as vLLM ITL).").AppendLine();
         md.AppendLine("Each row says which client path it measures: the bare harness (an HttpClient reading the SSE bytes) or the provider layer — the path `bench` and the performance features use, with Groq's chunk shapes at one token a chunk every 2 ms (500 tokens/s). CPU and bytes are this process's per streamed chunk (the target runs in its own process when it is a child).").AppendLine();
-        md.AppendLine("| Path | Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 | CPU µs/chunk | Allocated B/chunk |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine(F($"Client process: {InlineSocketCompletions.Describe(InlineCompletions)}. Target CPU, machine busy and the client's GC pauses say how much of an error tail is queueing for the CPU or a pause of the client's own, not the clock.")).AppendLine();
+        md.AppendLine("| Path | Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 | CPU µs/chunk | Allocated B/chunk | Target CPU µs/chunk | Machine busy | Client GC pause ms/s |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var a in Accuracy)
-            md.AppendLine(F($"| {(a.Path == TimingAccuracy.HarnessPath ? "bare harness" : "provider layer")} | {a.Concurrency} | {a.Streams} | {a.TtftError.Format(Percentile.P50, "0.000")} | {a.TtftError.Format(Percentile.P99, "0.000")} | {a.InterTokenGapError.Format(Percentile.P50, "0.000")} | {a.InterTokenGapError.Format(Percentile.P99, "0.000")} | {a.MeasuredTtft.Format(Percentile.P50, "0.00")} | {(a.CpuMicrosecondsPerChunk is { } cpu ? cpu.ToString("0.0", CultureInfo.InvariantCulture) : "—")} | {(a.AllocatedBytesPerChunk is { } b ? b.ToString("0", CultureInfo.InvariantCulture) : "—")} |"));
+            md.AppendLine(F($"| {(a.Path == TimingAccuracy.HarnessPath ? "bare harness" : "provider layer")} | {a.Concurrency} | {a.Streams} | {a.TtftError.Format(Percentile.P50, "0.000")} | {a.TtftError.Format(Percentile.P99, "0.000")} | {a.InterTokenGapError.Format(Percentile.P50, "0.000")} | {a.InterTokenGapError.Format(Percentile.P99, "0.000")} | {a.MeasuredTtft.Format(Percentile.P50, "0.00")} | {Number(a.CpuMicrosecondsPerChunk, "0.0")} | {Number(a.AllocatedBytesPerChunk, "0")} | {Number(a.TargetCpuMicrosecondsPerChunk, "0.0")} | {(a.MachineBusy is { } busy ? busy.ToString("0%", CultureInfo.InvariantCulture) : "—")} | {Number(a.GcPauseMillisecondsPerSecond, "0.0")} |"));
         if (PlainClientAccuracy is { } plain)
-            md.AppendLine(F($"| bare HttpClient loop (no harness) | {plain.Concurrency} | {plain.Streams} | {plain.TtftError.Format(Percentile.P50, "0.000")} | {plain.TtftError.Format(Percentile.P99, "0.000")} | — | — | {plain.MeasuredTtft.Format(Percentile.P50, "0.00")} | — | — |"));
+            md.AppendLine(F($"| bare HttpClient loop (no harness) | {plain.Concurrency} | {plain.Streams} | {plain.TtftError.Format(Percentile.P50, "0.000")} | {plain.TtftError.Format(Percentile.P99, "0.000")} | — | — | {plain.MeasuredTtft.Format(Percentile.P50, "0.00")} | — | — | — | — | — |"));
         md.AppendLine();
+        foreach (var a in Accuracy.Where(a => a.ProcessorsNeeded > Environment.ProcessorCount * 0.9))
+            md.AppendLine(F($"Saturated: {(a.Path == TimingAccuracy.HarnessPath ? "bare harness" : "provider layer")} c={a.Concurrency} offers {a.OfferedChunksPerSecond:0} chunks/s; at the client's {a.CpuMicrosecondsPerChunk:0.0} + the target's {a.TargetCpuMicrosecondsPerChunk:0.0} µs a chunk that needs {a.ProcessorsNeeded:0.0} processors of this machine's {Environment.ProcessorCount}, so the row measures queueing for the CPU, not the harness's clock.")).AppendLine();
         if (PlainClientAccuracy is { } reference && Accuracy.FirstOrDefault(a => a.Concurrency == reference.Concurrency) is { } same)
             md.AppendLine(F($"Same run, c={reference.Concurrency}: the harness's TTFT error p99 is {same.TtftError.Format(Percentile.P99, "0.000")} ms, a bare HttpClient loop's {reference.TtftError.Format(Percentile.P99, "0.000")} ms — the part of the error this machine and HTTP stack impose on any .NET client.")).AppendLine();
         md.AppendLine("## Capacity").AppendLine();
@@ -141,6 +173,8 @@ public sealed record SelfTestResult(
     }
 
     private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static string Number(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "—";
 }
 
 /// <summary>
@@ -177,14 +211,14 @@ public static partial class SelfTestRunner
                     await WarmUpAsync(endpoint, paced, options, cancellationToken).ConfigureAwait(false);
                 foreach (var concurrency in options.Concurrencies)
                 {
-                    var run = await BenchmarkRunner.RunAsync(paced, new BenchmarkRunOptions
-                    {
-                        Load = new ClosedLoopLoad(concurrency),
-                        MaxDuration = options.AccuracyDurationPerLevel,
-                        WarmupRequests = concurrency * 8, // eight waves (≈ 0.7 s here) on top of WarmupDuration: see there
-                    }, cancellationToken).ConfigureAwait(false);
-                    var (cpu, bytes) = TimingAccuracy.PerChunk(run, (long)run.Succeeded * options.ChunksPerStream);
-                    accuracy.Add(new TimingAccuracy(concurrency, run.Succeeded, run.TtftError, run.InterTokenGapError, run.Ttft, TimingAccuracy.HarnessPath, cpu, bytes));
+                    accuracy.Add(await MeasureRowAsync(endpoint, TimingAccuracy.HarnessPath, concurrency, options.FirstChunkDelay, options.ChunkGap, options.ChunksPerStream,
+                        () => BenchmarkRunner.RunAsync(paced, new BenchmarkRunOptions
+                        {
+                            Load = new ClosedLoopLoad(concurrency),
+                            MaxDuration = options.AccuracyDurationPerLevel,
+                            WarmupRequests = concurrency * 8, // eight waves (≈ 0.7 s here) on top of WarmupDuration: see there
+                        }, cancellationToken),
+                        run => (long)run.Succeeded * options.ChunksPerStream).ConfigureAwait(false));
                 }
             }
             if (options.ProviderLayer) accuracy.AddRange(await MeasureProviderLayerAsync(endpoint, options, cancellationToken).ConfigureAwait(false));
@@ -230,7 +264,7 @@ public static partial class SelfTestRunner
 
             var memory = await MeasureStreamMemoryAsync(endpoint, options.MemoryStreams, cancellationToken).ConfigureAwait(false);
             return new SelfTestResult(accuracy, requestsPerSecond, streamsPerSecond, options.CapacityConcurrency, options.CapacityChunksPerStream, plainClientRate, wrkRate, wrkNote, memory,
-                Stopwatch.GetElapsedTime(started).TotalSeconds, endpoint.InChildProcess, plainAccuracy);
+                Stopwatch.GetElapsedTime(started).TotalSeconds, endpoint.InChildProcess, plainAccuracy, InlineSocketCompletions.Active);
         }
         finally
         {
@@ -257,21 +291,45 @@ public static partial class SelfTestRunner
             Resilience = Providers.Resilience.ResilienceOptions.NoRetries,
             MaxConcurrency = options.Concurrencies.Max(),
         });
-        if (options.WarmupDuration > TimeSpan.Zero)
-            await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(Math.Min(64, options.Concurrencies.Max())), MaxDuration = options.WarmupDuration / 2 },
+        if (options.ProviderLayerWarmup > TimeSpan.Zero)
+            await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(Math.Min(64, options.Concurrencies.Max())), MaxDuration = options.ProviderLayerWarmup },
                 cancellationToken).ConfigureAwait(false);
         foreach (var concurrency in options.Concurrencies)
         {
-            var run = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions
-            {
-                Load = new ClosedLoopLoad(concurrency),
-                MaxDuration = options.AccuracyDurationPerLevel,
-                WarmupRequests = concurrency * 4,
-            }, cancellationToken).ConfigureAwait(false);
-            var (cpu, bytes) = TimingAccuracy.PerChunk(run, run.OutputTokens); // one token a chunk
-            rows.Add(new TimingAccuracy(concurrency, run.Succeeded, run.TtftError, run.InterTokenGapError, run.Ttft, TimingAccuracy.ProviderLayerPath, cpu, bytes));
+            rows.Add(await MeasureRowAsync(endpoint, TimingAccuracy.ProviderLayerPath, concurrency, options.FirstChunkDelay, options.ProviderLayerChunkGap, options.ProviderLayerChunks,
+                () => BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions
+                {
+                    Load = new ClosedLoopLoad(concurrency),
+                    MaxDuration = options.AccuracyDurationPerLevel,
+                    WarmupRequests = concurrency * 4,
+                }, cancellationToken),
+                run => run.OutputTokens).ConfigureAwait(false)); // one token a chunk
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Runs one accuracy row, and takes beside the client's own figures what bounds its error from outside the client's
+    /// code: the target's CPU per chunk served (warm-up included), how busy the machine was, the client's GC pauses.
+    /// </summary>
+    private static async Task<TimingAccuracy> MeasureRowAsync(PacedEndpoint endpoint, string path, int concurrency, TimeSpan firstChunkDelay, TimeSpan chunkGap,
+        int chunksPerStream, Func<Task<Results.ScenarioResult>> measure, Func<Results.ScenarioResult, long> measuredChunks)
+    {
+        var machineBefore = MachineCpu.Sample();
+        var targetBefore = endpoint.TargetProcessorTime;
+        var run = await measure().ConfigureAwait(false);
+        var machineAfter = MachineCpu.Sample();
+        var targetAfter = endpoint.TargetProcessorTime;
+        var (cpu, bytes) = TimingAccuracy.PerChunk(run, measuredChunks(run));
+        var servedChunks = (long)(run.Started + run.WarmupRequests) * chunksPerStream;
+        var streamSeconds = (firstChunkDelay + chunkGap * (chunksPerStream - 1)).TotalSeconds;
+        return new TimingAccuracy(concurrency, run.Succeeded, run.TtftError, run.InterTokenGapError, run.Ttft, path, cpu, bytes)
+        {
+            TargetCpuMicrosecondsPerChunk = targetBefore is { } tb && targetAfter is { } ta && servedChunks > 0 ? (ta - tb).TotalMicroseconds / servedChunks : null,
+            MachineBusy = MachineCpu.Busy(machineBefore, machineAfter),
+            GcPauseMillisecondsPerSecond = run.Resources.GcPauseSeconds is { } pause && run.Resources.DurationSeconds > 0 ? pause * 1000 / run.Resources.DurationSeconds : null,
+            OfferedChunksPerSecond = streamSeconds > 0 ? concurrency * chunksPerStream / streamSeconds : null,
+        };
     }
 
     /// <summary>Drives the paced and the zero-cost targets, unmeasured, for <see cref="SelfTestOptions.WarmupDuration"/> together.</summary>
