@@ -101,3 +101,30 @@ public class ReportingTests
         BenchmarkDocument.Load(paths[0]).Scenarios.Count.ShouldBe(2);
     }
 }
+
+public class ClientLoadReportingTests
+{
+    private static ResourceUsage Usage(double? cpuSeconds, int? processors, double seconds = 2) => new()
+    {
+        DurationSeconds = seconds, AllocatedBytes = 0, AllocatedBytesPerRequest = 0, Gen0Collections = 0, Gen1Collections = 0, Gen2Collections = 0,
+        WorkingSetStartBytes = 0, WorkingSetPeakBytes = 0, PeakOpenConnections = null,
+        CpuSeconds = cpuSeconds, ProcessorCount = processors, GcPauseSeconds = 0.024, InlineSocketCompletions = true,
+    };
+
+    [Test]
+    public void A_client_that_kept_the_processors_busy_is_reported_as_cpu_bound()
+    {
+        var busy = Usage(cpuSeconds: 3.4, processors: 2); // 3.4 s of CPU in 2 s on 2 processors: 85 %
+        busy.ClientProcessorShare!.Value.ShouldBe(0.85, 1e-9);
+        MarkdownReport.ClientBoundWarning(busy)!.ShouldContain("The client was CPU-bound: it kept 85% of the machine's 2 processors busy");
+        MarkdownReport.ClientLine(busy).ShouldBe("Client: 3.4 s CPU (85% of 2 processors); GC pauses 24 ms (12.0 ms/s); socket completions inline.");
+    }
+
+    [Test]
+    public void A_client_with_processors_to_spare_gets_no_warning_and_an_old_result_no_client_line()
+    {
+        MarkdownReport.ClientBoundWarning(Usage(cpuSeconds: 1.0, processors: 2)).ShouldBeNull();
+        MarkdownReport.ClientBoundWarning(Usage(cpuSeconds: 3.9, processors: null)).ShouldBeNull("without the processor count there is no share to judge");
+        MarkdownReport.ClientLine(Usage(cpuSeconds: null, processors: null)).ShouldBeNull();
+    }
+}

@@ -81,6 +81,7 @@ public sealed class ResourceMonitor : IDisposable
                 CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - _cpuAtStart).TotalSeconds,
                 GcPauseSeconds = (GC.GetTotalPauseDuration() - _gcPauseAtStart).TotalSeconds,
                 InlineSocketCompletions = Load.InlineSocketCompletions.Active,
+                ProcessorCount = Environment.ProcessorCount,
             };
         }
     }

@@ -110,8 +110,19 @@ public static class MarkdownReport
         md.AppendLine(F($"- Rate limits: {s.RateLimitedResponses} × 429{(s.MaxRetryAfterSeconds is { } ra ? $", longest Retry-After {ra:0.###} s" : "")}{(s.RateLimitRecovery.IsEmpty ? "" : $", recovery p50 {N(s.RateLimitRecovery.P50)} ms / max {N(s.RateLimitRecovery.Max)} ms")}."));
         var r = s.Resources;
         md.AppendLine(F($"- Resources (whole process): {r.AllocatedBytes / 1024.0 / 1024.0:0.0} MiB allocated ({r.AllocatedBytesPerRequest:0} B/request); GC gen0/1/2 {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections}; working set {r.WorkingSetStartBytes / 1048576.0:0} → peak {r.WorkingSetPeakBytes / 1048576.0:0} MiB; open connections peak {(r.PeakOpenConnections?.ToString(CultureInfo.InvariantCulture) ?? "not measured")}."));
+        if (ClientLine(r) is { } client) md.AppendLine("- " + client);
+        if (ClientBoundWarning(r) is { } warning) md.AppendLine().AppendLine("> " + warning);
         md.AppendLine();
     }
+
+    /// <summary>The client's CPU, GC pauses and socket mode, or null when the result predates them.</summary>
+    public static string? ClientLine(ResourceUsage r) => r.CpuSeconds is not { } cpu ? null : F(
+        $"Client: {cpu:0.0} s CPU{(r.ClientProcessorShare is { } share ? F($" ({share:0%} of {r.ProcessorCount} processors)") : "")}; GC pauses {(r.GcPauseSeconds is { } pause ? F($"{pause * 1000:0} ms ({pause * 1000 / Math.Max(r.DurationSeconds, 1e-9):0.0} ms/s)") : "not measured")}; {(r.InlineSocketCompletions switch { true => "socket completions inline", false => "socket completions through the thread pool", null => "socket completions not recorded" })}.");
+
+    /// <summary>A warning when the client itself was CPU-bound (its latencies include its own queueing), else null.</summary>
+    public static string? ClientBoundWarning(ResourceUsage r) => r.ClientProcessorShare is { } share && share >= ResourceUsage.ClientBoundShare
+        ? F($"The client was CPU-bound: it kept {share:0%} of the machine's {r.ProcessorCount} processors busy, so chunks waited for a processor before they were timed and these latencies include the client's own queueing. Lower the concurrency, or split the load over machines (bench --workers).")
+        : null;
 
     // Not measured is "—", never 0.
     private static string N(double? value) => value is not { } v ? "—" : v.ToString(v >= 100 ? "0.0" : "0.00", CultureInfo.InvariantCulture);

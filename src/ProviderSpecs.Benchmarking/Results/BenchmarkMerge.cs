@@ -246,6 +246,7 @@ public static class BenchmarkMerge
                 CpuSeconds = resources.All(r => r.CpuSeconds is not null) ? resources.Sum(r => r.CpuSeconds!.Value) : null,
                 GcPauseSeconds = resources.All(r => r.GcPauseSeconds is not null) ? resources.Sum(r => r.GcPauseSeconds!.Value) : null,
                 InlineSocketCompletions = resources.Select(r => r.InlineSocketCompletions).Distinct().Count() == 1 ? resources[0].InlineSocketCompletions : null,
+                ProcessorCount = resources.All(r => r.ProcessorCount is not null) ? resources.Sum(r => r.ProcessorCount!.Value) : null,
             },
             StartedAt = start,
             Workers = parts.Select(p => new WorkerFigures(p.Worker.Worker.Index, p.Worker.Worker.Label, p.Worker.Document.Metadata.Machine,

@@ -124,6 +124,18 @@ public sealed record ResourceUsage
 
     /// <summary>Whether this process ran socket completions inline (see <c>InlineSocketCompletions</c>); null when unknown.</summary>
     public bool? InlineSocketCompletions { get; init; }
+
+    /// <summary>Processors of the machine that measured (summed over the workers of a merged run); null in older results.</summary>
+    public int? ProcessorCount { get; init; }
+
+    /// <summary>
+    /// Share of the machine's processors the client process kept busy (0–1); null without the figures. Near 1 the client
+    /// itself was CPU-bound: a chunk waited for a processor before it was timed, so latencies include the client's queueing.
+    /// </summary>
+    public double? ClientProcessorShare => CpuSeconds is { } cpu && ProcessorCount is > 0 && DurationSeconds > 0 ? cpu / (DurationSeconds * ProcessorCount.Value) : null;
+
+    /// <summary>From this share of the processors on, reports warn that the client was CPU-bound.</summary>
+    public const double ClientBoundShare = 0.8;
 }
 
 /// <summary>A sweep: the same provider/model at increasing load.</summary>
