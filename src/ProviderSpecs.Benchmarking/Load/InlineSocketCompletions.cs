@@ -5,8 +5,8 @@ namespace ProviderSpecs.Benchmarking.Load;
 /// <summary>
 /// .NET's documented switch <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>: socket continuations run on the socket
 /// event threads instead of hopping to the thread pool. A measuring client wants it: every streamed chunk otherwise
-/// costs a work item and often a thread wake-up before it is timed. Measured through the provider layer at c=64 and
-/// 500 tokens/s (this machine, 2026-11-29): client CPU per request 2.4 → 1.4–1.5 ms and TTFT error p50 1.0 → 0.55–0.75 ms.
+/// costs a work item and often a thread wake-up before it is timed (figures in the Benchmarking README: at c=64 and 500
+/// tokens/s through the provider layer, about a third less client CPU a chunk and a lower TTFT error p50).
 /// <para>
 /// The runtime reads the variable once, at the process's first asynchronous socket operation, so it is set at the
 /// start of a measuring process (<c>bench</c>, <c>bench-target</c>) and never in one that has used sockets already. A

@@ -45,8 +45,8 @@ public sealed record SelfTestOptions
 
     /// <summary>
     /// Unmeasured load through the provider layer before its rows. Its code paths are many and tiered compilation with
-    /// PGO takes them through instrumented tiers for 10–15 s (c=64 measured 4–12 s after start: client CPU 2.9–4.0 ms a
-    /// request and TTFT error p50 1.4–2.8 ms; 16–40 s after: 2.3–2.5 ms and 0.9–1.1 ms), longer than the bare harness needs.
+    /// PGO takes them through instrumented tiers for 10–15 s (c=64 at 500 tokens/s, first 8 s: client CPU 4.0–5.0 ms a
+    /// request and TTFT error p50 2.8–5.9 ms; 8–16 s: 2.9–3.6 ms and 1.4–1.8 ms; after 16 s: 2.3–2.5 ms and 0.9–1.3 ms).
     /// </summary>
     public TimeSpan ProviderLayerWarmup { get; init; } = TimeSpan.FromSeconds(12);
     public int ProviderLayerChunks { get; init; } = 48;
@@ -154,7 +154,7 @@ public sealed record SelfTestResult(
             md.AppendLine(F($"| bare HttpClient loop (no harness) | {plain.Concurrency} | {plain.Streams} | {plain.TtftError.Format(Percentile.P50, "0.000")} | {plain.TtftError.Format(Percentile.P99, "0.000")} | — | — | {plain.MeasuredTtft.Format(Percentile.P50, "0.00")} | — | — | — | — | — |"));
         md.AppendLine();
         foreach (var a in Accuracy.Where(a => a.ProcessorsNeeded > Environment.ProcessorCount * 0.9))
-            md.AppendLine(F($"Saturated: {(a.Path == TimingAccuracy.HarnessPath ? "bare harness" : "provider layer")} c={a.Concurrency} offers {a.OfferedChunksPerSecond:0} chunks/s; at the client's {a.CpuMicrosecondsPerChunk:0.0} + the target's {a.TargetCpuMicrosecondsPerChunk:0.0} µs a chunk that needs {a.ProcessorsNeeded:0.0} processors of this machine's {Environment.ProcessorCount}, so the row measures queueing for the CPU, not the harness's clock.")).AppendLine();
+            md.AppendLine(F($"Saturated: {(a.Path == TimingAccuracy.HarnessPath ? "bare harness" : "provider layer")} c={a.Concurrency} offers {a.OfferedChunksPerSecond:0} chunks/s; at the client's {a.CpuMicrosecondsPerChunk:0.0} + the target's {a.TargetCpuMicrosecondsPerChunk:0.0} µs a chunk that needs {a.ProcessorsNeeded:0.0} processors of this machine's {Environment.ProcessorCount}: the machine is at its limit, and the row's error tail is queueing for the CPU, not the harness's clock.")).AppendLine();
         if (PlainClientAccuracy is { } reference && Accuracy.FirstOrDefault(a => a.Concurrency == reference.Concurrency) is { } same)
             md.AppendLine(F($"Same run, c={reference.Concurrency}: the harness's TTFT error p99 is {same.TtftError.Format(Percentile.P99, "0.000")} ms, a bare HttpClient loop's {reference.TtftError.Format(Percentile.P99, "0.000")} ms — the part of the error this machine and HTTP stack impose on any .NET client.")).AppendLine();
         md.AppendLine("## Capacity").AppendLine();
