@@ -138,7 +138,7 @@ public sealed class IntegrationDriver(ScenarioEndpoints endpoints, ScenarioTrans
         }));
         var model = ScenarioEndpoints.EverydayModel(provider);
         // The requests must overlap to show the limit: an account whose rate limits serialise them cannot show it.
-        var limits = AccountLimits.Require(endpoint.Pacer, provider, model, count, Math.Min(count, _concurrencyLimit), $"{count} concurrent requests held to {_concurrencyLimit}");
+        var limits = await AccountLimits.RequireAsync(endpoint.Pacer, provider, model, count, Math.Min(count, _concurrencyLimit), $"{count} concurrent requests held to {_concurrencyLimit}");
         var chat = session.CreateChatClient(model);
         var options = new ChatOptions { MaxOutputTokens = ConcurrentAnswer };
         _concurrent = await Attempt<IReadOnlyList<ChatResult>>.RunAsync(() => Bounded.RunAsync(SafetyTimeout,

@@ -115,7 +115,7 @@ public sealed class PerformanceDriver(SpecTarget target, ScenarioTranscript tran
     {
         requests = MeasuredRequests(requests, concurrency, target.Kind);
         var needed = requests + concurrency; // with the warm-up, all sent as fast as the concurrency allows
-        var limits = AccountLimits.Require(target.Pacer, provider, model, needed, concurrency, $"this measurement (concurrency {concurrency}, warm-up included)");
+        var limits = await AccountLimits.RequireAsync(target.Pacer, provider, model, needed, concurrency, $"this measurement (concurrency {concurrency}, warm-up included)");
         var endpoint = target.Endpoint(provider.Id, scenario);
         var scope = endpoint.Scope;
         var label = Label(provider, model, streaming, concurrency, setup);

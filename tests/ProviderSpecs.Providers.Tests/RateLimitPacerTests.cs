@@ -135,4 +135,29 @@ public sealed class RateLimitPacerTests
 
     private const string Completion =
         """{"id":"chatcmpl-1","object":"chat.completion","created":1730241104,"model":"llama-3.1-8b-instant","choices":[{"index":0,"message":{"role":"assistant","content":"Hello!"},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":9,"completion_tokens":2,"total_tokens":11}}""";
+
+    [Test]
+    public void Room_for_a_burst_comes_when_enough_of_the_window_s_sends_have_left_it()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T12:00:00Z"));
+        var pacer = new RateLimitPacer(clock);
+        pacer.WaitForRoom("groq", Model, 25).ShouldBe(TimeSpan.Zero, "nothing sent, nothing known");
+        var limiter = pacer.For(Groq, Model);
+        for (var i = 0; i < 3; i++)
+        {
+            using var lease = limiter.AttemptAcquire(10);
+            lease.IsAcquired.ShouldBeTrue();
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        pacer.Observe(Groq, Model, 429, Headers(("retry-after", "20")), GroqRpmMessage); // learns 3 a minute, holds 20 s
+
+        // Sent at 0, 1 and 2 s; now 3 s. One more fits when the first leaves the minute (60 s + the 1.2 s margin) ...
+        pacer.WaitForRoom("groq", Model, 1).ShouldBe(TimeSpan.FromSeconds(58.2));
+        // ... two more when the second has left too.
+        pacer.WaitForRoom("groq", Model, 2).ShouldBe(TimeSpan.FromSeconds(59.2));
+        // More than the window ever holds: only the 429's hold counts (the known-limit check refuses such a burst).
+        pacer.WaitForRoom("groq", Model, 5).ShouldBe(TimeSpan.FromSeconds(20));
+        clock.Advance(TimeSpan.FromMinutes(2));
+        pacer.WaitForRoom("groq", Model, 3).ShouldBe(TimeSpan.Zero);
+    }
 }

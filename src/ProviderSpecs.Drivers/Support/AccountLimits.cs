@@ -28,10 +28,18 @@ public sealed class AccountLimits
     }
 
     /// <summary>
-    /// Checks, before anything is sent, that the limits known for the model can take <paramref name="requests"/> requests
-    /// within a minute with <paramref name="together"/> of them at once; returns a guard to check the burst afterwards.
+    /// Longest wait for the account's windows to make room before a burst. Longer, the scenario is skipped at once: it
+    /// used to send, be held back by the pacer for up to a minute, and be skipped as shaped all the same.
     /// </summary>
-    public static AccountLimits Require(RateLimitPacer? pacer, ProviderDefinition provider, string model, int requests, int together, string what)
+    public static readonly TimeSpan MaxWaitForRoom = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// Checks, before anything is sent, that the limits known for the model can take <paramref name="requests"/> requests
+    /// within a minute with <paramref name="together"/> of them at once, and that the windows have room for them now or
+    /// within <see cref="MaxWaitForRoom"/> (it waits that long); returns a guard to check the burst afterwards.
+    /// </summary>
+    public static async Task<AccountLimits> RequireAsync(RateLimitPacer? pacer, ProviderDefinition provider, string model, int requests, int together, string what,
+        CancellationToken cancellationToken = default)
     {
         if (pacer is not null)
         {
@@ -41,6 +49,12 @@ public sealed class AccountLimits
                 throw new ScenarioCannotRunException(
                     $"not measured: {what} needs {requests} requests to {model} within a minute, {together} of them at once, "
                     + $"but {provider.DisplayName} allows this account {string.Join(", ", tooSmall)}. Nothing was sent for it; run it with a plan whose limits are higher.");
+            var wait = pacer.WaitForRoom(provider.Id, model, requests);
+            if (wait > MaxWaitForRoom)
+                throw new ScenarioCannotRunException(
+                    $"not measured: {what} needs {requests} requests to {model} within a minute, and the account's windows ({pacer.Describe(provider.Id, model)}) "
+                    + $"have room for them only in {wait.TotalSeconds:0} s; sent now, the limits would shape the figures. Nothing was sent for it; run it on its own or with a plan whose limits are higher.");
+            if (wait > TimeSpan.Zero) await Task.Delay(wait, pacer.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         return new AccountLimits(pacer, provider, model, what);
     }

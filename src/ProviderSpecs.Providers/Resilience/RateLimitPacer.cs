@@ -69,6 +69,17 @@ public sealed class RateLimitPacer
     /// <summary>The model's pacing as a <see cref="RateLimiter"/>: a permit is one request; the permit count is its estimated tokens.</summary>
     public RateLimiter For(ProviderDefinition provider, string model) => Pace(provider.Id, model);
 
+    /// <summary>
+    /// How long until <paramref name="requests"/> more requests to the model fit every request window learned so far
+    /// (and no 429 holds it); zero when they fit now. Token windows are not counted: a request's tokens are not known
+    /// before it is built.
+    /// </summary>
+    public TimeSpan WaitForRoom(string provider, string model, int requests)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(requests);
+        return _models.TryGetValue((provider, model), out var pace) ? pace.WaitForRoom(requests, TimeProvider.GetUtcNow()) : TimeSpan.Zero;
+    }
+
     /// <summary>Reads what one response (or error) of the model says about its limits.</summary>
     public void Observe(ProviderDefinition provider, string model, int? status, Func<string, string?> header, string? errorMessage = null)
     {
@@ -154,6 +165,23 @@ public sealed class RateLimitPacer
         {
             lock (_gate)
                 if (now + wait > _heldUntil) _heldUntil = now + wait;
+        }
+
+        public TimeSpan WaitForRoom(long requests, DateTimeOffset now)
+        {
+            lock (_gate)
+            {
+                var ready = _heldUntil > now ? _heldUntil : now;
+                foreach (var limit in _limits.Values.Where(l => l.Counts == "requests" && requests <= l.Limit))
+                {
+                    var since = now - limit.Period - Margin(limit.Period);
+                    var inWindow = _sent.Where(s => s.At > since).Select(s => s.At).ToList();
+                    var excess = inWindow.Count + requests - limit.Limit;
+                    // Room comes when the excess oldest sends in the window have left it.
+                    if (excess > 0 && inWindow[(int)excess - 1] + limit.Period + Margin(limit.Period) is var free && free > ready) ready = free;
+                }
+                return ready - now;
+            }
         }
 
         public override TimeSpan? IdleDuration => null;
