@@ -31,7 +31,7 @@ public sealed class AccountLimits
     /// Longest wait for the account's windows to make room before a burst. Longer, the scenario is skipped at once: it
     /// used to send, be held back by the pacer for up to a minute, and be skipped as shaped all the same.
     /// </summary>
-    public static readonly TimeSpan MaxWaitForRoom = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan MaxWaitForRoom = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Checks, before anything is sent, that the limits known for the model can take <paramref name="requests"/> requests
