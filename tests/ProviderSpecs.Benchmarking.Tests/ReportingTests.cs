@@ -117,7 +117,7 @@ public class ClientLoadReportingTests
         var busy = Usage(cpuSeconds: 3.4, processors: 2); // 3.4 s of CPU in 2 s on 2 processors: 85 %
         busy.ClientProcessorShare!.Value.ShouldBe(0.85, 1e-9);
         MarkdownReport.ClientBoundWarning(busy)!.ShouldContain("The client was CPU-bound: it kept 85% of the machine's 2 processors busy");
-        MarkdownReport.ClientLine(busy).ShouldBe("Client: 3.4 s CPU (85% of 2 processors); GC pauses 24 ms (12.0 ms/s); socket completions inline.");
+        MarkdownReport.ClientLine(busy).ShouldBe("Client: 3.4 s CPU (85% of 2 processors); GC pauses 24 ms (12.0 ms/s); socket completions inline on the event threads (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1).");
     }
 
     [Test]

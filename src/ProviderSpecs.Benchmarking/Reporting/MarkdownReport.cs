@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using ProviderSpecs.Benchmarking.Load;
 using ProviderSpecs.Benchmarking.Metrics;
 using ProviderSpecs.Benchmarking.Results;
 
@@ -117,7 +118,7 @@ public static class MarkdownReport
 
     /// <summary>The client's CPU, GC pauses and socket mode, or null when the result predates them.</summary>
     public static string? ClientLine(ResourceUsage r) => r.CpuSeconds is not { } cpu ? null : F(
-        $"Client: {cpu:0.0} s CPU{(r.ClientProcessorShare is { } share ? F($" ({share:0%} of {r.ProcessorCount} processors)") : "")}; GC pauses {(r.GcPauseSeconds is { } pause ? F($"{pause * 1000:0} ms ({pause * 1000 / Math.Max(r.DurationSeconds, 1e-9):0.0} ms/s)") : "not measured")}; {(r.InlineSocketCompletions switch { true => "socket completions inline", false => "socket completions through the thread pool", null => "socket completions not recorded" })}.");
+        $"Client: {cpu:0.0} s CPU{(r.ClientProcessorShare is { } share ? F($" ({share:0%} of {r.ProcessorCount} processors)") : "")}; GC pauses {(r.GcPauseSeconds is { } pause ? F($"{pause * 1000:0} ms ({pause * 1000 / Math.Max(r.DurationSeconds, 1e-9):0.0} ms/s)") : "not measured")}; {InlineSocketCompletions.Describe(r.InlineSocketCompletions)}.");
 
     /// <summary>A warning when the client itself was CPU-bound (its latencies include its own queueing), else null.</summary>
     public static string? ClientBoundWarning(ResourceUsage r) => r.ClientProcessorShare is { } share && share >= ResourceUsage.ClientBoundShare

@@ -104,6 +104,9 @@ public sealed record TimingAccuracy(int Concurrency, int Streams, Distribution T
     public double? ProcessorsNeeded => OfferedChunksPerSecond is { } rate && CpuMicrosecondsPerChunk is { } client && TargetCpuMicrosecondsPerChunk is { } target
         ? rate * (client + target) / 1_000_000 : null;
 
+    /// <summary>The path's name in a table row: "bare harness" or "provider layer".</summary>
+    public string PathName => Path == HarnessPath ? "bare harness" : "provider layer";
+
     public const string HarnessPath = "bare harness (HttpClient reading SSE bytes)";
     public const string ProviderLayerPath = "provider layer (ProviderChatTarget → ProviderChatClient → the layer's SSE reader; request built and sent by Microsoft.Extensions.AI and the OpenAI SDK)";
 
@@ -149,12 +152,12 @@ public sealed record SelfTestResult(
         md.AppendLine("| Path | Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 | CPU µs/chunk | Allocated B/chunk | Target CPU µs/chunk | Machine busy | Client GC pause ms/s |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var a in Accuracy)
-            md.AppendLine(F($"| {(a.Path == TimingAccuracy.HarnessPath ? "bare harness" : "provider layer")} | {a.Concurrency} | {a.Streams} | {a.TtftError.Format(Percentile.P50, "0.000")} | {a.TtftError.Format(Percentile.P99, "0.000")} | {a.InterTokenGapError.Format(Percentile.P50, "0.000")} | {a.InterTokenGapError.Format(Percentile.P99, "0.000")} | {a.MeasuredTtft.Format(Percentile.P50, "0.00")} | {Number(a.CpuMicrosecondsPerChunk, "0.0")} | {Number(a.AllocatedBytesPerChunk, "0")} | {Number(a.TargetCpuMicrosecondsPerChunk, "0.0")} | {(a.MachineBusy is { } busy ? busy.ToString("0%", CultureInfo.InvariantCulture) : "—")} | {Number(a.GcPauseMillisecondsPerSecond, "0.0")} |"));
+            md.AppendLine(F($"| {a.PathName} | {a.Concurrency} | {a.Streams} | {a.TtftError.Format(Percentile.P50, "0.000")} | {a.TtftError.Format(Percentile.P99, "0.000")} | {a.InterTokenGapError.Format(Percentile.P50, "0.000")} | {a.InterTokenGapError.Format(Percentile.P99, "0.000")} | {a.MeasuredTtft.Format(Percentile.P50, "0.00")} | {Number(a.CpuMicrosecondsPerChunk, "0.0")} | {Number(a.AllocatedBytesPerChunk, "0")} | {Number(a.TargetCpuMicrosecondsPerChunk, "0.0")} | {(a.MachineBusy is { } busy ? busy.ToString("0%", CultureInfo.InvariantCulture) : "—")} | {Number(a.GcPauseMillisecondsPerSecond, "0.0")} |"));
         if (PlainClientAccuracy is { } plain)
             md.AppendLine(F($"| bare HttpClient loop (no harness) | {plain.Concurrency} | {plain.Streams} | {plain.TtftError.Format(Percentile.P50, "0.000")} | {plain.TtftError.Format(Percentile.P99, "0.000")} | — | — | {plain.MeasuredTtft.Format(Percentile.P50, "0.00")} | — | — | — | — | — |"));
         md.AppendLine();
         foreach (var a in Accuracy.Where(a => a.ProcessorsNeeded > Environment.ProcessorCount * 0.9))
-            md.AppendLine(F($"Saturated: {(a.Path == TimingAccuracy.HarnessPath ? "bare harness" : "provider layer")} c={a.Concurrency} offers {a.OfferedChunksPerSecond:0} chunks/s; at the client's {a.CpuMicrosecondsPerChunk:0.0} + the target's {a.TargetCpuMicrosecondsPerChunk:0.0} µs a chunk that needs {a.ProcessorsNeeded:0.0} processors of this machine's {Environment.ProcessorCount}: the machine is at its limit, and the row's error tail is queueing for the CPU, not the harness's clock.")).AppendLine();
+            md.AppendLine(F($"Saturated: {a.PathName} c={a.Concurrency} offers {a.OfferedChunksPerSecond:0} chunks/s; at the client's {a.CpuMicrosecondsPerChunk:0.0} + the target's {a.TargetCpuMicrosecondsPerChunk:0.0} µs a chunk that needs {a.ProcessorsNeeded:0.0} processors of this machine's {Environment.ProcessorCount}: the machine is at its limit, and the row's error tail is queueing for the CPU, not the harness's clock.")).AppendLine();
         if (PlainClientAccuracy is { } reference && Accuracy.FirstOrDefault(a => a.Concurrency == reference.Concurrency) is { } same)
             md.AppendLine(F($"Same run, c={reference.Concurrency}: the harness's TTFT error p99 is {same.TtftError.Format(Percentile.P99, "0.000")} ms, a bare HttpClient loop's {reference.TtftError.Format(Percentile.P99, "0.000")} ms — the part of the error this machine and HTTP stack impose on any .NET client.")).AppendLine();
         md.AppendLine("## Capacity").AppendLine();

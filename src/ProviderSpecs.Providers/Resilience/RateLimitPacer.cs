@@ -173,13 +173,7 @@ public sealed class RateLimitPacer
             {
                 var ready = _heldUntil > now ? _heldUntil : now;
                 foreach (var limit in _limits.Values.Where(l => l.Counts == "requests" && requests <= l.Limit))
-                {
-                    var since = now - limit.Period - Margin(limit.Period);
-                    var inWindow = _sent.Where(s => s.At > since).Select(s => s.At).ToList();
-                    var excess = inWindow.Count + requests - limit.Limit;
-                    // Room comes when the excess oldest sends in the window have left it.
-                    if (excess > 0 && inWindow[(int)excess - 1] + limit.Period + Margin(limit.Period) is var free && free > ready) ready = free;
-                }
+                    if (RoomAt(limit, requests, now) is var free && free > ready) ready = free;
                 return ready - now;
             }
         }
@@ -227,35 +221,38 @@ public sealed class RateLimitPacer
             next = _heldUntil > now ? _heldUntil : now;
             foreach (var limit in _limits.Values)
             {
-                // The provider counts a request when it arrives, a little after it leaves here: a margin keeps a request
-                // paced to the edge of a window from landing inside it on the provider's clock.
-                var period = limit.Period + Margin(limit.Period);
-                var since = now - period;
-                long used = 0;
                 var need = limit.Counts == "requests" ? 1 : tokens;
                 // A single request larger than a whole token window can never fit: let it go and let the provider answer.
                 if (need > limit.Limit) continue;
-                for (var node = _sent.Last; node is not null && node.Value.At > since; node = node.Previous)
-                    used += limit.Counts == "requests" ? 1 : node.Value.Tokens;
-                if (used + need <= limit.Limit) continue;
-                // Room comes when enough of the oldest sends in the window have left it.
-                var excess = used + need - limit.Limit;
-                for (var node = _sent.First; node is not null; node = node.Next)
-                {
-                    if (node.Value.At <= since) continue;
-                    excess -= limit.Counts == "requests" ? 1 : node.Value.Tokens;
-                    if (excess <= 0)
-                    {
-                        var free = node.Value.At + period;
-                        if (free > next) next = free;
-                        break;
-                    }
-                }
+                if (RoomAt(limit, need, now) is var free && free > next) next = free;
             }
             if (next > now) return false;
             _sent.AddLast((now, tokens));
             _sentCount++;
             return true;
+        }
+
+        /// <summary>Under the gate: when <paramref name="need"/> more units (requests or tokens) fit the window; <paramref name="now"/> if they fit now.</summary>
+        private DateTimeOffset RoomAt(ObservedLimit limit, long need, DateTimeOffset now)
+        {
+            // The provider counts a request when it arrives, a little after it leaves here: a margin keeps a request
+            // paced to the edge of a window from landing inside it on the provider's clock.
+            var period = limit.Period + Margin(limit.Period);
+            var since = now - period;
+            var requests = limit.Counts == "requests";
+            long used = 0;
+            for (var node = _sent.Last; node is not null && node.Value.At > since; node = node.Previous)
+                used += requests ? 1 : node.Value.Tokens;
+            if (used + need <= limit.Limit) return now;
+            // Room comes when enough of the oldest sends in the window have left it.
+            var excess = used + need - limit.Limit;
+            for (var node = _sent.First; node is not null; node = node.Next)
+            {
+                if (node.Value.At <= since) continue;
+                excess -= requests ? 1 : node.Value.Tokens;
+                if (excess <= 0) return node.Value.At + period;
+            }
+            return now; // need exceeds the whole window: callers skip such a limit
         }
 
         // 2 % of the window, at least 100 ms (a busy client can take that long from here to the wire) and at most 2 s.
