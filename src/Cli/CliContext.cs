@@ -33,11 +33,11 @@ public sealed class CliContext
     public Func<System.Diagnostics.ProcessStartInfo>? SelfTestTargetCommand { get; init; }
 
     /// <summary>
-    /// Called first by the measuring commands (<c>bench</c>, <c>bench-target</c>), before their first socket operation:
-    /// asks the runtime to run socket completions inline (<see cref="ProviderSpecs.Benchmarking.Load.InlineSocketCompletions"/>).
-    /// Null in tests, whose host process has used sockets already and whose environment other tests' child processes inherit.
+    /// Called first by <c>bench</c>: null when this process has the measuring runtime's settings
+    /// (<see cref="ProviderSpecs.Benchmarking.Load.MeasuringRuntime"/>) and the command goes on here; else the exit code of
+    /// a child process that ran the same command with them. Null in tests, which measure in the test host as it is.
     /// </summary>
-    public Action? PrepareMeasuringProcess { get; init; }
+    public Func<CancellationToken, Task<int?>>? RunInMeasuringProcess { get; init; }
 
     /// <summary>Standard input: <c>bench-target</c> serves until it ends.</summary>
     public TextReader In { get; init; } = TextReader.Null;

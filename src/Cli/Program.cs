@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using ProviderSpecs.Benchmarking.Load;
 using ProviderSpecs.Cli;
 using ProviderSpecs.Cli.Commands;
+using ProviderSpecs.Cli.Support;
 using Spectre.Console;
 
 // Ctrl+C and SIGTERM cancel the running command; each command stops cleanly (simulate) or reports the cancellation.
@@ -26,6 +26,6 @@ var context = new CliContext
     Error = Console.Error,
     In = Console.In,
     SelfTestTargetCommand = BenchTargetCommand.ForThisProgram,
-    PrepareMeasuringProcess = () => InlineSocketCompletions.Request(Environment.GetEnvironmentVariable, Environment.SetEnvironmentVariable),
+    RunInMeasuringProcess = token => MeasuringProcess.RunAgainIfNeededAsync(args, token),
 };
 return await CliApp.RunAsync(args, context, stop.Token);

@@ -48,10 +48,14 @@ public class BenchTests
         var outDir = CliHarness.TempDirectory("options");
         var prepared = 0;
         var run = await CliHarness.RunAsync(["bench", "--provider", "groq", "--requests", "2", "--concurrency", "1", "--warmup", "1", "--time-scale", "0",
-            "--max-tokens", "9", "--seed", "7", "--non-streaming", "--out", outDir, "--json"], prepareMeasuringProcess: () => prepared++);
+            "--max-tokens", "9", "--seed", "7", "--non-streaming", "--out", outDir, "--json"], runInMeasuringProcess: _ =>
+            {
+                prepared++;
+                return Task.FromResult<int?>(null); // this process measures: the command goes on here
+            });
 
         run.ExitCode.ShouldBe(0, run.ToString());
-        prepared.ShouldBe(1, "bench prepares its process for measuring (inline socket completions) once, before its first socket");
+        prepared.ShouldBe(1, "bench asks once, before anything else, whether it measures in this process");
         var resources = BenchmarkDocument.Load(Path.Combine(outDir, "benchmark-results.json")).Scenarios.Single().Resources;
         resources.GcPauseSeconds.ShouldNotBeNull();
         resources.InlineSocketCompletions.ShouldBe(false, "the test host's sockets go through the thread pool");
@@ -61,6 +65,17 @@ public class BenchTests
         document.Plan.Settings["--max-tokens"].ShouldBe("9");
         document.Plan.Settings["--non-streaming"].ShouldBe("on");
         document.Scenarios.Single().InterTokenLatency.Count.ShouldBe(0, "non-streamed replies have no inter-token gaps");
+    }
+
+    [Test]
+    public async Task When_bench_ran_in_a_measuring_child_process_its_exit_code_is_the_answer_and_nothing_runs_here()
+    {
+        var outDir = CliHarness.TempDirectory("child");
+        var run = await CliHarness.RunAsync(["bench", "--provider", "groq", "--requests", "2", "--out", outDir],
+            runInMeasuringProcess: _ => Task.FromResult<int?>(4));
+
+        run.ExitCode.ShouldBe(4, run.ToString());
+        Directory.EnumerateFileSystemEntries(outDir).ShouldBeEmpty("the child process measured and wrote the reports, not this one");
     }
 
     [Test]

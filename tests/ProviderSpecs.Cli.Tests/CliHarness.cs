@@ -21,7 +21,7 @@ public static class CliHarness
 
     public static async Task<CliRun> RunAsync(string[] args, IDictionary<string, string>? variables = null,
         Action<SimulatedProviders>? simulatorStarted = null, CancellationToken cancellationToken = default,
-        Func<System.Diagnostics.ProcessStartInfo>? selfTestTarget = null, Action? prepareMeasuringProcess = null)
+        Func<System.Diagnostics.ProcessStartInfo>? selfTestTarget = null, Func<CancellationToken, Task<int?>>? runInMeasuringProcess = null)
     {
         var console = new TestConsole();
         console.Profile.Width = 250;
@@ -34,7 +34,7 @@ public static class CliHarness
             SimulatorStarted = simulatorStarted,
             RequestLogInterval = TimeSpan.FromMilliseconds(50),
             SelfTestTargetCommand = selfTestTarget,
-            PrepareMeasuringProcess = prepareMeasuringProcess,
+            RunInMeasuringProcess = runInMeasuringProcess,
         };
         var code = await CliApp.RunAsync(args, context, cancellationToken);
         return new CliRun(code, console.Output, error.ToString());

@@ -40,7 +40,8 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
 
     public override async Task<int> ExecuteAsync(CommandContext commandContext, BenchSettings settings, CancellationToken cancellationToken)
     {
-        context.PrepareMeasuringProcess?.Invoke(); // before any socket is used: see InlineSocketCompletions
+        if (context.RunInMeasuringProcess is { } runInMeasuringProcess && await runInMeasuringProcess(cancellationToken).ConfigureAwait(false) is { } childExitCode)
+            return childExitCode;
         var outDir = settings.Out is { } o
             ? context.FullPath(o)
             : Path.Combine(RepoRoot.Require(context.WorkingDirectory, "reports/benchmarks"), "reports", "benchmarks");

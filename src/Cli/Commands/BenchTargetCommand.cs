@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ProviderSpecs.Benchmarking.SelfTest;
+using ProviderSpecs.Cli.Support;
 using Spectre.Console.Cli;
 
 namespace ProviderSpecs.Cli.Commands;
@@ -12,19 +13,10 @@ public sealed class BenchTargetCommand(CliContext context) : AsyncCommand
 {
     public override async Task<int> ExecuteAsync(CommandContext commandContext, CancellationToken cancellationToken)
     {
-        context.PrepareMeasuringProcess?.Invoke();
         await PacedEndpoint.ServeUntilInputEndsAsync(context.In, context.Out, cancellationToken).ConfigureAwait(false);
         return ExitCodes.Ok;
     }
 
     /// <summary>This program's <c>bench-target</c> command, whether it runs as its own executable or as <c>dotnet providerspecs.dll</c>.</summary>
-    public static ProcessStartInfo ForThisProgram()
-    {
-        var process = Environment.ProcessPath ?? throw new InvalidOperationException("the path of this program is unknown, so the self-test cannot start its target process.");
-        var start = new ProcessStartInfo(process);
-        if (Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            start.ArgumentList.Add(typeof(BenchTargetCommand).Assembly.Location);
-        start.ArgumentList.Add("bench-target");
-        return start;
-    }
+    public static ProcessStartInfo ForThisProgram() => ThisProgram.Start(["bench-target"]);
 }

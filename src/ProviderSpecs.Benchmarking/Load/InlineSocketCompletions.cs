@@ -8,24 +8,14 @@ namespace ProviderSpecs.Benchmarking.Load;
 /// costs a work item and often a thread wake-up before it is timed (figures in the Benchmarking README: at c=64 and 500
 /// tokens/s through the provider layer, about a third less client CPU a chunk and a lower TTFT error p50).
 /// <para>
-/// The runtime reads the variable once, at the process's first asynchronous socket operation, so it is set at the
-/// start of a measuring process (<c>bench</c>, <c>bench-target</c>) and never in one that has used sockets already. A
-/// value the user set is kept (0 measures with the thread-pool hops). Child processes inherit it.
+/// The runtime reads the variable once, at the process's first asynchronous socket operation: a measuring process gets
+/// it in its environment from the start (<see cref="MeasuringRuntime"/>). A value the user set is kept (0 measures with
+/// the thread-pool hops).
 /// </para>
 /// </summary>
 public static class InlineSocketCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
-    /// <summary>Sets the variable to 1 unless it is set already; returns whether this call set it.</summary>
-    public static bool Request(Func<string, string?> getVariable, Action<string, string> setVariable)
-    {
-        ArgumentNullException.ThrowIfNull(getVariable);
-        ArgumentNullException.ThrowIfNull(setVariable);
-        if (getVariable(Variable) is not null) return false;
-        setVariable(Variable, "1");
-        return true;
-    }
 
     /// <summary>
     /// Whether this process's sockets complete inline, read from the runtime's own flag (System.Net.Sockets'

@@ -132,7 +132,8 @@ public sealed record SelfTestResult(
     double ElapsedSeconds,
     bool TargetInChildProcess = false,
     TimingAccuracy? PlainClientAccuracy = null,
-    bool? InlineCompletions = null)
+    bool? InlineCompletions = null,
+    string? ClientGen0Budget = null)
 {
     /// <summary>Our zero-cost request rate ÷ wrk's on the same target in the same run; null when wrk did not run.</summary>
     public double? RatioToWrk => WrkRequestsPerSecond is > 0 ? RequestsPerSecond / WrkRequestsPerSecond : null;
@@ -148,7 +149,7 @@ public sealed record SelfTestResult(
         md.AppendLine("## Timing accuracy: measured − served (ms)").AppendLine();
         md.AppendLine("The paced target reports the first-chunk delay and gaps it actually served; each figure is |measured − served| per request (TTFT) or per gap (pooled, as vLLM ITL).").AppendLine();
         md.AppendLine("Each row says which client path it measures: the bare harness (an HttpClient reading the SSE bytes) or the provider layer — the path `bench` and the performance features use, with Groq's chunk shapes at one token a chunk every 2 ms (500 tokens/s). CPU and bytes are this process's per streamed chunk (the target runs in its own process when it is a child).").AppendLine();
-        md.AppendLine(F($"Client process: {InlineSocketCompletions.Describe(InlineCompletions)}. Target CPU, machine busy and the client's GC pauses say how much of an error tail is queueing for the CPU or a pause of the client's own, not the clock.")).AppendLine();
+        md.AppendLine(F($"Client process: {InlineSocketCompletions.Describe(InlineCompletions)}; {ClientGen0Budget ?? "gen-0 budget not recorded"}. Target CPU, machine busy and the client's GC pauses say how much of an error tail is queueing for the CPU or a pause of the client's own, not the clock.")).AppendLine();
         md.AppendLine("| Path | Concurrency | Streams | TTFT error p50 | TTFT error p99 | Gap error p50 | Gap error p99 | Measured TTFT p50 | CPU µs/chunk | Allocated B/chunk | Target CPU µs/chunk | Machine busy | Client GC pause ms/s |");
         md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var a in Accuracy)
@@ -267,7 +268,8 @@ public static partial class SelfTestRunner
 
             var memory = await MeasureStreamMemoryAsync(endpoint, options.MemoryStreams, cancellationToken).ConfigureAwait(false);
             return new SelfTestResult(accuracy, requestsPerSecond, streamsPerSecond, options.CapacityConcurrency, options.CapacityChunksPerStream, plainClientRate, wrkRate, wrkNote, memory,
-                Stopwatch.GetElapsedTime(started).TotalSeconds, endpoint.InChildProcess, plainAccuracy, InlineSocketCompletions.Active);
+                Stopwatch.GetElapsedTime(started).TotalSeconds, endpoint.InChildProcess, plainAccuracy, InlineSocketCompletions.Active,
+                MeasuringRuntime.DescribeGen0Budget(Environment.GetEnvironmentVariable));
         }
         finally
         {
