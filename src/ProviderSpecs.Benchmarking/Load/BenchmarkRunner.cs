@@ -26,7 +26,7 @@ public static class BenchmarkRunner
         var warmupFailures = warmup.Merge().Failed;
         // Nothing is in flight between the phases: collect here, so that the warm-up's garbage does not force a collection
         // (which stops every open stream at once) into the measured phase, as BenchmarkDotNet collects before each iteration.
-        // With a measuring process's gen-0 budget (MeasuringRuntime) an 8 s, 64-stream self-test row then runs without one.
+        // With a measuring process's gen-0 budget (MeasuringRuntime) an 8 s, 64-stream self-test row then collects once, not 8 times.
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
