@@ -46,6 +46,16 @@ public class StreamReaderEquivalenceTests
         yield return new TestCaseData(
             Chunk("""{"content":[{"type":"text","text":"part one"},{"type":"text","text":" two"}]}""") + Chunk("{}", "content_filter", id: "other-id")
             + "data: [DONE]\n\n").SetName("Content as an array of parts, content filter, a changing id");
+        yield return new TestCaseData(
+            "\uFEFF" + (Chunk("""{"role":"assistant","content":"crlf"}""") + Chunk("{}", "stop")).Replace("\n", "\r\n") + "data: [DONE]\r\n\r\n")
+            .SetName("A byte-order mark and CRLF line endings");
+        yield return new TestCaseData(
+            "data: {\"id\":\"chatcmpl-eq\",\n" + "data:\"choices\":[{\"index\":0,\"delta\":{\"content\":\"two lines\"}}]}\n\n"
+            + "event: ping\ndata: {\"choices\":[{\"delta\":{\"content\":\" and a field\"},\"finish_reason\":\"stop\"}]}\nid: 9\n\n"
+            + "data: [DONE]\n\n").SetName("One event's data over two lines; fields around a data line");
+        yield return new TestCaseData(
+            Chunk("""{"content":"last"}""") + "data: {\"choices\":[{\"delta\":{\"content\":\" unterminated\"}}]}")
+            .SetName("A body that ends without [DONE], its last event without a blank line");
     }
 
     [TestCaseSource(nameof(Streams))]

@@ -9,7 +9,8 @@ namespace ProviderSpecs.Providers.Chat;
 /// <summary>
 /// OpenAI SDK pipeline policy that (1) adds provider-specific fields to the request body, (2) records response
 /// headers and provider extras (x_groq, usage timings), (3) normalises finish reasons the SDK would reject
-/// (Together's <c>eos</c>), and (4) guards streams so one that ends without <c>[DONE]</c> fails.
+/// (Together's <c>eos</c>), and (4) fails a 200 to a streaming request that is not an event stream. The event stream
+/// itself is read, and guarded, by <see cref="SseEventReader"/> with the attempt's exchange.
 /// </summary>
 internal sealed class ProviderWirePolicy : PipelinePolicy
 {
@@ -50,17 +51,16 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
         }
         else if (response.ContentStream is { } stream)
         {
+            exchange.SentKey = BearerToken(message);
             // A 200 to a streaming request that is not an event stream (e.g. a cut-off JSON body) is the provider answering
             // something other than the documented shape: malformed-response, not a stream that broke off.
             if (response.Headers.TryGetValue("Content-Type", out var contentType) && !string.IsNullOrWhiteSpace(contentType)
                 && !contentType.TrimStart().StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase))
             {
-                var head = await SseGuardStream.ReadHeadAsync(stream, message.CancellationToken).ConfigureAwait(false);
+                var head = await SseEventReader.ReadHeadAsync(stream, message.CancellationToken).ConfigureAwait(false);
                 // Thrown from the body's first read, like every other stream failure, so the SDK's pipeline is left as it expects.
-                response.ContentStream = new FailedBodyStream(SseGuardStream.NotAnEventStream(response.Status, contentType, head, exchange, BearerToken(message)));
-                return;
+                response.ContentStream = new FailedBodyStream(SseEventReader.NotAnEventStream(response.Status, contentType, head, exchange, exchange.SentKey));
             }
-            response.ContentStream = new SseGuardStream(stream, exchange, BearerToken(message));
         }
     }
 

@@ -37,6 +37,9 @@ internal sealed class SdkStreamHandoff
 
     public PipelineResponse? Response { get; private set; }
 
+    /// <summary>The attempt's exchange when the response came through <see cref="ProviderWirePolicy"/>: the reader guards with it.</summary>
+    public WireExchange? Exchange { get; private set; }
+
     public static Scope Begin(SdkStreamHandoff handoff)
     {
         var previous = CurrentHandoff.Value;
@@ -52,6 +55,7 @@ internal sealed class SdkStreamHandoff
             throw new InvalidOperationException("One streaming call sent two requests; the provider layer reads one stream per call.");
         }
         Response = response;
+        Exchange = WireExchange.Current;
     }
 
     public readonly struct Scope(SdkStreamHandoff? previous) : IDisposable

@@ -11,14 +11,15 @@ namespace ProviderSpecs.Providers.Chat;
 /// same content Microsoft.Extensions.AI's OpenAI adapter builds from the OpenAI SDK's parse (role and finish reason
 /// sticky from their first appearance, response/message id, created time, model id, text, <c>reasoning_content</c>,
 /// usage, tool calls gathered into one last update), and the same failures (unreadable JSON, an unknown role or finish
-/// reason). The hot fields are read with a <see cref="Utf8JsonReader"/> straight from the parser's buffer, so an ordinary
+/// reason). The hot fields are read with a <see cref="Utf8JsonReader"/> straight from the reader's buffer, so an ordinary
 /// content chunk allocates its text and the update, and nothing else: ids, model, fingerprint and service tier repeat on
 /// every chunk and are kept from the previous chunk while the bytes match. The rare nested objects (usage, tool calls)
 /// are read with System.Text.Json's source-generated types (<see cref="StreamWireContext"/>).
 /// </summary>
 internal sealed class StreamChunkDecoder
 {
-    private static ReadOnlySpan<byte> Done => "[DONE]"u8;
+    /// <summary>The data of the event that ends a chat-completions stream.</summary>
+    internal static ReadOnlySpan<byte> Done => "[DONE]"u8;
 
     // Sticky across the stream, as in the adapter.
     private ChatRole? _role;
@@ -37,8 +38,8 @@ internal sealed class StreamChunkDecoder
     private string? _lastTier;
     private string? _lastFingerprint;
 
-    /// <summary>The <see cref="System.Net.ServerSentEvents.SseItemParser{T}"/>: an update per event, null for <c>[DONE]</c>.</summary>
-    public ChatResponseUpdate? Parse(string eventType, ReadOnlySpan<byte> data) => data.SequenceEqual(Done) ? null : Decode(data);
+    /// <summary>An update per event's data, null for <c>[DONE]</c>.</summary>
+    public ChatResponseUpdate? Parse(ReadOnlySpan<byte> data) => data.SequenceEqual(Done) ? null : Decode(data);
 
     public ChatResponseUpdate Decode(ReadOnlySpan<byte> data)
     {

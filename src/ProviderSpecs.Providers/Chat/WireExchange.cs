@@ -29,6 +29,9 @@ internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraB
     public bool StreamCompleted { get; set; }
     public int StreamEvents { get; set; }
 
+    /// <summary>The key the attempt sent, only to scrub it from response text an error quotes (never shown).</summary>
+    public string? SentKey { get; set; }
+
     public string? Header(string name) => Headers.GetValueOrDefault(name);
 
     /// <summary>The provider's request id: <c>x-request-id</c>, else Together's <c>x-together-traceid</c>.</summary>
