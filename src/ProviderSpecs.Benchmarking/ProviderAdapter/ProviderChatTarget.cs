@@ -159,8 +159,7 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
             // Only a request answered at its first attempt: after a retry the measured time holds the wait too.
             if (state.Served is { } served && result.Attempts.Count <= 1)
             {
-                var gaps = served.ChunkGap is { } gap && chunks > 1 ? Enumerable.Repeat(gap, chunks - 1).ToArray() : [];
-                context.SetServedTiming(served.FirstChunk, gaps);
+                context.SetServedTiming(served.FirstChunk, served.ChunkGap ?? TimeSpan.Zero, served.ChunkGap is not null && chunks > 1 ? chunks - 1 : 0);
             }
             var queue = result.Usage?.ProviderTimings?.QueueTime;
             if (queue is { } q) context.SetQueueTime(q);

@@ -92,6 +92,16 @@ public sealed class RequestContext
         _servedGapCount = chunkGaps.Length;
     }
 
+    /// <summary>The same, for a target that served every gap alike (the simulators say one gap for a whole stream).</summary>
+    public void SetServedTiming(TimeSpan firstChunkDelay, TimeSpan chunkGap, int gaps)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(gaps);
+        ServedFirstChunkDelay = firstChunkDelay;
+        if (_servedGapTicks.Length < gaps) _servedGapTicks = new long[gaps];
+        _servedGapTicks.AsSpan(0, gaps).Fill(chunkGap.Ticks);
+        _servedGapCount = gaps;
+    }
+
     internal void Begin(long requestIndex, bool isWarmup, ConnectionMode connectionMode)
     {
         RequestIndex = requestIndex;
