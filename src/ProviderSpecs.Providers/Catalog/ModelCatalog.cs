@@ -129,7 +129,7 @@ public sealed class ModelCatalog
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            var error = ErrorMapper.FromException(e, _provider, null);
+            var error = ErrorMapper.FromException(e, _provider, null).Redacted(key); // the reason is shown: never with the key
             return FromSnapshot(now, $"{error.ErrorKey}: {error.Message}");
         }
     }

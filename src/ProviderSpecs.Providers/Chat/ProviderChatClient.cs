@@ -246,10 +246,10 @@ public sealed class ProviderChatClient : IChatClient
     private ProviderException Fail(Exception e, List<AttemptRecord> attempts, string mode)
     {
         var error = e as ProviderException ?? ErrorMapper.FromException(e, _provider, Model);
-        error = error.WithContext(_provider.Id, Model);
+        error = error.WithContext(_provider.Id, Model).Redacted(Key);
         error.Attempts = attempts;
         ProviderTelemetry.RecordError(_telemetry, _provider.Id, Model, error.ErrorKey);
-        ProviderLog.CallFailed(Logger, _provider.Id, Model, mode, error.ErrorKey, attempts.Count, ProviderLog.Redact(error.Message, Key));
+        ProviderLog.CallFailed(Logger, _provider.Id, Model, mode, error.ErrorKey, attempts.Count, error.Message); // redacted above
         return error;
     }
 

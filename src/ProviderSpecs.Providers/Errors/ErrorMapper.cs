@@ -25,7 +25,7 @@ public static class ErrorMapper
         {
             ProviderId = provider.Id, Model = model, HttpStatus = status, RequestId = requestId,
             ProviderMessage = message, ProviderErrorType = type, ProviderErrorCode = code, RateLimit = rateLimit,
-        };
+        }.Redacted(null);
     }
 
     /// <summary>Classifies any exception thrown while talking to a provider.</summary>
@@ -69,7 +69,7 @@ public static class ErrorMapper
                                           + $": {exception.Message}", exception)
         {
             ProviderId = provider.Id, Model = model,
-        };
+        }.Redacted(null);
     }
 
     internal static string Classify(int status, string? message, string? type, string? code)

@@ -1,11 +1,14 @@
+using System.ClientModel;
 using System.Text;
+using ProviderSpecs.Providers.Logging;
 using ProviderSpecs.Providers.Resilience;
 
 namespace ProviderSpecs.Providers.Errors;
 
 /// <summary>
 /// Every failure of the provider layer, classified by a stable <see cref="ErrorKey"/>.
-/// Never carries an API key: messages are built from provider responses and our own text only.
+/// Never carries an API key: messages are built from provider responses and our own text only, and a key a provider
+/// echoes is masked (<see cref="Redacted"/>).
 /// </summary>
 public class ProviderException : Exception
 {
@@ -36,33 +39,44 @@ public class ProviderException : Exception
 
     /// <summary>A copy with provider and model filled in where they were unknown at the throw site.</summary>
     internal ProviderException WithContext(string? providerId, string? model) =>
-        new(ErrorKey, Message, InnerException)
-        {
-            ProviderId = ProviderId ?? providerId, Model = Model ?? model, HttpStatus = HttpStatus,
-            RequestId = RequestId, ProviderMessage = ProviderMessage, ProviderErrorType = ProviderErrorType,
-            ProviderErrorCode = ProviderErrorCode, RateLimit = RateLimit, Attempts = Attempts,
-        };
+        Copy(providerId: ProviderId ?? providerId, model: Model ?? model);
 
     /// <summary>
     /// A copy with the provider's request id filled in where the throw site did not know it (a cut-off stream, an
     /// unreadable 200 body); the same instance when there is nothing to add.
     /// </summary>
     internal ProviderException WithRequestId(string? requestId) =>
-        RequestId is not null || requestId is null
-            ? this
-            : new(ErrorKey, Message, InnerException)
-            {
-                ProviderId = ProviderId, Model = Model, HttpStatus = HttpStatus,
-                RequestId = requestId, ProviderMessage = ProviderMessage, ProviderErrorType = ProviderErrorType,
-                ProviderErrorCode = ProviderErrorCode, RateLimit = RateLimit, Attempts = Attempts,
-            };
+        RequestId is not null || requestId is null ? this : Copy(requestId: requestId);
 
     /// <summary>A copy with <paramref name="extra"/> appended to the message (same key, fields and attempts).</summary>
-    internal ProviderException WithMessageSuffix(string extra) =>
-        new(ErrorKey, Message + extra, InnerException)
+    internal ProviderException WithMessageSuffix(string extra) => Copy(message: Message + extra);
+
+    /// <summary>
+    /// A copy in which <paramref name="key"/> and anything shaped like a provider key or bearer token is masked
+    /// (<c>gsk_…a1b2</c>) — in the message, the provider's message and the inner exception's message, which for the SDK's
+    /// <c>ClientResultException</c> quotes the response body. A provider may echo the key it was sent; the exception
+    /// must not. The same instance when there was nothing to mask.
+    /// </summary>
+    internal ProviderException Redacted(string? key)
+    {
+        var message = ProviderLog.Redact(Message, key);
+        var providerMessage = ProviderMessage is null ? null : ProviderLog.Redact(ProviderMessage, key);
+        var inner = InnerException is { } e && ProviderLog.Redact(e.Message, key) is var innerMessage && innerMessage != e.Message
+            ? e is ClientResultException sdk
+                ? new ClientResultException(innerMessage, sdk.GetRawResponse())
+                : new InvalidOperationException($"{e.GetType().FullName}: {innerMessage}")
+            : InnerException;
+        return message == Message && providerMessage == ProviderMessage && ReferenceEquals(inner, InnerException)
+            ? this
+            : Copy(message: message, inner: inner, providerMessage: providerMessage);
+    }
+
+    private ProviderException Copy(string? message = null, Exception? inner = null, string? providerId = null, string? model = null,
+        string? requestId = null, string? providerMessage = null) =>
+        new(ErrorKey, message ?? Message, inner ?? InnerException)
         {
-            ProviderId = ProviderId, Model = Model, HttpStatus = HttpStatus,
-            RequestId = RequestId, ProviderMessage = ProviderMessage, ProviderErrorType = ProviderErrorType,
+            ProviderId = providerId ?? ProviderId, Model = model ?? Model, HttpStatus = HttpStatus,
+            RequestId = requestId ?? RequestId, ProviderMessage = providerMessage ?? ProviderMessage, ProviderErrorType = ProviderErrorType,
             ProviderErrorCode = ProviderErrorCode, RateLimit = RateLimit, Attempts = Attempts,
         };
 
