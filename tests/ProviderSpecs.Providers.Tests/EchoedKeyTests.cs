@@ -42,8 +42,8 @@ public class EchoedKeyTests
             new HttpClient(new StubHandler().Json(Echo(Stub.GroqKey), HttpStatusCode.Unauthorized)), () => Stub.GroqKey, TimeSpan.FromMinutes(5));
         var listing = await catalog.GetModelsAsync();
         listing.FallbackReason!.ShouldContain(ErrorKeys.Authentication);
-        listing.FallbackReason.ShouldContain("Invalid API Key: gsk_");
-        listing.FallbackReason.ShouldNotContain(Stub.GroqKey);
+        listing.FallbackReason!.ShouldContain("Invalid API Key: gsk_");
+        listing.FallbackReason!.ShouldNotContain(Stub.GroqKey);
     }
 
     [Test]
