@@ -86,20 +86,24 @@ public sealed class RequestContext
     /// </summary>
     public void SetServedTiming(TimeSpan firstChunkDelay, ReadOnlySpan<TimeSpan> chunkGaps)
     {
-        ServedFirstChunkDelay = firstChunkDelay;
-        if (_servedGapTicks.Length < chunkGaps.Length) _servedGapTicks = new long[chunkGaps.Length];
-        for (var i = 0; i < chunkGaps.Length; i++) _servedGapTicks[i] = chunkGaps[i].Ticks;
-        _servedGapCount = chunkGaps.Length;
+        var ticks = ServedTiming(firstChunkDelay, chunkGaps.Length);
+        for (var i = 0; i < chunkGaps.Length; i++) ticks[i] = chunkGaps[i].Ticks;
     }
 
     /// <summary>The same, for a target that served every gap alike (the simulators say one gap for a whole stream).</summary>
     public void SetServedTiming(TimeSpan firstChunkDelay, TimeSpan chunkGap, int gaps)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(gaps);
+        ServedTiming(firstChunkDelay, gaps).Fill(chunkGap.Ticks);
+    }
+
+    /// <summary>Records the first-chunk delay and returns room for <paramref name="gaps"/> served gaps (the buffer is reused).</summary>
+    private Span<long> ServedTiming(TimeSpan firstChunkDelay, int gaps)
+    {
         ServedFirstChunkDelay = firstChunkDelay;
         if (_servedGapTicks.Length < gaps) _servedGapTicks = new long[gaps];
-        _servedGapTicks.AsSpan(0, gaps).Fill(chunkGap.Ticks);
         _servedGapCount = gaps;
+        return _servedGapTicks.AsSpan(0, gaps);
     }
 
     internal void Begin(long requestIndex, bool isWarmup, ConnectionMode connectionMode)
