@@ -190,8 +190,10 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
 
     private static bool HasContent(ChatResponseUpdate update)
     {
-        foreach (var content in update.Contents)
-            if (content is TextContent { Text.Length: > 0 }) return true;
+        // By index: a foreach over the IList may allocate an enumerator a chunk.
+        var contents = update.Contents;
+        for (var i = 0; i < contents.Count; i++)
+            if (contents[i] is TextContent { Text.Length: > 0 }) return true;
         return false;
     }
 

@@ -10,9 +10,13 @@ public sealed record ChatUsage(long? InputTokens, long? OutputTokens, long? Tota
 /// <summary>A finished chat call: the reply, normalised metadata, and every attempt it took.</summary>
 public sealed record ChatResult
 {
+    private ChatResponse? _response;
+    private IReadOnlyList<ChatResponseUpdate>? _updates;
+
     public required string ProviderId { get; init; }
     public required string Model { get; init; }
-    public required string Text { get; init; }
+    /// <summary>The reply's text (<see cref="Response"/>'s).</summary>
+    public string Text => Response.Text;
     /// <summary>stop, length, tool_calls or content_filter (Together's <c>eos</c> becomes stop).</summary>
     public string? FinishReason { get; init; }
     /// <summary>The finish reason exactly as the provider sent it.</summary>
@@ -31,5 +35,59 @@ public sealed record ChatResult
     /// <summary>Streaming only: from call start to the first chunk with content.</summary>
     public TimeSpan? TimeToFirstToken { get; init; }
     public int StreamedChunks { get; init; }
-    public required ChatResponse Response { get; init; }
+
+    /// <summary>
+    /// Microsoft.Extensions.AI's response. For a stream, its updates merged (<c>ToChatResponse</c>) when this or
+    /// <see cref="Text"/> is first read: a caller that needs only the metadata, as a benchmark does, does not pay for
+    /// the merge (about 75 bytes a chunk).
+    /// </summary>
+    public ChatResponse Response
+    {
+        get => Volatile.Read(ref _response) ?? Merge();
+        init => _response = value;
+    }
+
+    /// <summary>A stream's updates, merged into <see cref="Response"/> when it is first read.</summary>
+    internal IReadOnlyList<ChatResponseUpdate>? StreamedUpdates
+    {
+        init => _updates = value;
+    }
+
+    private ChatResponse Merge()
+    {
+        var updates = Volatile.Read(ref _updates);
+        // Null: another thread merged first (it publishes the response before letting go of the updates).
+        if (updates is null) return Volatile.Read(ref _response) ?? throw new InvalidOperationException("A ChatResult needs a Response or the streamed updates.");
+        var merged = updates.ToChatResponse();
+        var response = Interlocked.CompareExchange(ref _response, merged, null) ?? merged;
+        Volatile.Write(ref _updates, null);
+        return response;
+    }
+}
+
+/// <summary>
+/// What a result reports about a reply before (or without) its merged response: the finish reason, usage and response id,
+/// taken by the rules of Microsoft.Extensions.AI's <c>ToChatResponse</c> (the latest finish reason and non-empty response
+/// id win; usage contents add up), so that they equal the merged response's.
+/// </summary>
+internal readonly record struct ReplyFacts(ChatFinishReason? FinishReason, UsageDetails? Usage, string? ResponseId)
+{
+    public static ReplyFacts Of(ChatResponse response) => new(response.FinishReason, response.Usage, response.ResponseId);
+
+    public static ReplyFacts Of(IReadOnlyList<ChatResponseUpdate> updates)
+    {
+        ChatFinishReason? finishReason = null;
+        UsageDetails? usage = null;
+        string? responseId = null;
+        foreach (var update in updates)
+        {
+            if (update.FinishReason is { } reason) finishReason = reason;
+            if (update.ResponseId is { Length: > 0 } id) responseId = id;
+            // By index: a foreach over the IList would allocate an enumerator an update.
+            var contents = update.Contents;
+            for (var i = 0; i < contents.Count; i++)
+                if (contents[i] is UsageContent used) (usage ??= new()).Add(used.Details);
+        }
+        return new(finishReason, usage, responseId);
+    }
 }

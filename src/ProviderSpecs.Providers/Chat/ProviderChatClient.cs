@@ -133,7 +133,7 @@ public sealed class ProviderChatClient : IChatClient
                     throw failure;
                 }
             }, attempts, total.Token, Call).ConfigureAwait(false);
-            var result = BuildResult(response, exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
+            var result = BuildResult(response, null, exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
             ProviderLog.CallAnswered(Logger, _provider.Id, Model, "chat", attempts.Count, result.Elapsed.TotalMilliseconds, result.FinishReason, result.RequestId);
             return result;
         }
@@ -224,8 +224,7 @@ public sealed class ProviderChatClient : IChatClient
                     .WithRequestId(opened.Exchange.RequestId), attempts, "stream");
             }
         }
-        var response = updates.ToChatResponse();
-        var result = BuildResult(response, opened.Exchange, attempts, Stopwatch.GetElapsedTime(started), opened.TimeToFirstChunk, updates.Count);
+        var result = BuildResult(null, updates, opened.Exchange, attempts, Stopwatch.GetElapsedTime(started), opened.TimeToFirstChunk, updates.Count);
         ProviderLog.CallAnswered(Logger, _provider.Id, Model, "stream", attempts.Count, result.Elapsed.TotalMilliseconds, result.FinishReason, result.RequestId);
         complete(result);
     }
@@ -253,21 +252,22 @@ public sealed class ProviderChatClient : IChatClient
         return error;
     }
 
-    private ChatResult BuildResult(ChatResponse response, WireExchange exchange, IReadOnlyList<AttemptRecord> attempts,
-        TimeSpan elapsed, TimeSpan? timeToFirstToken, int chunks)
+    /// <summary>A call's result from its response, or a stream's from its updates (merged only if the caller reads them).</summary>
+    private ChatResult BuildResult(ChatResponse? response, IReadOnlyList<ChatResponseUpdate>? updates, WireExchange exchange,
+        IReadOnlyList<AttemptRecord> attempts, TimeSpan elapsed, TimeSpan? timeToFirstToken, int chunks)
     {
-        var usage = response.Usage is { } u || exchange.Timings is not null
-            ? new ChatUsage(response.Usage?.InputTokenCount, response.Usage?.OutputTokenCount, response.Usage?.TotalTokenCount, exchange.Timings)
+        var reply = response is not null ? ReplyFacts.Of(response) : ReplyFacts.Of(updates!);
+        var usage = reply.Usage is not null || exchange.Timings is not null
+            ? new ChatUsage(reply.Usage?.InputTokenCount, reply.Usage?.OutputTokenCount, reply.Usage?.TotalTokenCount, exchange.Timings)
             : null;
         return new ChatResult
         {
             ProviderId = _provider.Id,
             Model = Model,
-            Text = response.Text,
-            FinishReason = response.FinishReason?.Value ?? NormaliseFinishReason(exchange.RawFinishReason),
+            FinishReason = reply.FinishReason?.Value ?? NormaliseFinishReason(exchange.RawFinishReason),
             RawFinishReason = exchange.RawFinishReason,
             Usage = usage,
-            ResponseId = response.ResponseId,
+            ResponseId = reply.ResponseId,
             RequestId = exchange.RequestId,
             ProviderResponseId = exchange.ProviderResponseId,
             RateLimit = RateLimitInfo.FromHeaders(exchange.Header, _provider.RateLimitDialect),
@@ -275,7 +275,8 @@ public sealed class ProviderChatClient : IChatClient
             Elapsed = elapsed,
             TimeToFirstToken = timeToFirstToken,
             StreamedChunks = chunks,
-            Response = response,
+            Response = response!,
+            StreamedUpdates = updates,
         };
     }
 
