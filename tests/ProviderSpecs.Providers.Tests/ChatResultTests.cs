@@ -68,4 +68,11 @@ public class ChatResultTests
         result.Response.Text.ShouldBe("Hi there");
         result.ResponseId.ShouldBe(result.Response.ResponseId);
     }
+
+    [Test]
+    public void A_result_built_without_a_response_says_so_when_read()
+    {
+        var result = new ChatResult { ProviderId = "groq", Model = "m", Attempts = [] };
+        Should.Throw<InvalidOperationException>(() => result.Text).Message.ShouldContain("set Response");
+    }
 }

@@ -39,7 +39,7 @@ public sealed record ChatResult
     /// <summary>
     /// Microsoft.Extensions.AI's response. For a stream, its updates merged (<c>ToChatResponse</c>) when this or
     /// <see cref="Text"/> is first read: a caller that needs only the metadata, as a benchmark does, does not pay for
-    /// the merge (about 75 bytes a chunk).
+    /// the merge (about 50–90 bytes a chunk, more the longer the stream).
     /// </summary>
     public ChatResponse Response
     {
@@ -57,7 +57,7 @@ public sealed record ChatResult
     {
         var updates = Volatile.Read(ref _updates);
         // Null: another thread merged first (it publishes the response before letting go of the updates).
-        if (updates is null) return Volatile.Read(ref _response) ?? throw new InvalidOperationException("A ChatResult needs a Response or the streamed updates.");
+        if (updates is null) return Volatile.Read(ref _response) ?? throw new InvalidOperationException("This ChatResult was built without a Response: set Response when constructing one.");
         var merged = updates.ToChatResponse();
         var response = Interlocked.CompareExchange(ref _response, merged, null) ?? merged;
         Volatile.Write(ref _updates, null);

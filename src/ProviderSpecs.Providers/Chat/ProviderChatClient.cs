@@ -275,7 +275,7 @@ public sealed class ProviderChatClient : IChatClient
             Elapsed = elapsed,
             TimeToFirstToken = timeToFirstToken,
             StreamedChunks = chunks,
-            Response = response!,
+            Response = response!, // null for a stream: its updates are merged when the response is first read
             StreamedUpdates = updates,
         };
     }
