@@ -46,8 +46,8 @@ public sealed class BenchmarkMergeTests
         var root = MergeFixtures.NewRoot("sums");
         var plan = MergeFixtures.Plan(2);
         // Worker 1 starts a second after worker 0 and both measure for 10 s: the fleet's span is 11 s.
-        var a = await MergeFixtures.WriteWorkerAsync(root, 0, plan, Samples(4, 30, 100_000), failures: 2, label: "eu-west-1");
-        var b = await MergeFixtures.WriteWorkerAsync(root, 1, plan, Samples(5, 50, 100_000), failures: 1, label: "us-east-1");
+        var a = await MergeFixtures.WriteWorkerAsync(root, 0, plan, Samples(4, 30, 100_000), failures: 2, label: "eu-west-1", startSpreadSeconds: 0.3);
+        var b = await MergeFixtures.WriteWorkerAsync(root, 1, plan, Samples(5, 50, 100_000), failures: 1, label: "us-east-1", startSpreadSeconds: 0.12);
 
         var merged = MergeFixtures.Merge(b, a);
 
@@ -55,6 +55,7 @@ public sealed class BenchmarkMergeTests
         (s.Started, s.Succeeded, s.Failed).ShouldBe((83, 80, 3));
         s.ErrorsByKey["rate-limited"].ShouldBe(3);
         s.ElapsedSeconds.ShouldBe(11, 1e-9);
+        s.StartSpreadSeconds.ShouldBe(0.3, "each worker spread its own loops; the fleet's spread is the slowest worker's");
         s.RequestsPerSecond.Value!.Value.ShouldBe(80 / 11.0, 1e-9);
         s.RequestsPerSecond.Definition.ShouldBe(MetricDefinitions.FleetRequestsPerSecond);
         s.Attempts.Count.ShouldBe(83, "attempts of failed requests are recorded too");

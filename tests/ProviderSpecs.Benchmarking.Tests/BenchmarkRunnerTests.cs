@@ -20,6 +20,54 @@ public class BenchmarkRunnerTests
     }
 
     [Test]
+    public async Task The_measured_phase_of_a_closed_loop_starts_its_loops_spread_over_the_warm_ups_median_request()
+    {
+        var measuredStarts = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        var target = new DelegateTarget("test", "spread", async (ctx, ct) =>
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (!ctx.IsWarmup) measuredStarts.Enqueue(now);
+            await ProviderSpecs.Pacing.PrecisePacer.Shared.WaitAsync(now, TimeSpan.FromMilliseconds(40), ct); // never early, unlike Task.Delay
+            return RequestOutcome.Success();
+        });
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(8), MaxRequests = 16, WarmupRequests = 8 });
+
+        var spread = result.StartSpreadSeconds.ShouldNotBeNull("a closed loop records how its measured phase started");
+        spread.ShouldBeGreaterThanOrEqualTo(0.0399, "each warm-up request took at least 40 ms (HdrHistogram keeps 3 digits)");
+        var firstWave = measuredStarts.Order().Take(8).ToList();
+        // Loop i waits i/8 of the spread (never less): all at once, the first eight would start within a millisecond or two.
+        System.Diagnostics.Stopwatch.GetElapsedTime(firstWave[0], firstWave[^1]).TotalSeconds.ShouldBeGreaterThan(spread / 2);
+        result.Succeeded.ShouldBe(16);
+    }
+
+    [Test]
+    public async Task A_closed_loop_whose_warm_up_never_succeeded_starts_its_loops_together_and_says_so()
+    {
+        var target = new DelegateTarget("test", "cold", (ctx, _) =>
+            ValueTask.FromResult(ctx.IsWarmup ? RequestOutcome.Failed("server-error") : RequestOutcome.Success()));
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(4), MaxRequests = 8 });
+
+        result.WarmupFailures.ShouldBe(4);
+        result.StartSpreadSeconds.ShouldBe(0, "no warm-up request says how long a request takes");
+        Reporting.MarkdownReport.Render(new Results.BenchmarkDocument { Metadata = Results.RunMetadata.Capture("simulated", 1), Scenarios = [result] })
+            .ShouldContain("loops started together");
+    }
+
+    [Test]
+    public void The_start_spread_is_the_warm_ups_median_request_at_most_a_tenth_of_a_duration_bound()
+    {
+        var warmup = new MetricsShard(8);
+        foreach (var micros in new long[] { 90_000, 100_000, 400_000 }) warmup.EndToEnd.Record(micros);
+
+        BenchmarkRunner.StartSpread(warmup, maxDuration: null).TotalMilliseconds.ShouldBe(100, 0.1);
+        BenchmarkRunner.StartSpread(warmup, maxDuration: TimeSpan.FromMilliseconds(500)).TotalMilliseconds.ShouldBe(50, 0.1,
+            "a run bounded to 500 ms would otherwise spend a fifth of it below its concurrency");
+        BenchmarkRunner.StartSpread(new MetricsShard(8), maxDuration: null).ShouldBe(TimeSpan.Zero);
+    }
+
+    [Test]
     public async Task A_request_count_bound_sends_exactly_that_many_measured_requests_after_the_warm_up()
     {
         var sent = 0;
@@ -77,6 +125,7 @@ public class BenchmarkRunnerTests
             new BenchmarkRunOptions { Load = new OpenLoopLoad(2000, ArrivalProcess.Poisson, maxConcurrency: 3, seed: 1), MaxRequests = 30 });
 
         result.Started.ShouldBe(30);
+        result.StartSpreadSeconds.ShouldBeNull("an open loop's requests start when its schedule says");
         probe.Peak.ShouldBeLessThanOrEqualTo(3);
         result.Load.Kind.ShouldBe("open-loop");
         result.Load.Seed.ShouldBe(1);

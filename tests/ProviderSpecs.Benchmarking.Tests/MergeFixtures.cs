@@ -38,7 +38,7 @@ internal static class MergeFixtures
     /// and <paramref name="failures"/> failed requests; written to a new folder, whose path is returned.
     /// </summary>
     public static async Task<string> WriteWorkerAsync(string root, int index, BenchmarkPlan plan, IReadOnlyList<long> ttftMicroseconds,
-        int failures = 0, string? label = null, int scenarios = 1, int? seed = null, DateTimeOffset? startedAt = null)
+        int failures = 0, string? label = null, int scenarios = 1, int? seed = null, DateTimeOffset? startedAt = null, double? startSpreadSeconds = null)
     {
         var template = await TemplateAsync();
         var results = new List<ScenarioResult>();
@@ -62,6 +62,7 @@ internal static class MergeFixtures
                 ErrorsByKey = failures == 0 ? new Dictionary<string, int>() : new Dictionary<string, int> { ["rate-limited"] = failures },
                 ElapsedSeconds = 10,
                 StartedAt = start,
+                StartSpreadSeconds = startSpreadSeconds ?? template.StartSpreadSeconds,
                 RequestsPerSecond = new Rate(ttftMicroseconds.Count == 0 ? null : ttftMicroseconds.Count / 10.0, "req/s", MetricDefinitions.RequestsPerSecond),
                 OutputTokensPerSecond = new Rate(ttftMicroseconds.Count == 0 ? null : ttftMicroseconds.Count / 5.0, "tok/s", MetricDefinitions.OutputTokensPerSecond),
                 ErrorRate = new Rate(ttftMicroseconds.Count + failures == 0 ? null : (double)failures / (ttftMicroseconds.Count + failures), "ratio", MetricDefinitions.ErrorRate),

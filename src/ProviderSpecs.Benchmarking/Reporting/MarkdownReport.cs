@@ -84,12 +84,19 @@ public static class MarkdownReport
         "merged percentiles: the exact sum of every worker's HdrHistogram (the percentiles one histogram over all requests gives); min, max and mean from the workers' exact recorded figures",
     ];
 
+    private static string StartSpread(ScenarioResult s) => s.StartSpreadSeconds switch
+    {
+        null => "",
+        0 => "; loops started together (no warm-up request succeeded to time)",
+        var seconds => F($"; loops started over {seconds * 1000:0.#} ms, spread as a closed loop runs"),
+    };
+
     private static void AppendScenario(StringBuilder md, ScenarioResult s)
     {
         md.AppendLine(F($"## {Cell(s.Provider)} / {Cell(s.Model)} — {Cell(s.Load.Description)}{(s.Name is null ? "" : $" ({Cell(s.Name)})")}")).AppendLine();
         if (s.Conditions.Count > 0)
             md.AppendLine(F($"**Imposed on purpose:** {Cell(string.Join("; ", s.Conditions))} — not a measurement of the provider as it is.")).AppendLine();
-        md.AppendLine(F($"{s.Started} measured requests ({s.Succeeded} succeeded, {s.Failed} failed) in {s.ElapsedSeconds:0.00} s after {s.WarmupRequests} warm-up requests ({s.WarmupFailures} failed); connections: {s.ConnectionMode}; stopped by {s.StoppedBy}; peak in flight {s.PeakInFlight}.")).AppendLine();
+        md.AppendLine(F($"{s.Started} measured requests ({s.Succeeded} succeeded, {s.Failed} failed) in {s.ElapsedSeconds:0.00} s after {s.WarmupRequests} warm-up requests ({s.WarmupFailures} failed); connections: {s.ConnectionMode}; stopped by {s.StoppedBy}; peak in flight {s.PeakInFlight}{StartSpread(s)}.")).AppendLine();
         if (s.NotMeasuredReason() is { } reason) md.AppendLine(F($"**{Cell(reason)}** — every figure below is \"—\".")).AppendLine();
         md.AppendLine("| Metric | Unit | n | p50 | p90 | p95 | p99 | p99.9 | mean | min | max | Definition |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");

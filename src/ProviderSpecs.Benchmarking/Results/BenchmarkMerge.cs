@@ -217,6 +217,8 @@ public static class BenchmarkMerge
             Load = MergeLoad(parts.Select(p => p.Result.Load).ToList(), plan),
             WarmupRequests = parts.Sum(p => p.Result.WarmupRequests),
             WarmupFailures = parts.Sum(p => p.Result.WarmupFailures),
+            // Each worker spread its own loops; the fleet's took as long as the slowest worker's.
+            StartSpreadSeconds = parts.Max(p => p.Result.StartSpreadSeconds),
             StoppedBy = string.Join(" and ", parts.Select(p => p.Result.StoppedBy).Distinct(StringComparer.Ordinal)),
             Started = started,
             Succeeded = succeeded,

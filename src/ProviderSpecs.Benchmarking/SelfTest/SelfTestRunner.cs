@@ -384,29 +384,23 @@ public static partial class SelfTestRunner
     }
 
     /// <summary>
-    /// Runs <paramref name="concurrency"/> bare loops of <paramref name="request"/> (no harness): first unmeasured for
+    /// Runs <paramref name="concurrency"/> bare loops of <paramref name="request"/> (no harness): unmeasured for
     /// <paramref name="warmup"/> (connections, JIT), then measured for <paramref name="duration"/>. The request is told
-    /// whether it is measured; returns the measured pass's elapsed time.
+    /// whether it is measured (it started after the warm-up); returns the time from the end of the warm-up until the
+    /// last loop stopped. The loops run through both passes, so the measured one begins in a closed loop's steady
+    /// state, as <see cref="BenchmarkRunner"/>'s measured phase does, not with every loop sending at once.
     /// </summary>
     private static async Task<TimeSpan> RunBareLoopsAsync(int concurrency, TimeSpan warmup, TimeSpan duration, Func<bool, Task> request)
     {
-        var deadline = 0L;
-        var measuring = false;
+        var measuredFrom = Stopwatch.GetTimestamp() + (long)(warmup.TotalSeconds * Stopwatch.Frequency);
+        var deadline = measuredFrom + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         async Task LoopAsync()
         {
             await Task.Yield();
-            while (Stopwatch.GetTimestamp() < Volatile.Read(ref deadline)) await request(Volatile.Read(ref measuring)).ConfigureAwait(false);
+            while (Stopwatch.GetTimestamp() is var now && now < deadline) await request(now >= measuredFrom).ConfigureAwait(false);
         }
-        var elapsed = TimeSpan.Zero;
-        foreach (var (measured, passDuration) in new[] { (false, warmup), (true, duration) })
-        {
-            Volatile.Write(ref measuring, measured);
-            var started = Stopwatch.GetTimestamp();
-            Volatile.Write(ref deadline, started + (long)(passDuration.TotalSeconds * Stopwatch.Frequency));
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => LoopAsync())).ConfigureAwait(false);
-            elapsed = Stopwatch.GetElapsedTime(started);
-        }
-        return elapsed;
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => LoopAsync())).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(measuredFrom);
     }
 
     private static HttpClient NewBareClient() =>
