@@ -75,4 +75,31 @@ public class ChatResultTests
         var result = new ChatResult { ProviderId = "groq", Model = "m", Attempts = [] };
         Should.Throw<InvalidOperationException>(() => result.Text).Message.ShouldContain("set Response");
     }
+
+    [Test]
+    public async Task A_copy_of_a_streamed_result_shares_its_merge_and_equals_it_whether_read_or_not()
+    {
+        using var session = Stub.Session("groq", new StubHandler().Sse(Stub.GroqStream()));
+        var result = await session.CreateChatClient("m").Stream("hi").CollectAsync();
+
+        var copy = result with { Elapsed = result.Elapsed }; // taken before anything read the response
+        copy.ShouldBe(result);
+        copy.Response.ShouldBeSameAs(result.Response, "the copy and the original merge the updates once, together");
+        copy.ShouldBe(result);
+        copy.GetHashCode().ShouldBe(result.GetHashCode());
+        (result with { StreamedChunks = result.StreamedChunks + 1 }).ShouldNotBe(result);
+    }
+
+    [Test]
+    public void Results_given_the_same_response_are_equal_and_given_another_are_not()
+    {
+        IReadOnlyList<Resilience.AttemptRecord> attempts = [];
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, "Hi"));
+        ChatResult Result(ChatResponse r) => new() { ProviderId = "groq", Model = "m", Attempts = attempts, Response = r };
+
+        Result(response).ShouldBe(Result(response));
+        Result(response).GetHashCode().ShouldBe(Result(response).GetHashCode());
+        Result(response).ShouldNotBe(Result(new ChatResponse(new ChatMessage(ChatRole.Assistant, "Hi"))));
+        (Result(response) with { Response = new ChatResponse(new ChatMessage(ChatRole.Assistant, "Bye")) }).Text.ShouldBe("Bye");
+    }
 }

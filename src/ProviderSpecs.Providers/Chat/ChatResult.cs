@@ -10,8 +10,7 @@ public sealed record ChatUsage(long? InputTokens, long? OutputTokens, long? Tota
 /// <summary>A finished chat call: the reply, normalised metadata, and every attempt it took.</summary>
 public sealed record ChatResult
 {
-    private ChatResponse? _response;
-    private IReadOnlyList<ChatResponseUpdate>? _updates;
+    private ReplySource _reply = ReplySource.Missing;
 
     public required string ProviderId { get; init; }
     public required string Model { get; init; }
@@ -43,15 +42,43 @@ public sealed record ChatResult
     /// </summary>
     public ChatResponse Response
     {
-        get => Volatile.Read(ref _response) ?? Merge();
-        init => _response = value;
+        get => _reply.Response;
+        init => _reply = value is null ? _reply : ReplySource.Given(value);
     }
 
     /// <summary>A stream's updates, merged into <see cref="Response"/> when it is first read.</summary>
     internal IReadOnlyList<ChatResponseUpdate>? StreamedUpdates
     {
-        init => _updates = value;
+        init => _reply = value is null ? _reply : ReplySource.Streamed(value);
     }
+}
+
+/// <summary>
+/// Where a <see cref="ChatResult"/>'s response comes from: the response it was given, or a stream's updates, merged when
+/// first read (thread-safe: the first reader publishes the merge, and the updates are let go after that). A result and
+/// its <c>with</c> copies share one source, so they merge once and hold the same response; and record equality compares
+/// the source, not whether it has been read yet.
+/// </summary>
+internal sealed class ReplySource : IEquatable<ReplySource>
+{
+    /// <summary>A result built without a response.</summary>
+    public static readonly ReplySource Missing = new(null, null);
+
+    private readonly ChatResponse? _given;
+    private ChatResponse? _response;
+    private IReadOnlyList<ChatResponseUpdate>? _updates;
+
+    private ReplySource(ChatResponse? given, IReadOnlyList<ChatResponseUpdate>? updates)
+    {
+        _given = _response = given;
+        _updates = updates;
+    }
+
+    public static ReplySource Given(ChatResponse response) => new(response, null);
+
+    public static ReplySource Streamed(IReadOnlyList<ChatResponseUpdate> updates) => new(null, updates);
+
+    public ChatResponse Response => Volatile.Read(ref _response) ?? Merge();
 
     private ChatResponse Merge()
     {
@@ -63,6 +90,15 @@ public sealed record ChatResult
         Volatile.Write(ref _updates, null);
         return response;
     }
+
+    // Results given the same response instance are equal, as they were when the record held the response itself; a
+    // stream's source equals only itself, so a streamed result equals its copies.
+    public bool Equals(ReplySource? other) =>
+        ReferenceEquals(this, other) || (other is not null && _given is not null && ReferenceEquals(_given, other._given));
+
+    public override bool Equals(object? obj) => Equals(obj as ReplySource);
+
+    public override int GetHashCode() => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(_given ?? (object)this);
 }
 
 /// <summary>
