@@ -25,7 +25,7 @@ public static class BenchmarkRunner
             slots: Math.Min(options.Load.MaxConcurrency, warmupRequests), maxRequests: warmupRequests, maxDuration: null, expectedRequests: warmupRequests);
         await warmup.RunClosedLoopAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         var warmupTotals = warmup.Merge();
-        var startSpread = options.Load is ClosedLoopLoad ? StartSpread(warmupTotals, options.MaxDuration) : (TimeSpan?)null;
+        var startSpread = options.Load is ClosedLoopLoad ? StartSpread(warmupTotals, options.Load.MaxConcurrency, options.MaxDuration) : (TimeSpan?)null;
         // Nothing is in flight between the phases: collect here, so that the warm-up's garbage does not force a collection
         // (which stops every open stream at once) into the measured phase, as BenchmarkDotNet collects before each iteration.
         // With a measuring process's gen-0 budget (MeasuringRuntime) an 8 s, 64-stream self-test row then collects once, not 8 times.
@@ -53,19 +53,28 @@ public static class BenchmarkRunner
     }
 
     /// <summary>
-    /// Over how long the measured phase of a closed loop starts its loops: the warm-up's median request time, at most a
-    /// tenth of a duration bound. In a closed loop's steady state the loops are spread over one request time; started in
-    /// the same instant, the first <c>c</c> requests queue behind each other in the client before any reaches the target,
-    /// and the measured figures begin with that burst (self-test, c=64 through the provider layer: the first 64 requests'
-    /// TTFT error p50 3.65 ms against 0.48 ms for the rest; without them the row's p99 fell from 3.81 to 2.64 ms). Zero
-    /// when no warm-up request succeeded: nothing says how long a request takes.
+    /// Over how long the measured phase of a closed loop starts its loops: the warm-up's median request time, at most
+    /// <see cref="SpreadPerLoop"/> a loop and a tenth of a duration bound. In a closed loop's steady state the loops are
+    /// spread over one request time; started in the same instant, the first <c>c</c> requests queue behind each other in
+    /// the client before any reaches the target, and the measured figures begin with that burst (self-test, c=64 through
+    /// the provider layer: the first 64 requests' TTFT error p50 3.65 ms against 0.48 ms for the rest; without them the
+    /// row's p99 fell from 3.81 to 2.64 ms). Zero when no warm-up request succeeded: nothing says how long a request takes.
     /// </summary>
-    internal static TimeSpan StartSpread(MetricsShard warmup, TimeSpan? maxDuration)
+    internal static TimeSpan StartSpread(MetricsShard warmup, int concurrency, TimeSpan? maxDuration)
     {
         if (warmup.EndToEnd.Count == 0) return TimeSpan.Zero;
         var spread = TimeSpan.FromMicroseconds(warmup.EndToEnd.ValueAtPercentile(50));
+        if (spread > SpreadPerLoop * concurrency) spread = SpreadPerLoop * concurrency;
         return maxDuration is { } bound && spread > bound / 10 ? bound / 10 : spread;
     }
+
+    /// <summary>
+    /// A loop's share of the start spread at most. A request costs the client well under a millisecond, so loops a
+    /// millisecond apart do not queue behind each other; and a longer ramp would cost the run's rate (fewer than c
+    /// requests in flight while it lasts), the more so as a fresh process's first warm-up runs cold (a simulated Groq
+    /// run at c=32: warm-up median 643 ms, measured requests 270 ms).
+    /// </summary>
+    internal static readonly TimeSpan SpreadPerLoop = TimeSpan.FromMilliseconds(1);
 
     /// <summary>Runs one scenario per load point (e.g. <see cref="LoadSweep.Concurrency"/>), with the same bounds and warm-up rules.</summary>
     public static async Task<SweepResult> RunSweepAsync(IBenchmarkTarget target, IReadOnlyList<LoadModel> points, BenchmarkRunOptions options, CancellationToken cancellationToken = default)
