@@ -20,9 +20,10 @@ public sealed record ScenarioResult
     public required int WarmupFailures { get; init; }
 
     /// <summary>
-    /// Closed loop: over how many seconds the measured phase started its loops (the warm-up's median request time, at most a
-    /// tenth of a duration bound), so it begins as a closed loop runs, not with every request sent at once; 0 when they
-    /// started together (no warm-up request succeeded). Null for an open loop and in files written before it was recorded.
+    /// Closed loop: over how many seconds the measured phase started its loops (the warm-up's median request time, at most
+    /// 1 ms a loop and a tenth of a duration bound), so it begins as a closed loop runs, not with every request sent at
+    /// once; 0 when they started together (no warm-up request succeeded). Null for an open loop and in files written before
+    /// it was recorded.
     /// </summary>
     public double? StartSpreadSeconds { get; init; }
 
