@@ -46,10 +46,10 @@ public sealed record ChatResult
         init => _reply = value is null ? _reply : ReplySource.Given(value);
     }
 
-    /// <summary>A stream's updates, merged into <see cref="Response"/> when it is first read.</summary>
-    internal IReadOnlyList<ChatResponseUpdate>? StreamedUpdates
+    /// <summary>Where <see cref="Response"/> comes from: the layer sets it (a response, or a stream's updates) in one place.</summary>
+    internal ReplySource Reply
     {
-        init => _reply = value is null ? _reply : ReplySource.Streamed(value);
+        init => _reply = value;
     }
 }
 
@@ -79,6 +79,9 @@ internal sealed class ReplySource : IEquatable<ReplySource>
     public static ReplySource Streamed(IReadOnlyList<ChatResponseUpdate> updates) => new(null, updates);
 
     public ChatResponse Response => Volatile.Read(ref _response) ?? Merge();
+
+    /// <summary>Finish reason, usage and response id: from the updates while they are unmerged, else from the response.</summary>
+    public ReplyFacts Facts() => Volatile.Read(ref _updates) is { } updates ? ReplyFacts.Of(updates) : ReplyFacts.Of(Response);
 
     private ChatResponse Merge()
     {

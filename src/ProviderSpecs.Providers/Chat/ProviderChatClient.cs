@@ -133,7 +133,7 @@ public sealed class ProviderChatClient : IChatClient
                     throw failure;
                 }
             }, attempts, total.Token, Call).ConfigureAwait(false);
-            var result = BuildResult(response, null, exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
+            var result = BuildResult(ReplySource.Given(response), exchange, attempts, Stopwatch.GetElapsedTime(started), null, 0);
             ProviderLog.CallAnswered(Logger, _provider.Id, Model, "chat", attempts.Count, result.Elapsed.TotalMilliseconds, result.FinishReason, result.RequestId);
             return result;
         }
@@ -224,7 +224,7 @@ public sealed class ProviderChatClient : IChatClient
                     .WithRequestId(opened.Exchange.RequestId), attempts, "stream");
             }
         }
-        var result = BuildResult(null, updates, opened.Exchange, attempts, Stopwatch.GetElapsedTime(started), opened.TimeToFirstChunk, updates.Count);
+        var result = BuildResult(ReplySource.Streamed(updates), opened.Exchange, attempts, Stopwatch.GetElapsedTime(started), opened.TimeToFirstChunk, updates.Count);
         ProviderLog.CallAnswered(Logger, _provider.Id, Model, "stream", attempts.Count, result.Elapsed.TotalMilliseconds, result.FinishReason, result.RequestId);
         complete(result);
     }
@@ -253,10 +253,10 @@ public sealed class ProviderChatClient : IChatClient
     }
 
     /// <summary>A call's result from its response, or a stream's from its updates (merged only if the caller reads them).</summary>
-    private ChatResult BuildResult(ChatResponse? response, IReadOnlyList<ChatResponseUpdate>? updates, WireExchange exchange,
+    private ChatResult BuildResult(ReplySource source, WireExchange exchange,
         IReadOnlyList<AttemptRecord> attempts, TimeSpan elapsed, TimeSpan? timeToFirstToken, int chunks)
     {
-        var reply = response is not null ? ReplyFacts.Of(response) : ReplyFacts.Of(updates!);
+        var reply = source.Facts();
         var usage = reply.Usage is not null || exchange.Timings is not null
             ? new ChatUsage(reply.Usage?.InputTokenCount, reply.Usage?.OutputTokenCount, reply.Usage?.TotalTokenCount, exchange.Timings)
             : null;
@@ -275,8 +275,7 @@ public sealed class ProviderChatClient : IChatClient
             Elapsed = elapsed,
             TimeToFirstToken = timeToFirstToken,
             StreamedChunks = chunks,
-            Response = response!, // null for a stream: its updates are merged when the response is first read
-            StreamedUpdates = updates,
+            Reply = source,
         };
     }
 
