@@ -48,16 +48,17 @@ public static partial class CliApp
             // A branch, so that `bench merge DIR…` is a sub-command of bench; `bench [OPTIONS]` runs the default command.
             config.AddBranch<BenchBranchSettings>("bench", bench =>
             {
-                bench.SetDescription("Benchmark providers/models (simulated by default, --live with keys and --max-requests); writes JSON, Markdown, SVG reports and the histograms' interval log. `bench merge` combines the outputs of several workers exactly.");
+                bench.SetDescription("Benchmark providers/models (simulated by default, --live with keys and --max-requests); writes JSON, Markdown, SVG reports and the histograms' interval log (and with --request-log every request's record). `bench merge` combines the outputs of several workers exactly.");
                 bench.SetDefaultCommand<BenchCommand>();
                 bench.AddExample("bench");
                 bench.AddExample("bench", "--provider", "groq", "--model", "llama-3.1-8b-instant", "--requests", "200", "--concurrency", "1,8,32");
                 bench.AddExample("bench", "--rate", "20", "--arrival", "poisson", "--duration", "10");
+                bench.AddExample("bench", "--provider", "groq", "--requests", "100", "--request-log");
                 bench.AddExample("bench", "--live", "--provider", "groq", "--requests", "20", "--max-requests", "30");
                 bench.AddExample("bench", "--live", "--workers", "4", "--worker-index", "0", "--label", "eu-west-1", "--requests", "400", "--max-requests", "480", "--out", "results/worker-0");
                 bench.AddExample("bench", "--self-test");
                 bench.AddCommand<BenchMergeCommand>("merge")
-                    .WithDescription("Merge the outputs of the workers of one plan (bench --workers N): checks they ran the same plan, adds their histograms exactly, writes one result (JSON, Markdown, SVG, interval log) with a per-worker breakdown. Options: --out DIR (default reports/benchmarks), --json.")
+                    .WithDescription("Merge the outputs of the workers of one plan (bench --workers N): checks they ran the same plan, adds their histograms exactly, writes one result (JSON, Markdown, SVG, interval log, and the workers' request logs together when they wrote them) with a per-worker breakdown. Options: --out DIR (default reports/benchmarks), --json.")
                     .WithExample("bench", "merge", "results/worker-0", "results/worker-1", "results/worker-2", "results/worker-3", "--out", "reports/benchmarks")
                     .WithExample("bench", "merge", "results", "--json");
             });

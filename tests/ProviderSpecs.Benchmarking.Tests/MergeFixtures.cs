@@ -38,7 +38,8 @@ internal static class MergeFixtures
     /// and <paramref name="failures"/> failed requests; written to a new folder, whose path is returned.
     /// </summary>
     public static async Task<string> WriteWorkerAsync(string root, int index, BenchmarkPlan plan, IReadOnlyList<long> ttftMicroseconds,
-        int failures = 0, string? label = null, int scenarios = 1, int? seed = null, DateTimeOffset? startedAt = null, double? startSpreadSeconds = null)
+        int failures = 0, string? label = null, int scenarios = 1, int? seed = null, DateTimeOffset? startedAt = null, double? startSpreadSeconds = null,
+        bool requestLog = false)
     {
         var template = await TemplateAsync();
         var results = new List<ScenarioResult>();
@@ -66,6 +67,8 @@ internal static class MergeFixtures
                 RequestsPerSecond = new Rate(ttftMicroseconds.Count == 0 ? null : ttftMicroseconds.Count / 10.0, "req/s", MetricDefinitions.RequestsPerSecond),
                 OutputTokensPerSecond = new Rate(ttftMicroseconds.Count == 0 ? null : ttftMicroseconds.Count / 5.0, "tok/s", MetricDefinitions.OutputTokensPerSecond),
                 ErrorRate = new Rate(ttftMicroseconds.Count + failures == 0 ? null : (double)failures / (ttftMicroseconds.Count + failures), "ratio", MetricDefinitions.ErrorRate),
+                // With a request log: a record per request, the successes first (their TTFTs), then the failures.
+                Requests = requestLog ? [.. ttftMicroseconds.Select((t, i) => Record(i, succeeded: true, t + s)), .. Enumerable.Range(0, failures).Select(f => Record(ttftMicroseconds.Count + f, succeeded: false, 0))] : null,
             };
             results.Add(histograms.ApplyTo(scenario));
         }
@@ -83,6 +86,21 @@ internal static class MergeFixtures
         BenchmarkReport.WriteAll(document, folder);
         return folder;
     }
+
+    private static RequestRecord Record(int index, bool succeeded, long ttftMicroseconds) => new()
+    {
+        Index = index,
+        StartSeconds = index * 0.5,
+        Succeeded = succeeded,
+        StatusCode = succeeded ? 200 : 429,
+        Error = succeeded ? null : "rate-limited",
+        EndToEndMs = succeeded ? (ttftMicroseconds + 1000) / 1000.0 : 2.5,
+        TtftMs = succeeded ? ttftMicroseconds / 1000.0 : null,
+        OutputTokens = succeeded ? 1 : 0,
+        ChunksMs = succeeded ? [ttftMicroseconds / 1000.0] : [],
+        Attempts = succeeded ? 1 : 3,
+        RateLimitedResponses = succeeded ? 0 : 1,
+    };
 
     public static string NewRoot(string purpose)
     {

@@ -33,6 +33,7 @@ public class BadInputTests
         yield return Case("--requests must be", "bench", "--requests", "0");
         yield return Case("--warmup must be", "bench", "--warmup", "0");
         yield return Case("--arrival applies", "bench", "--arrival", "poisson");
+        yield return Case("--request-log applies to benchmark runs: drop it with --self-test", "bench", "--self-test", "--request-log");
         yield return Case("--arrival must be constant or poisson", "bench", "--rate", "5", "--arrival", "bursty");
         yield return Case("has no model 'llama-3.1-8b'. Did you mean: llama-3.1-8b-instant", "bench", "--provider", "groq", "--model", "llama-3.1-8b");
         yield return Case("has no simulator", "bench", "--provider", "openai", "--model", "gpt-4o-mini");

@@ -41,6 +41,34 @@ public class BenchTests
     }
 
     [Test]
+    public async Task Bench_with_a_request_log_writes_every_measured_request_with_what_the_simulator_served()
+    {
+        var outDir = CliHarness.TempDirectory("request-log");
+        var run = await CliHarness.RunAsync(["bench", "--provider", "groq", "--requests", "8", "--concurrency", "1,2", "--time-scale", "0.25", "--max-tokens", "8",
+            "--request-log", "--out", outDir, "--json"]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        var document = BenchmarkDocument.Load(Path.Combine(outDir, "benchmark-results.json"));
+        document.Plan!.Settings["--request-log"].ShouldBe("on");
+        var path = Path.Combine(outDir, RequestLog.FileName);
+        using (var json = JsonDocument.Parse(run.Output))
+            json.RootElement.GetProperty("files").EnumerateArray().Select(f => f.GetString()).ShouldContain(path);
+
+        var log = RequestLog.Read(path, document.Scenarios.Count);
+        for (var i = 0; i < document.Scenarios.Count; i++)
+        {
+            var scenario = document.Scenarios[i];
+            var records = log[i];
+            records.Count.ShouldBe(scenario.Started);
+            records.ShouldAllBe(r => r.Succeeded && r.StatusCode == 200 && r.ChunksMs.Count > 0 && r.OutputTokens > 0);
+            // The simulator says what it served; each record's TTFT error is one of the distribution's samples.
+            records.ShouldAllBe(r => r.ServedFirstChunkMs > 0);
+            records.Max(r => Math.Abs(r.TtftMs!.Value - r.ServedFirstChunkMs!.Value)).ShouldBe(scenario.TtftError.ValueOf(Percentile.Max), tolerance: 0.0015);
+            records.Min(r => r.TtftMs!.Value).ShouldBe(scenario.Ttft.ValueOf(Percentile.Min));
+        }
+    }
+
+    [Test]
     public async Task Bench_options_with_defaults_and_flags_reach_the_run_under_the_bench_branch()
     {
         // bench is a branch (bench merge is its sub-command): options declared on both levels were once reset to their

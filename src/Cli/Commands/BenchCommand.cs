@@ -212,6 +212,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
                 Name = Describe(settings),
                 // For the interval log beside the results: what HdrHistogram tools read and `bench merge` adds.
                 KeepHistograms = true,
+                KeepRequests = settings.RequestLog,
             }, cancellationToken).ConfigureAwait(false);
         }
         finally

@@ -85,6 +85,10 @@ public class BenchSettings : BenchBranchSettings
     [Description("Output folder. Default: reports/benchmarks under the repository root (the folder with Specs.sln).")]
     public string? Out { get; init; }
 
+    [CommandOption("--request-log")]
+    [Description("Also write benchmark-requests.jsonl: one line per measured request (start, status or error, TTFT, end-to-end, tokens, every chunk's arrival, attempts, 429s) to recompute or cut the figures yourself.")]
+    public bool RequestLog { get; init; }
+
     [CommandOption("--json")]
     [Description("Print a JSON summary (files written, key figures) instead of tables and progress.")]
     public bool Json { get; init; }
@@ -157,6 +161,7 @@ public class BenchSettings : BenchBranchSettings
         if (SelfTest && (Live || Providers.Length > 0 || Models.Length > 0 || Rate is not null))
             throw new CliException("--self-test measures the harness against its own loopback targets: drop --live, --provider, --model and --rate.");
         if (Quick && !SelfTest) throw new CliException("--quick applies to --self-test only.");
+        if (RequestLog && SelfTest) throw new CliException("--request-log applies to benchmark runs: drop it with --self-test, whose report gives the figures of its own targets.");
         if (Live)
         {
             if (TimeScale is not null) throw new CliException("--time-scale applies to the simulated providers only; drop it with --live.");
@@ -269,6 +274,7 @@ public class BenchSettings : BenchBranchSettings
             ["--prompt"] = Prompt ?? "(default)",
             ["--time-scale"] = Live ? "none" : (TimeScale ?? 1.0).ToString(CultureInfo.InvariantCulture),
             ["--max-requests"] = MaxRequests?.ToString(CultureInfo.InvariantCulture) ?? "none",
+            ["--request-log"] = On(RequestLog),
         };
         return new BenchmarkPlan { Workers = Workers ?? 1, SeedFamily = Seed, Settings = settings };
     }

@@ -30,6 +30,12 @@ public sealed record BenchmarkRunOptions
     /// </summary>
     public bool KeepHistograms { get; init; }
 
+    /// <summary>
+    /// Keep one <see cref="Metrics.RequestRecord"/> per measured request on the result (<see cref="Results.ScenarioResult.Requests"/>),
+    /// for the request log. Off by default: a record and its chunk times (8 B a chunk) are allocated as each request completes.
+    /// </summary>
+    public bool KeepRequests { get; init; }
+
     /// <summary>Optional scenario name for reports.</summary>
     public string? Name { get; init; }
 

@@ -22,7 +22,8 @@ public static class BenchmarkRunner
 
         var warmupRequests = options.EffectiveWarmupRequests;
         var warmup = new Phase(target, options.ConnectionMode, isWarmup: true,
-            slots: Math.Min(options.Load.MaxConcurrency, warmupRequests), maxRequests: warmupRequests, maxDuration: null, expectedRequests: warmupRequests);
+            slots: Math.Min(options.Load.MaxConcurrency, warmupRequests), maxRequests: warmupRequests, maxDuration: null, expectedRequests: warmupRequests,
+            keepRequests: false);
         await warmup.RunClosedLoopAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         var warmupTotals = warmup.Merge();
         var startSpread = options.Load is ClosedLoopLoad ? StartSpread(warmupTotals, options.Load.MaxConcurrency, options.MaxDuration) : (TimeSpan?)null;
@@ -35,7 +36,7 @@ public static class BenchmarkRunner
         var expected = options.MaxRequests ?? 1024;
         var measured = new Phase(target, options.ConnectionMode, isWarmup: false,
             slots: options.Load.MaxConcurrency, maxRequests: options.MaxRequests, maxDuration: options.MaxDuration,
-            expectedRequests: expected);
+            expectedRequests: expected, keepRequests: options.KeepRequests);
 
         using var monitor = ResourceMonitor.Start(options.ConnectionPort);
         var startedAt = DateTimeOffset.UtcNow;
@@ -138,6 +139,7 @@ public static class BenchmarkRunner
             Recorded = histograms.Recorded(),
             // ~190 KB per metric: kept only when the caller will write them (bench's interval log).
             Histograms = options.KeepHistograms ? histograms : null,
+            Requests = totals.Requests is { } requests ? [.. requests.OrderBy(r => r.Index)] : null,
         };
     }
 
@@ -152,10 +154,12 @@ public static class BenchmarkRunner
         private readonly RequestContext[] _contexts;
         private readonly MetricsShard[] _shards;
         private long _issued;
+        private long _origin;
         private int _inFlight;
         private int _peakInFlight;
 
-        public Phase(IBenchmarkTarget target, ConnectionMode connectionMode, bool isWarmup, int slots, int? maxRequests, TimeSpan? maxDuration, int expectedRequests)
+        public Phase(IBenchmarkTarget target, ConnectionMode connectionMode, bool isWarmup, int slots, int? maxRequests, TimeSpan? maxDuration, int expectedRequests,
+            bool keepRequests)
         {
             _target = target;
             _connectionMode = connectionMode;
@@ -168,7 +172,12 @@ public static class BenchmarkRunner
             // lock-striped shards instead of owning one each; the lock is held only to record one request.
             var shardCount = Math.Clamp(Environment.ProcessorCount * 2, 1, slots);
             _shards = new MetricsShard[shardCount];
-            for (var i = 0; i < shardCount; i++) _shards[i] = new MetricsShard(expectedRequests / shardCount);
+            for (var i = 0; i < shardCount; i++)
+            {
+                _shards[i] = new MetricsShard(expectedRequests / shardCount);
+                // Sized up front, so that keeping records does not grow (and copy) a list in the middle of the phase.
+                if (keepRequests) _shards[i].Requests = new List<RequestRecord>(expectedRequests / shardCount + slots);
+            }
         }
 
         public int PeakInFlight => Volatile.Read(ref _peakInFlight);
@@ -185,7 +194,7 @@ public static class BenchmarkRunner
         /// <summary>Runs one loop per slot; loop <c>i</c> sends its first request <c>i/slots</c> of <paramref name="spread"/> after the start.</summary>
         public async Task RunClosedLoopAsync(TimeSpan spread, CancellationToken cancellationToken)
         {
-            var start = Stopwatch.GetTimestamp();
+            var start = _origin = Stopwatch.GetTimestamp();
             var workers = new Task[_contexts.Length];
             for (var i = 0; i < workers.Length; i++) workers[i] = WorkerAsync(i, start, spread * i / workers.Length, cancellationToken);
             await Task.WhenAll(workers).ConfigureAwait(false);
@@ -206,7 +215,7 @@ public static class BenchmarkRunner
         {
             var freeSlots = new ConcurrentStack<int>(Enumerable.Range(0, _contexts.Length));
             using var slotGate = new SemaphoreSlim(_contexts.Length, _contexts.Length);
-            var start = Stopwatch.GetTimestamp();
+            var start = _origin = Stopwatch.GetTimestamp();
             try
             {
                 while (TryClaim(out var index))
@@ -266,7 +275,11 @@ public static class BenchmarkRunner
             var end = Stopwatch.GetTimestamp();
             Interlocked.Decrement(ref _inFlight);
             var shard = _shards[slot % _shards.Length];
-            lock (shard) shard.Record(context, outcome, end);
+            lock (shard)
+            {
+                shard.Record(context, outcome, end);
+                shard.Requests?.Add(RequestRecord.From(context, outcome, end, _origin));
+            }
         }
 
         private void UpdatePeak(int inFlight)

@@ -24,6 +24,9 @@ internal sealed class MetricsShard
     public readonly TimestampList RateLimitedAt = new(16);
     public readonly TimestampList SucceededAt;
 
+    /// <summary>One record per request, in completion order, when the run keeps them (bench --request-log); else null.</summary>
+    public List<RequestRecord>? Requests;
+
     public int Started;
     public int Succeeded;
     public int Failed;
@@ -107,6 +110,7 @@ internal sealed class MetricsShard
         foreach (var (key, count) in other.ErrorsByKey) ErrorsByKey[key] = ErrorsByKey.GetValueOrDefault(key) + count;
         RateLimitedAt.AddRange(other.RateLimitedAt);
         SucceededAt.AddRange(other.SucceededAt);
+        if (other.Requests is { } requests) (Requests ??= new List<RequestRecord>(requests.Count)).AddRange(requests);
         Started += other.Started;
         Succeeded += other.Succeeded;
         Failed += other.Failed;

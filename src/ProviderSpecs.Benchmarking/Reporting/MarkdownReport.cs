@@ -153,7 +153,7 @@ public static class BenchmarkReport
     public const string EndToEndChartFileName = "latency-percentiles-e2e.svg";
     public const string ThroughputChartFileName = "throughput-vs-load.svg";
 
-    /// <summary>Writes every artefact and returns their paths (JSON first, then Markdown, the interval log when there are histograms, then charts).</summary>
+    /// <summary>Writes every artefact and returns their paths (JSON first, then Markdown, the interval log when there are histograms, the request log when there are records, then charts).</summary>
     public static IReadOnlyList<string> WriteAll(BenchmarkDocument document, string outputDirectory)
     {
         ArgumentNullException.ThrowIfNull(document);
@@ -171,7 +171,11 @@ public static class BenchmarkReport
         var markdown = WriteText(outputDirectory, MarkdownReport.FileName, MarkdownReport.Render(document, charts));
         // The interval log, when the scenarios kept their histograms: what HdrHistogram tools read and `bench merge` adds.
         var log = Path.Combine(outputDirectory, HistogramLog.FileName);
-        return HistogramLog.Write(document, log) ? [json, markdown, log, .. charts] : [json, markdown, .. charts];
+        var written = HistogramLog.Write(document, log) ? new List<string> { json, markdown, log } : [json, markdown];
+        // The request log, when the scenarios kept their records (bench --request-log).
+        var requests = Path.Combine(outputDirectory, RequestLog.FileName);
+        if (RequestLog.Write(document, requests)) written.Add(requests);
+        return [.. written, .. charts];
     }
 
     private static string WriteText(string directory, string fileName, string content)

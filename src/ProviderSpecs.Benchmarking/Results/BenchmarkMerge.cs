@@ -15,7 +15,8 @@ public sealed record WorkerOutput(string Source, BenchmarkDocument Document)
 
     /// <summary>
     /// Reads <see cref="BenchmarkDocument.FileName"/> and <see cref="HistogramLog.FileName"/> from a folder bench wrote and
-    /// rebuilds every scenario's histograms: the log's counts plus the results file's exact min, max and sum. Throws
+    /// rebuilds every scenario's histograms: the log's counts plus the results file's exact min, max and sum; and the
+    /// scenarios' request records when the folder holds a <see cref="RequestLog.FileName"/>. Throws
     /// <see cref="BenchmarkMergeException"/> naming the folder and what is wrong.
     /// </summary>
     public static WorkerOutput Load(string directory)
@@ -54,11 +55,30 @@ public sealed record WorkerOutput(string Source, BenchmarkDocument Document)
         if (extra >= 0)
             throw new BenchmarkMergeException($"{logPath} holds histograms of scenario {extra}, but its results file has {document.Scenarios.Count} scenario(s): the two files are not of the same run.");
 
+        // The request log is optional (bench --request-log); when one worker has it, the merge needs every worker's.
+        var requestLogPath = Path.Combine(directory, RequestLog.FileName);
+        IReadOnlyDictionary<int, List<RequestRecord>>? requests = null;
+        if (File.Exists(requestLogPath))
+        {
+            try
+            {
+                requests = RequestLog.Read(requestLogPath, document.Scenarios.Count);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                throw new BenchmarkMergeException($"{requestLogPath}: {e.Message}");
+            }
+            if (requests.Values.SelectMany(r => r).FirstOrDefault(r => r.Worker != document.Metadata.Worker.Index) is { } stray)
+                throw new BenchmarkMergeException($"{requestLogPath} holds a request of worker {stray.Worker}, but its results file is worker {document.Metadata.Worker.Index}'s: the two files are not of the same run.");
+        }
+
         var scenarios = new List<ScenarioResult>(document.Scenarios.Count);
         for (var i = 0; i < document.Scenarios.Count; i++)
         {
             var scenario = document.Scenarios[i];
             var what = $"{directory}: scenario {i} ({scenario.Provider}/{scenario.Model})";
+            if (requests is not null && (requests.GetValueOrDefault(i)?.Count ?? 0) != scenario.Started)
+                throw new BenchmarkMergeException($"{what}: its request log holds {requests.GetValueOrDefault(i)?.Count ?? 0} requests but its results {scenario.Started}; the files are not of the same run, or one was cut short.");
             if (scenario.Recorded is not { } recorded)
                 throw new BenchmarkMergeException($"{what} has no exact recorded figures (min, max, sum): re-run that worker with this version of bench.");
             var histograms = new Dictionary<string, MetricHistogram>(StringComparer.Ordinal);
@@ -77,7 +97,7 @@ public sealed record WorkerOutput(string Source, BenchmarkDocument Document)
                     throw new BenchmarkMergeException(e.Message);
                 }
             }
-            scenarios.Add(scenario with { Histograms = new ScenarioHistograms(histograms) });
+            scenarios.Add(scenario with { Histograms = new ScenarioHistograms(histograms), Requests = requests is null ? null : requests.GetValueOrDefault(i) ?? [] });
         }
         return new WorkerOutput(directory, document with { Scenarios = scenarios });
     }
@@ -162,6 +182,13 @@ public static class BenchmarkMerge
             if (plan.SeedFamily is { } family && w.Worker.Seed != WorkerShare.Seed(family, w.Worker.Index))
                 throw new BenchmarkMergeException($"{Who(w)} ran with seed {Show(w.Worker.Seed)}, not its seed of family {family} ({WorkerShare.Seed(family, w.Worker.Index)}): re-run it with --seed {family}.");
             CheckScenarios(first, w, Advice);
+        }
+
+        var withLog = workers.Where(w => w.Document.Scenarios.Any(s => s.Requests is not null)).ToList();
+        if (withLog.Count > 0 && withLog.Count < workers.Count)
+        {
+            var without = workers.Except(withLog).First();
+            throw new BenchmarkMergeException($"{Who(withLog[0])} wrote a {RequestLog.FileName} but {Who(without)} did not: copy that worker's whole output folder, or delete the request logs to merge without them.");
         }
 
         var duplicate = workers.GroupBy(w => w.Worker.Index).FirstOrDefault(g => g.Count() > 1);
@@ -251,6 +278,10 @@ public static class BenchmarkMerge
                 ProcessorCount = resources.All(r => r.ProcessorCount is not null) ? resources.Sum(r => r.ProcessorCount!.Value) : null,
             },
             StartedAt = start,
+            // Each worker's records, their start times moved from its own measured start to the fleet's (by the workers' clocks).
+            Requests = parts.All(p => p.Result.Requests is not null)
+                ? [.. parts.SelectMany((p, i) => p.Result.Requests!.Select(r => r with { StartSeconds = Math.Round(r.StartSeconds + (starts[i] - start).TotalSeconds, 6) }))]
+                : null,
             Workers = parts.Select(p => new WorkerFigures(p.Worker.Worker.Index, p.Worker.Worker.Label, p.Worker.Document.Metadata.Machine,
                 p.Result.Started, p.Result.Succeeded, p.Result.Failed, p.Result.ElapsedSeconds, p.Result.RequestsPerSecond.Value,
                 p.Result.Ttft.TryValueOf(Percentile.P50), p.Result.Ttft.TryValueOf(Percentile.P95), p.Result.Ttft.TryValueOf(Percentile.P99),

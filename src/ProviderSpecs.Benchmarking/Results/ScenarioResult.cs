@@ -83,6 +83,13 @@ public sealed record ScenarioResult
     public ScenarioHistograms? Histograms { get; init; }
 
     /// <summary>
+    /// One record per measured request, by index (merged: by worker, then index), when the run kept them
+    /// (<see cref="Load.BenchmarkRunOptions.KeepRequests"/>); written to the request log, never to the results file.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<RequestRecord>? Requests { get; init; }
+
+    /// <summary>
     /// Why the run's figures are not measured, or null when they are: "not measured: 0 of 20 requests succeeded (errors by
     /// key: rate-limited × 20)". Every reader shows this instead of a number.
     /// </summary>
