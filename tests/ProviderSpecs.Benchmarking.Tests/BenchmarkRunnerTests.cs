@@ -134,6 +134,48 @@ public class BenchmarkRunnerTests
     }
 
     [Test]
+    public async Task An_open_loop_that_falls_behind_its_schedule_records_how_late_it_sent_and_its_report_says_so()
+    {
+        // 200 arrivals a second into one slot held 20 ms a request: request k waits about 15 k ms for the slot.
+        var probe = new TestTargets.ConcurrencyProbe();
+        var result = await BenchmarkRunner.RunAsync(probe.Target(TimeSpan.FromMilliseconds(20)),
+            new BenchmarkRunOptions { Load = new OpenLoopLoad(200, ArrivalProcess.Constant, maxConcurrency: 1), MaxRequests = 12, WarmupRequests = 1, KeepRequests = true });
+
+        result.SendLateness.Count.ShouldBe(12, "every measured request of an open loop has a send lateness");
+        result.SendLateness.ValueOf(Percentile.Max).ShouldBeGreaterThan(100, "the last requests waited for the one slot for well over 100 ms");
+        var records = result.Requests!;
+        records.ShouldAllBe(r => r.SendLatenessMs >= 0);
+        records[^1].SendLatenessMs!.Value.ShouldBeGreaterThan(records[0].SendLatenessMs!.Value);
+        records.Max(r => r.SendLatenessMs!.Value).ShouldBe(result.SendLateness.ValueOf(Percentile.Max));
+
+        var warning = Reporting.MarkdownReport.LateSendWarning(result).ShouldNotBeNull();
+        warning.ShouldStartWith("The open loop fell behind its schedule: requests were sent p50 ");
+        warning.ShouldContain("waiting for one of its 1 slots");
+        warning.ShouldContain("of 200 req/s served");
+        Reporting.MarkdownReport.Render(new Results.BenchmarkDocument { Metadata = Results.RunMetadata.Capture("simulated"), Scenarios = [result] })
+            .ShouldContain("> " + warning);
+    }
+
+    [Test]
+    public async Task A_closed_loop_has_no_schedule_so_no_send_lateness()
+    {
+        var result = await BenchmarkRunner.RunAsync(TestTargets.Streaming(chunks: 2),
+            new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxRequests = 6, KeepRequests = true });
+
+        result.SendLateness.IsEmpty.ShouldBeTrue();
+        result.Requests!.ShouldAllBe(r => r.SendLatenessMs == null);
+        Reporting.MarkdownReport.LateSendWarning(result).ShouldBeNull();
+    }
+
+    [Test]
+    public void Send_lateness_is_null_without_a_schedule_and_never_negative()
+    {
+        RequestMetrics.SendLatenessMicroseconds(0, 12345).ShouldBeNull();
+        RequestMetrics.SendLatenessMicroseconds(1000, 900).ShouldBe(0);
+        RequestMetrics.SendLatenessMicroseconds(1000, 1000 + System.Diagnostics.Stopwatch.Frequency / 1000).ShouldBe(1000);
+    }
+
+    [Test]
     public async Task Streaming_metrics_count_one_ttft_and_tpot_per_request_and_every_chunk_gap()
     {
         var result = await BenchmarkRunner.RunAsync(TestTargets.Streaming(chunks: 5),

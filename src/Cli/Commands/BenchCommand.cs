@@ -406,7 +406,7 @@ public sealed class BenchCommand(CliContext context) : AsyncCommand<BenchSetting
         foreach (var r in runs.Where(r => r.Result.NotMeasuredReason() is not null))
             context.Console.MarkupLine(Markup.Escape($"— {r.Result.Provider} / {r.Result.Model} ({r.Result.Load.Description}): {r.Result.NotMeasuredReason()}"));
         foreach (var r in runs)
-            if (MarkdownReport.ClientBoundWarning(r.Result.Resources) is { } warning)
+            foreach (var warning in new[] { MarkdownReport.ClientBoundWarning(r.Result.Resources), MarkdownReport.LateSendWarning(r.Result) }.OfType<string>())
                 context.Console.MarkupLine("[yellow]" + Markup.Escape($"⚠ {r.Result.Provider} / {r.Result.Model} ({r.Result.Load.Description}): {warning}") + "[/]");
         context.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Latencies in ms. {runs.Sum(r => r.Result.Started)} measured requests in {wall.TotalSeconds:0.0} s wall time{(budget is null ? "" : $"; live budget {budget.RequestsSpent}/{budget.MaxRequests} spent")}.")));

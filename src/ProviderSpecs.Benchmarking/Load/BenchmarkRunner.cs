@@ -134,6 +134,7 @@ public static class BenchmarkRunner
             Attempts = histograms.Summarise(RecordedMetrics.Attempts),
             TtftError = histograms.Summarise(RecordedMetrics.TtftError),
             InterTokenGapError = histograms.Summarise(RecordedMetrics.InterTokenGapError),
+            SendLateness = histograms.Summarise(RecordedMetrics.SendLateness),
             Resources = resources,
             StartedAt = startedAt,
             Recorded = histograms.Recorded(),
@@ -207,7 +208,7 @@ public static class BenchmarkRunner
             if (offset > TimeSpan.Zero) await PrecisePacer.Shared.WaitAsync(start, offset, cancellationToken).ConfigureAwait(false);
             else await Task.Yield();
             while (!cancellationToken.IsCancellationRequested && TryClaim(out var index))
-                await ExecuteAsync(slot, index, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(slot, index, scheduledTimestamp: 0, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
 
@@ -221,13 +222,13 @@ public static class BenchmarkRunner
                 while (TryClaim(out var index))
                 {
                     var due = start + (long)(schedule.NextOffsetSeconds() * Stopwatch.Frequency);
-                    var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), due);
-                    // Timers have ~1 ms resolution; arrivals due sooner are sent at once (they are already late).
-                    if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+                    // The pacer ends the wait on time (Task.Delay's timer ends it up to 4 ms late, and several together);
+                    // an arrival already due is sent at once, and how late it went is recorded as its send lateness.
+                    await PrecisePacer.Shared.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
                     if (Stopwatch.GetTimestamp() >= _deadline) break;
                     await slotGate.WaitAsync(cancellationToken).ConfigureAwait(false);
                     freeSlots.TryPop(out var slot);
-                    _ = RunInSlotAsync(slot, index, freeSlots, slotGate, cancellationToken);
+                    _ = RunInSlotAsync(slot, index, due, freeSlots, slotGate, cancellationToken);
                 }
             }
             finally
@@ -238,11 +239,11 @@ public static class BenchmarkRunner
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        private async Task RunInSlotAsync(int slot, long index, ConcurrentStack<int> freeSlots, SemaphoreSlim slotGate, CancellationToken cancellationToken)
+        private async Task RunInSlotAsync(int slot, long index, long scheduledTimestamp, ConcurrentStack<int> freeSlots, SemaphoreSlim slotGate, CancellationToken cancellationToken)
         {
             try
             {
-                await ExecuteAsync(slot, index, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(slot, index, scheduledTimestamp, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -251,12 +252,12 @@ public static class BenchmarkRunner
             }
         }
 
-        private async Task ExecuteAsync(int slot, long index, CancellationToken cancellationToken)
+        private async Task ExecuteAsync(int slot, long index, long scheduledTimestamp, CancellationToken cancellationToken)
         {
             var context = _contexts[slot];
             var inFlight = Interlocked.Increment(ref _inFlight);
             UpdatePeak(inFlight);
-            context.Begin(index, _isWarmup, _connectionMode);
+            context.Begin(index, _isWarmup, _connectionMode, scheduledTimestamp);
             RequestOutcome outcome;
             try
             {

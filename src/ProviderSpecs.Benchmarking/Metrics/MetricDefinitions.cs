@@ -18,5 +18,6 @@ public static class MetricDefinitions
     public const string ErrorRate = "llmperf error rate: failed requests ÷ started requests";
     public const string TtftError = "|measured TTFT − when the server says the first chunk left| per request (the self-test target, or the simulators' x-simulator-served header)";
     public const string InterTokenGapError = "|measured chunk gap − the gap the server says it served| per chunk (the self-test target, or the simulators' x-simulator-served header)";
+    public const string SendLateness = "open loop: request sent − its scheduled arrival, per request (waiting for a free slot under the concurrency cap, or for the client); latencies are timed from the send, as vLLM times them, so they leave this wait out";
     public const string StatisticsOverSuccesses = "percentiles from HdrHistogram (µs resolution, 3 significant digits) over successful requests";
 }

@@ -20,6 +20,7 @@ internal sealed class MetricsShard
     public readonly MetricHistogram Attempts = new();
     public readonly MetricHistogram TtftError = new();
     public readonly MetricHistogram InterTokenGapError = new();
+    public readonly MetricHistogram SendLateness = new();
     public readonly Dictionary<string, int> ErrorsByKey = new(StringComparer.Ordinal);
     public readonly TimestampList RateLimitedAt = new(16);
     public readonly TimestampList SucceededAt;
@@ -40,6 +41,7 @@ internal sealed class MetricsShard
     {
         Started++;
         Attempts.Record(context.Attempts);
+        if (RequestMetrics.SendLatenessMicroseconds(context.ScheduledTimestamp, context.StartTimestamp) is { } late) SendLateness.Record(late);
         if (context.RateLimitedResponses > 0)
         {
             RateLimitedResponses += context.RateLimitedResponses;
@@ -107,6 +109,7 @@ internal sealed class MetricsShard
         Attempts.Add(other.Attempts);
         TtftError.Add(other.TtftError);
         InterTokenGapError.Add(other.InterTokenGapError);
+        SendLateness.Add(other.SendLateness);
         foreach (var (key, count) in other.ErrorsByKey) ErrorsByKey[key] = ErrorsByKey.GetValueOrDefault(key) + count;
         RateLimitedAt.AddRange(other.RateLimitedAt);
         SucceededAt.AddRange(other.SucceededAt);
@@ -132,6 +135,7 @@ internal sealed class MetricsShard
         [RecordedMetrics.RateLimitRecovery.Key] = RateLimitRecovery(),
         [RecordedMetrics.TtftError.Key] = TtftError,
         [RecordedMetrics.InterTokenGapError.Key] = InterTokenGapError,
+        [RecordedMetrics.SendLateness.Key] = SendLateness,
     });
 
     /// <summary>

@@ -33,8 +33,10 @@ public static class RecordedMetrics
     public static readonly RecordedMetric TtftError = new("ttft-error", "TTFT error", "ms", Microseconds, MetricDefinitions.TtftError, 1000);
     public static readonly RecordedMetric InterTokenGapError = new("gap-error", "Chunk gap error", "ms", Microseconds, MetricDefinitions.InterTokenGapError, 1000);
 
+    public static readonly RecordedMetric SendLateness = new("send-lateness", "Send lateness", "ms", Microseconds, MetricDefinitions.SendLateness, 1000);
+
     public static readonly IReadOnlyList<RecordedMetric> All =
-        [Ttft, Tpot, InterTokenLatency, EndToEnd, OutputTokensPerSecondPerRequest, QueueTime, Attempts, RateLimitRecovery, TtftError, InterTokenGapError];
+        [Ttft, Tpot, InterTokenLatency, EndToEnd, OutputTokensPerSecondPerRequest, QueueTime, Attempts, RateLimitRecovery, TtftError, InterTokenGapError, SendLateness];
 
     /// <summary>A result's distribution of <paramref name="metric"/>.</summary>
     public static Distribution Of(ScenarioResult result, RecordedMetric metric)
@@ -53,6 +55,7 @@ public static class RecordedMetrics
             "rate-limit-recovery" => result.RateLimitRecovery,
             "ttft-error" => result.TtftError,
             "gap-error" => result.InterTokenGapError,
+            "send-lateness" => result.SendLateness,
             _ => throw new ArgumentOutOfRangeException(nameof(metric), metric.Key, "unknown metric"),
         };
     }
@@ -101,6 +104,7 @@ public sealed class ScenarioHistograms
         RateLimitRecovery = Summarise(RecordedMetrics.RateLimitRecovery),
         TtftError = Summarise(RecordedMetrics.TtftError),
         InterTokenGapError = Summarise(RecordedMetrics.InterTokenGapError),
+        SendLateness = Summarise(RecordedMetrics.SendLateness),
         Recorded = Recorded(),
         Histograms = this,
     };

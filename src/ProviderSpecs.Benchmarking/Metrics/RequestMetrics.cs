@@ -25,6 +25,13 @@ public static class RequestMetrics
     public static double? TpotMicroseconds(long endToEndMicroseconds, long ttftMicroseconds, int outputTokens) =>
         outputTokens < 2 ? null : (double)(endToEndMicroseconds - ttftMicroseconds) / (outputTokens - 1);
 
+    /// <summary>
+    /// Open loop: how long after its scheduled arrival a request was sent, in microseconds (never negative: the runner
+    /// never sends early); null for a request with no schedule (closed loop, <paramref name="scheduledTimestamp"/> 0).
+    /// </summary>
+    public static long? SendLatenessMicroseconds(long scheduledTimestamp, long startTimestamp) =>
+        scheduledTimestamp == 0 ? null : Math.Max(0, ToMicroseconds(startTimestamp - scheduledTimestamp));
+
     /// <summary>llmperf per-request output throughput: output tokens ÷ e2e seconds; null when not measurable.</summary>
     public static double? OutputTokensPerSecond(int outputTokens, long endToEndMicroseconds) =>
         outputTokens < 1 || endToEndMicroseconds <= 0 ? null : outputTokens / (endToEndMicroseconds / 1_000_000.0);

@@ -15,6 +15,9 @@ public sealed record RequestRecord
     /// <summary>Seconds from the start of the measured phase to this request's start.</summary>
     public required double StartSeconds { get; init; }
 
+    /// <summary>Open loop: ms from the request's scheduled arrival to its start (a wait for a free slot, or for the client); null in a closed loop.</summary>
+    public double? SendLatenessMs { get; init; }
+
     public required bool Succeeded { get; init; }
 
     /// <summary>The final response's HTTP status; null when the target did not say (e.g. the connection failed).</summary>
@@ -60,6 +63,7 @@ public sealed record RequestRecord
         {
             Index = context.RequestIndex,
             StartSeconds = Math.Round(RequestMetrics.ToMicroseconds(context.StartTimestamp - phaseStart) / 1e6, 6),
+            SendLatenessMs = RequestMetrics.SendLatenessMicroseconds(context.ScheduledTimestamp, context.StartTimestamp) is { } late ? Ms(late) : null,
             Succeeded = outcome.Succeeded,
             StatusCode = outcome.StatusCode,
             Error = outcome.Succeeded ? null : outcome.ErrorKey ?? "unknown",

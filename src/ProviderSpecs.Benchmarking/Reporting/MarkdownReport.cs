@@ -100,7 +100,7 @@ public static class MarkdownReport
         if (s.NotMeasuredReason() is { } reason) md.AppendLine(F($"**{Cell(reason)}** — every figure below is \"—\".")).AppendLine();
         md.AppendLine("| Metric | Unit | n | p50 | p90 | p95 | p99 | p99.9 | mean | min | max | Definition |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-        Distribution[] rows = [s.Ttft, s.Tpot, s.InterTokenLatency, s.EndToEnd, s.OutputTokensPerSecondPerRequest, s.QueueTime, s.Attempts, s.RateLimitRecovery, s.TtftError, s.InterTokenGapError];
+        Distribution[] rows = [s.Ttft, s.Tpot, s.InterTokenLatency, s.EndToEnd, s.OutputTokensPerSecondPerRequest, s.QueueTime, s.Attempts, s.RateLimitRecovery, s.TtftError, s.InterTokenGapError, s.SendLateness];
         foreach (var d in rows.Where(d => d.Count > 0 || d == s.Ttft || d == s.EndToEnd))
             md.AppendLine(F($"| {d.Metric} | {d.Unit} | {d.Count} | {N(d.P50)} | {N(d.P90)} | {N(d.P95)} | {N(d.P99)} | {N(d.P999)} | {N(d.Mean)} | {N(d.Min)} | {N(d.Max)} | {Cell(d.Definition)} |"));
         md.AppendLine();
@@ -120,6 +120,7 @@ public static class MarkdownReport
         md.AppendLine(F($"- Resources (whole process): {r.AllocatedBytes / 1024.0 / 1024.0:0.0} MiB allocated ({r.AllocatedBytesPerRequest:0} B/request); GC gen0/1/2 {r.Gen0Collections}/{r.Gen1Collections}/{r.Gen2Collections}; working set {r.WorkingSetStartBytes / 1048576.0:0} → peak {r.WorkingSetPeakBytes / 1048576.0:0} MiB; open connections peak {(r.PeakOpenConnections?.ToString(CultureInfo.InvariantCulture) ?? "not measured")}."));
         if (ClientLine(r) is { } client) md.AppendLine("- " + client);
         if (ClientBoundWarning(r) is { } warning) md.AppendLine().AppendLine("> " + warning);
+        if (LateSendWarning(s) is { } late) md.AppendLine().AppendLine("> " + late);
         md.AppendLine();
     }
 
@@ -130,6 +131,18 @@ public static class MarkdownReport
     /// <summary>A warning when the client itself was CPU-bound (its latencies include its own queueing), else null.</summary>
     public static string? ClientBoundWarning(ResourceUsage r) => r.ClientProcessorShare is { } share && share >= ResourceUsage.ClientBoundShare
         ? F($"The client was CPU-bound: it kept {share:0%} of the machine's {r.ProcessorCount} processors busy, so chunks waited for a processor before they were timed and these latencies include the client's own queueing. Lower the concurrency, or split the load over machines (bench --workers).")
+        : null;
+
+    /// <summary>From this p99 send lateness on, an open loop's report says it fell behind its schedule.</summary>
+    public static readonly TimeSpan LateSendThreshold = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// A warning when an open loop sent 1 % or more of its requests later than <see cref="LateSendThreshold"/> after their
+    /// scheduled arrival (its slots were all busy, or the client was): it offered less than its rate, and its latencies,
+    /// timed from the send, leave the wait out. Null otherwise, and for a closed loop.
+    /// </summary>
+    public static string? LateSendWarning(ScenarioResult s) => s.SendLateness.TryValueOf(Percentile.P99) is { } p99 && p99 > LateSendThreshold.TotalMilliseconds
+        ? F($"The open loop fell behind its schedule: requests were sent p50 {N(s.SendLateness.P50)} / p99 {N(p99)} / max {N(s.SendLateness.Max)} ms after their scheduled arrival, waiting for one of its {s.Load.MaxConcurrency} slots (--concurrency caps an open loop) or for the client. It offered less than its rate ({R(s.RequestsPerSecond)} of {s.Load.Level:0.###} req/s served), and the latencies, timed from the send as vLLM times them, leave that wait out. Raise --concurrency, or lower --rate.")
         : null;
 
     // Not measured is "—", never 0.

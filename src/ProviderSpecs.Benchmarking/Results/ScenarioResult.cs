@@ -63,6 +63,12 @@ public sealed record ScenarioResult
     /// <summary>|measured − served| chunk gap; only filled when the target reports served timing.</summary>
     public required Distribution InterTokenGapError { get; init; }
 
+    /// <summary>
+    /// Open loop: how late each request was sent after its scheduled arrival; empty for a closed loop and in files written
+    /// before it was recorded. A tail here means the run offered less than its rate (see <c>MarkdownReport.LateSendWarning</c>).
+    /// </summary>
+    public Distribution SendLateness { get; init; } = Distribution.Empty(RecordedMetrics.SendLateness.Name, RecordedMetrics.SendLateness.Unit, RecordedMetrics.SendLateness.Definition);
+
     public required ResourceUsage Resources { get; init; }
 
     /// <summary>When the measured phase began (UTC); null in files written before it was recorded.</summary>

@@ -30,6 +30,9 @@ public sealed class RequestContext
     public ConnectionMode ConnectionMode { get; private set; }
 
     internal long StartTimestamp { get; private set; }
+
+    /// <summary>Open loop: when the schedule had this request arrive (a Stopwatch timestamp); 0 in a closed loop.</summary>
+    internal long ScheduledTimestamp { get; private set; }
     internal long FirstTokenTimestamp { get; private set; }
     internal int MarkedTokens { get; private set; }
     internal TimeSpan? QueueTime { get; private set; }
@@ -106,8 +109,9 @@ public sealed class RequestContext
         return _servedGapTicks.AsSpan(0, gaps);
     }
 
-    internal void Begin(long requestIndex, bool isWarmup, ConnectionMode connectionMode)
+    internal void Begin(long requestIndex, bool isWarmup, ConnectionMode connectionMode, long scheduledTimestamp = 0)
     {
+        ScheduledTimestamp = scheduledTimestamp;
         RequestIndex = requestIndex;
         IsWarmup = isWarmup;
         ConnectionMode = connectionMode;
