@@ -153,4 +153,34 @@ public class ProviderChatTargetTests
             Provider = "groq", Model = "llama-3.1-8b-instant", BaseUrl = Groq.BaseUrl, Environment = CliHarness.FakeEnvironment(),
         })).EnvironmentVariable.ShouldBe("GROQ_API_KEY");
     }
+
+    [Test]
+    public async Task A_reasoning_models_thinking_counts_as_generated_text_for_ttft_and_the_chunk_gaps()
+    {
+        // gpt-oss on Groq sends its thinking in delta.reasoning before the answer; the usage counts both.
+        static string Delta(string delta, string? finish = null) =>
+            "data: {\"id\":\"chatcmpl-r\",\"object\":\"chat.completion.chunk\",\"created\":1730241104,\"model\":\"openai/gpt-oss-20b\",\"choices\":[{\"index\":0,\"delta\":"
+            + delta + ",\"finish_reason\":" + (finish is null ? "null" : $"\"{finish}\"") + "}]}\n\n";
+        var sse = Delta("""{"role":"assistant","content":""}""") + Delta("""{"reasoning":"Think"}""") + Delta("""{"reasoning":"ing."}""")
+                  + Delta("""{"content":"Hi"}""") + Delta("""{"content":"!"}""") + Delta("{}", "stop")
+                  + "data: {\"id\":\"chatcmpl-r\",\"object\":\"chat.completion.chunk\",\"created\":1730241104,\"model\":\"openai/gpt-oss-20b\",\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":4,\"total_tokens\":9}}\n\ndata: [DONE]\n\n";
+        using var server = WireMock.Server.WireMockServer.Start();
+        server.Given(WireMock.RequestBuilders.Request.Create().WithPath("/openai/v1/chat/completions").UsingPost())
+            .RespondWith(WireMock.ResponseBuilders.Response.Create().WithHeader("Content-Type", "text/event-stream").WithBody(sse));
+        await using var target = new ProviderChatTarget(new ProviderChatTargetOptions
+        {
+            Provider = "groq",
+            Model = "openai/gpt-oss-20b",
+            BaseUrl = new Uri(server.Url! + "/openai/v1"),
+            Environment = CliHarness.FakeEnvironment(new Dictionary<string, string> { ["GROQ_API_KEY"] = CliHarness.FakeGroqKey }),
+            MaxOutputTokens = 16,
+        });
+
+        var result = await BenchmarkRunner.RunAsync(target, new BenchmarkRunOptions { Load = new ClosedLoopLoad(1), MaxRequests = 3, WarmupRequests = 1, KeepRequests = true });
+
+        result.Succeeded.ShouldBe(3, string.Join(", ", result.ErrorsByKey));
+        result.OutputTokens.ShouldBe(12);
+        result.Requests!.ShouldAllBe(r => r.ChunksMs.Count == 4, "two chunks of thinking and two of answer, each a generated token");
+        result.InterTokenLatency.Count.ShouldBe(3 * 3);
+    }
 }

@@ -3,7 +3,7 @@ namespace ProviderSpecs.Benchmarking.Metrics;
 /// <summary>The definition each reported figure uses, so every report can say which one it is.</summary>
 public static class MetricDefinitions
 {
-    public const string Ttft = "llmperf/vLLM TTFT: request start to first chunk with content";
+    public const string Ttft = "llmperf/vLLM TTFT: request start to first chunk with generated text (a reasoning model's thinking counts, as its tokens do)";
     public const string Tpot = "vLLM TPOT: (e2e − TTFT) ÷ (output tokens − 1), per request";
     public const string InterTokenLatency = "vLLM ITL: every gap between successive content chunks, pooled over requests";
     public const string EndToEnd = "end-to-end latency: request start to last byte";

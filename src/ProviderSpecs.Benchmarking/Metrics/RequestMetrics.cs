@@ -13,7 +13,7 @@ public static class RequestMetrics
     /// <summary>Converts a Stopwatch tick interval to whole microseconds.</summary>
     public static long ToMicroseconds(long stopwatchTicks) => (long)Math.Round(stopwatchTicks * MicrosecondsPerTick);
 
-    /// <summary>llmperf / vLLM TTFT: request start to the first chunk with content.</summary>
+    /// <summary>llmperf / vLLM TTFT: request start to the first chunk with generated text (answer or reasoning).</summary>
     public static long TtftMicroseconds(long startTimestamp, long firstTokenTimestamp) =>
         ToMicroseconds(firstTokenTimestamp - startTimestamp);
 

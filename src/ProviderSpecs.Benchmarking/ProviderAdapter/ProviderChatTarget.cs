@@ -188,12 +188,16 @@ public sealed class ProviderChatTarget : IBenchmarkTarget, IAsyncDisposable, IDi
         }
     }
 
+    /// <summary>
+    /// Whether a chunk carries generated text: the answer's, or a reasoning model's thinking sent apart from it (it is
+    /// generated, and counted, in the output tokens), so TTFT, ITL and TPOT cover the same tokens as the usage.
+    /// </summary>
     private static bool HasContent(ChatResponseUpdate update)
     {
         // By index: a foreach over the IList may allocate an enumerator a chunk.
         var contents = update.Contents;
         for (var i = 0; i < contents.Count; i++)
-            if (contents[i] is TextContent { Text.Length: > 0 }) return true;
+            if (contents[i] is TextContent { Text.Length: > 0 } or TextReasoningContent { Text.Length: > 0 }) return true;
         return false;
     }
 

@@ -16,6 +16,24 @@ public sealed record ChatResult
     public required string Model { get; init; }
     /// <summary>The reply's text (<see cref="Response"/>'s).</summary>
     public string Text => Response.Text;
+
+    /// <summary>
+    /// A reasoning model's thinking, when the provider sent it apart from the answer (Groq's and Together's
+    /// <c>reasoning</c>, DeepSeek's and vLLM's <c>reasoning_content</c>): the reply's <see cref="TextReasoningContent"/>
+    /// texts joined; null when there is none (a model that does not reason, reasoning hidden, or sent inside the text
+    /// between <c>&lt;think&gt;</c> tags).
+    /// </summary>
+    public string? Reasoning
+    {
+        get
+        {
+            string? joined = null;
+            foreach (var message in Response.Messages)
+                foreach (var content in message.Contents)
+                    if (content is TextReasoningContent reasoning) joined = joined is null ? reasoning.Text : joined + reasoning.Text;
+            return joined;
+        }
+    }
     /// <summary>stop, length, tool_calls or content_filter (Together's <c>eos</c> becomes stop).</summary>
     public string? FinishReason { get; init; }
     /// <summary>The finish reason exactly as the provider sent it.</summary>
@@ -31,7 +49,11 @@ public sealed record ChatResult
     public required IReadOnlyList<AttemptRecord> Attempts { get; init; }
     /// <summary>Wall time of the whole call, retries included.</summary>
     public TimeSpan Elapsed { get; init; }
-    /// <summary>Streaming only: from call start to the first chunk with content.</summary>
+    /// <summary>
+    /// Streaming only: from call start to the first streamed chunk, as the <c>providerspecs.client.time_to_first_token</c>
+    /// instrument records it (Groq's opening chunk, which carries only the role, counts). <c>bench</c> times the first
+    /// chunk that carries text instead.
+    /// </summary>
     public TimeSpan? TimeToFirstToken { get; init; }
     public int StreamedChunks { get; init; }
 

@@ -122,6 +122,7 @@ public sealed class ProviderChatClient : IChatClient
                 try
                 {
                     var reply = await _inner.GetResponseAsync(messages, options, attemptTimeout.Token).ConfigureAwait(false);
+                    AddReasoning(reply, exchange.Reasoning);
                     ObserveLimits(exchange, null);
                     return (reply, exchange);
                 }
@@ -141,6 +142,19 @@ public sealed class ProviderChatClient : IChatClient
         {
             throw Fail(e, attempts, "chat");
         }
+    }
+
+    /// <summary>
+    /// Adds a completion's <c>message.reasoning</c> (Groq's and Together's name for it) to the reply's message as the
+    /// adapter adds <c>reasoning_content</c>: a <see cref="TextReasoningContent"/> after the message's other contents.
+    /// </summary>
+    private static void AddReasoning(ChatResponse reply, string? reasoning)
+    {
+        if (reasoning is null || reply.Messages.Count == 0) return;
+        var contents = reply.Messages[^1].Contents;
+        for (var i = 0; i < contents.Count; i++)
+            if (contents[i] is TextReasoningContent) return;
+        contents.Add(new TextReasoningContent(reasoning));
     }
 
     public Task<ChatResult> CompleteAsync(string prompt, ChatOptions? options = null, CancellationToken cancellationToken = default) =>

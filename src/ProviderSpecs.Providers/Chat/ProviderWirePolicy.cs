@@ -100,7 +100,7 @@ internal static class WireJson
     public static byte[]? InspectCompletion(BinaryData body, WireExchange exchange)
     {
         var bytes = body.ToMemory().Span;
-        InspectJson(bytes, exchange);
+        InspectJson(bytes, exchange, wholeCompletion: true);
         return RewriteEos(bytes);
     }
 
@@ -109,11 +109,11 @@ internal static class WireJson
     {
         // Only chunks carrying extras are parsed, so ordinary content chunks cost a few byte scans.
         if (payload.IndexOf(XGroq) >= 0 || payload.IndexOf(UsageTime) >= 0 || HasFinishReason(payload))
-            InspectJson(payload, exchange);
+            InspectJson(payload, exchange, wholeCompletion: false);
         return RewriteEos(payload);
     }
 
-    private static void InspectJson(ReadOnlySpan<byte> json, WireExchange exchange)
+    private static void InspectJson(ReadOnlySpan<byte> json, WireExchange exchange, bool wholeCompletion)
     {
         JsonDocument document;
         try
@@ -137,8 +137,16 @@ internal static class WireJson
             if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
             {
                 foreach (var choice in choices.EnumerateArray())
+                {
                     if (choice.TryGetProperty("finish_reason", out var reason) && reason.ValueKind == JsonValueKind.String)
                         exchange.RawFinishReason = reason.GetString();
+                    // The first choice's, as the adapter reads reasoning_content ($.choices[0].message.reasoning_content).
+                    if (wholeCompletion && exchange.Reasoning is null && choice.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object
+                        && !(message.TryGetProperty("reasoning_content", out var standard) && standard.ValueKind == JsonValueKind.String)
+                        && message.TryGetProperty("reasoning", out var reasoning) && reasoning.ValueKind == JsonValueKind.String)
+                        exchange.Reasoning = reasoning.GetString();
+                    wholeCompletion = false;
+                }
             }
         }
     }

@@ -10,7 +10,8 @@ namespace ProviderSpecs.Providers.Chat;
 /// Turns the <c>data:</c> payloads of one chat-completions event stream into <see cref="ChatResponseUpdate"/>s with the
 /// same content Microsoft.Extensions.AI's OpenAI adapter builds from the OpenAI SDK's parse (role and finish reason
 /// sticky from their first appearance, response/message id, created time, model id, text, <c>reasoning_content</c>,
-/// usage, tool calls gathered into one last update), and the same failures (unreadable JSON, an unknown role or finish
+/// usage, tool calls gathered into one last update) — and Groq's and Together's <c>reasoning</c> too, which the adapter
+/// drops — and the same failures (unreadable JSON, an unknown role or finish
 /// reason). The hot fields are read with a <see cref="Utf8JsonReader"/> straight from the reader's buffer, so an ordinary
 /// content chunk allocates its text and the update, and nothing else: ids, model, fingerprint and service tier repeat on
 /// every chunk and are kept from the previous chunk while the bytes match. The rare nested objects (usage, tool calls)
@@ -239,7 +240,19 @@ internal sealed class StreamChunkDecoder
             else if (reader.ValueTextEquals("reasoning_content"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.String) choice.Reasoning = reader.GetString();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    choice.Reasoning = reader.GetString();
+                    choice.ReasoningIsStandard = true;
+                }
+                else reader.Skip();
+            }
+            else if (reader.ValueTextEquals("reasoning"u8))
+            {
+                // Groq's and Together's name for it (and vLLM's newer one), which the adapter does not read: without it a
+                // reasoning model's thinking would vanish from the reply. reasoning_content, when a chunk has both, wins.
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && !choice.ReasoningIsStandard) choice.Reasoning = reader.GetString();
                 else reader.Skip();
             }
             else if (reader.ValueTextEquals("refusal"u8))
@@ -311,6 +324,7 @@ internal sealed class StreamChunkDecoder
         public string? Text;
         public List<AIContent>? Parts;
         public string? Reasoning;
+        public bool ReasoningIsStandard;
         public string? Refusal;
         public ChatRole? Role;
         public ChatFinishReason? FinishReason;

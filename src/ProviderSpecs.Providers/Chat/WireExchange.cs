@@ -27,6 +27,12 @@ internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraB
     public string? RawFinishReason { get; set; }
     public GroqTimings? Timings { get; set; }
     public bool StreamCompleted { get; set; }
+
+    /// <summary>
+    /// A whole completion's <c>message.reasoning</c> (Groq's and Together's name), which the adapter does not read; null
+    /// when the message has none, or has <c>reasoning_content</c>, which the adapter reads itself.
+    /// </summary>
+    public string? Reasoning { get; set; }
     public int StreamEvents { get; set; }
 
     /// <summary>The key the attempt sent, only to scrub it from response text an error quotes (never shown).</summary>
