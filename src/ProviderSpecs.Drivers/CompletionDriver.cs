@@ -349,8 +349,8 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
 
     // ---- what left the client (both targets) ----
 
-    /// <summary>The request fields an option is sent as.</summary>
-    private static string FieldOf(string option) => option switch { "max tokens" => "max_completion_tokens", _ => option };
+    /// <summary>The request field an option is sent as: the token limit under the provider's documented name (the registry's).</summary>
+    private string FieldOf(string option) => option switch { "max tokens" => Endpoint.Provider.MaxTokensField, _ => option };
 
     /// <summary>The last chat request for <paramref name="model"/> as it left the client.</summary>
     private SentRequest SentFor(string model)

@@ -45,9 +45,10 @@ internal sealed record ChatRequest(
             contents.Add(ContentText(m["content"]));
         }
 
-        var maxTokens = Int(request["max_completion_tokens"]) ?? Int(request["max_tokens"]);
+        var limitField = request["max_completion_tokens"] is not null ? "max_completion_tokens" : "max_tokens";
+        var maxTokens = Int(request[limitField]);
         if (maxTokens is < 1)
-            return (null, dialect.InvalidField("'max_completion_tokens' : number must be at least 1", "max_completion_tokens"));
+            return (null, dialect.InvalidField($"'{limitField}' : number must be at least 1", limitField));
 
         var stop = request["stop"] switch
         {

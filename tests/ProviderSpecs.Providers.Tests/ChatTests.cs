@@ -41,6 +41,32 @@ public class ChatTests
     }
 
     [Test]
+    public async Task The_token_limit_is_sent_under_the_name_each_provider_documents()
+    {
+        // Together AI documents max_tokens (its API and SDK have no max_completion_tokens); Groq documents max_completion_tokens.
+        var together = new StubHandler().Json(Stub.TogetherCompletion()).Sse(Stub.Chunk("Hi") + Stub.Chunk("", "eos") + "data: [DONE]\n\n");
+        using (var session = Stub.Session("together", together, Stub.TogetherKey))
+        {
+            var chat = session.CreateChatClient("meta-llama/Llama-3.3-70B-Instruct-Turbo");
+            await chat.CompleteAsync("hi", new ChatOptions { MaxOutputTokens = 5 });
+            await chat.Stream("hi", new ChatOptions { MaxOutputTokens = 6, AdditionalProperties = new() { ["top_k"] = 40 } }).CollectAsync();
+        }
+        foreach (var (request, limit) in together.Requests.Zip(new[] { 5, 6 }))
+        {
+            using var body = JsonDocument.Parse(request.Body!);
+            body.RootElement.GetProperty("max_tokens").GetInt32().ShouldBe(limit);
+            body.RootElement.TryGetProperty("max_completion_tokens", out _).ShouldBeFalse(request.Body);
+        }
+
+        var groq = new StubHandler().Json(Stub.GroqCompletion());
+        using (var session = Stub.Session("groq", groq))
+            await session.CreateChatClient("llama-3.1-8b-instant").CompleteAsync("hi", new ChatOptions { MaxOutputTokens = 7 });
+        using var groqBody = JsonDocument.Parse(groq.Requests.Single().Body!);
+        groqBody.RootElement.GetProperty("max_completion_tokens").GetInt32().ShouldBe(7);
+        groqBody.RootElement.TryGetProperty("max_tokens", out _).ShouldBeFalse();
+    }
+
+    [Test]
     public async Task Options_json_mode_and_provider_fields_are_sent()
     {
         var handler = new StubHandler().Json(Stub.GroqCompletion("{}"));

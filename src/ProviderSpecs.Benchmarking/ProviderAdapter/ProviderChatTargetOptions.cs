@@ -39,7 +39,7 @@ public sealed record ProviderChatTargetOptions
 
     public string Prompt { get; init; } = "Write a short paragraph about measuring latency.";
 
-    /// <summary>Output token limit per request (max_completion_tokens); null leaves it to the provider.</summary>
+    /// <summary>Output token limit per request (sent under the provider's documented name: max_completion_tokens, Together AI's max_tokens); null leaves it to the provider.</summary>
     public int? MaxOutputTokens { get; init; } = 64;
 
     public float? Temperature { get; init; }

@@ -33,8 +33,8 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
             return;
         }
-        if (exchange.ExtraBody.Count > 0 && message.Request.Content is { } content)
-            message.Request.Content = await AddFieldsAsync(content, exchange.ExtraBody, message.CancellationToken).ConfigureAwait(false);
+        if ((exchange.ExtraBody.Count > 0 || exchange.MaxTokensField is not null) && message.Request.Content is { } content)
+            message.Request.Content = await AddFieldsAsync(content, exchange.ExtraBody, exchange.MaxTokensField, message.CancellationToken).ConfigureAwait(false);
 
         await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
 
@@ -71,11 +71,17 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
             ? value[7..].Trim()
             : null;
 
-    private static async Task<BinaryContent> AddFieldsAsync(BinaryContent content, IReadOnlyDictionary<string, JsonNode?> fields, CancellationToken cancellationToken)
+    /// <summary>
+    /// The request body with the provider's own fields added and, when the provider names the output-token limit otherwise
+    /// (<paramref name="maxTokensField"/>), the SDK's <c>max_completion_tokens</c> sent under that name instead.
+    /// </summary>
+    private static async Task<BinaryContent> AddFieldsAsync(BinaryContent content, IReadOnlyDictionary<string, JsonNode?> fields, string? maxTokensField,
+        CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await content.WriteToAsync(buffer, cancellationToken).ConfigureAwait(false);
         var body = JsonNode.Parse(buffer.ToArray())!.AsObject();
+        if (maxTokensField is not null && body.Remove(Registry.ProviderDefinition.DefaultMaxTokensField, out var limit)) body[maxTokensField] = limit;
         foreach (var (name, value) in fields) body[name] = value?.DeepClone();
         return BinaryContent.Create(BinaryData.FromString(body.ToJsonString()));
     }

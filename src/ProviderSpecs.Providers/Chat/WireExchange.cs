@@ -7,7 +7,7 @@ namespace ProviderSpecs.Providers.Chat;
 /// headers, Groq's timings and x_groq.id, the raw finish reason, whether the stream finished. Flows from the
 /// chat façade to <see cref="ProviderWirePolicy"/> through an AsyncLocal, because the SDK gives no per-call hook.
 /// </summary>
-internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraBody)
+internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraBody, string? maxTokensField = null)
 {
     private static readonly AsyncLocal<WireExchange?> CurrentExchange = new();
 
@@ -21,6 +21,9 @@ internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraB
     }
 
     public IReadOnlyDictionary<string, JsonNode?> ExtraBody { get; } = extraBody;
+
+    /// <summary>The provider's name for the output-token limit when it is not the SDK's <c>max_completion_tokens</c>; else null.</summary>
+    public string? MaxTokensField { get; } = maxTokensField;
     public int? Status { get; set; }
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public string? ProviderResponseId { get; set; }

@@ -20,6 +20,16 @@ public sealed record ProviderDefinition
     public Uri? DocsUrl { get; init; }
     public required ModelListShape ModelListShape { get; init; }
     public required RateLimitDialect RateLimitDialect { get; init; }
+    /// <summary>
+    /// The request field the provider documents for the output-token limit (<c>ChatOptions.MaxOutputTokens</c>). The OpenAI
+    /// SDK writes <c>max_completion_tokens</c>; for a provider that documents another name (Together AI: <c>max_tokens</c>)
+    /// the layer sends the limit under that name, so the provider cannot take the limit for an unknown field and ignore it.
+    /// </summary>
+    public string MaxTokensField { get; init; } = DefaultMaxTokensField;
+
+    /// <summary>The field the OpenAI SDK writes the output-token limit as.</summary>
+    public const string DefaultMaxTokensField = "max_completion_tokens";
+
     /// <summary>Provider-specific request fields it accepts beyond the common OpenAI ones, with their constraints.</summary>
     public IReadOnlyDictionary<string, OptionRule> Options { get; init; } = new Dictionary<string, OptionRule>();
 }
