@@ -53,6 +53,35 @@ public sealed class AccountLimitsTests
     }
 
     [Test]
+    public async Task A_burst_the_limits_held_back_is_skipped_quoting_its_own_holds_not_an_earlier_scenarios()
+    {
+        var (pacer, clock) = PacerAfter(sent: 30); // sent at 0…29 s, now 30 s: the window is full
+        var limiter = pacer.For(Groq, Model);
+
+        // An earlier scenario's request, held for about half a minute.
+        var earlier = limiter.AcquireAsync(10);
+        while (!earlier.IsCompleted) clock.Advance(TimeSpan.FromMilliseconds(100));
+        (await earlier).IsAcquired.ShouldBeTrue();
+        pacer.RecordOf("groq", Model).LongestHold.ShouldBeGreaterThan(TimeSpan.FromSeconds(25));
+
+        // The window makes room for one more request within a second; the burst then sends two.
+        var waiting = AccountLimits.RequireAsync(pacer, Groq, Model, 1, 1, "this burst");
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var guard = await waiting;
+        using (var first = await limiter.AcquireAsync(10)) first.IsAcquired.ShouldBeTrue();
+        var second = limiter.AcquireAsync(10);
+        second.IsCompleted.ShouldBeFalse("the window had room for one request of the burst, not two");
+        var before = pacer.RecordOf("groq", Model).TotalHeld;
+        clock.Advance(TimeSpan.FromSeconds(2));
+        (await second).IsAcquired.ShouldBeTrue();
+        var heldNow = pacer.RecordOf("groq", Model).TotalHeld - before;
+
+        var error = Should.Throw<ScenarioCannotRunException>(() => guard.RequireUnshaped(2, 2));
+        error.Message.ShouldContain($"this burst — 1 requests were held back ({heldNow.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)} s in all)");
+        heldNow.ShouldBeLessThan(TimeSpan.FromSeconds(3), "the burst's own hold, not the earlier half minute");
+    }
+
+    [Test]
     public async Task Without_a_pacer_the_simulated_target_is_never_held() =>
         (await AccountLimits.RequireAsync(null, Groq, Model, 1000, 100, "anything")).ShouldNotBeNull();
 }

@@ -67,8 +67,10 @@ public sealed class AccountLimits
         var held = after.Held - _before.Held;
         var limited = after.RateLimited - _before.RateLimited;
         if (held == 0 && limited == 0) return;
+        // This burst's own holds: the record's longest hold is the whole run's, which may be an earlier scenario's.
+        var heldFor = after.TotalHeld - _before.TotalHeld;
         throw new ScenarioCannotRunException(
-            $"not measured: the account's rate limits shaped {_what} — {held} requests were held back (up to {after.LongestHold.TotalSeconds:0.#} s) "
+            $"not measured: the account's rate limits shaped {_what} — {held} requests were held back ({heldFor.TotalSeconds:0.###} s in all) "
             + $"and {limited} answered 429. Limits seen: {_pacer.Describe(_provider.Id, _model)}. It needs {requests} requests within a minute, {together} of them at once.");
     }
 }
