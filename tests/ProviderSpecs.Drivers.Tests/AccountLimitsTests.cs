@@ -82,6 +82,20 @@ public sealed class AccountLimitsTests
     }
 
     [Test]
+    public async Task A_declared_limit_skips_a_burst_the_account_cannot_take_before_anything_is_sent()
+    {
+        // A free Groq key: its headers give requests per day only, so without the declaration the 30 a minute is learned from a 429.
+        var pacer = Targets.SpecTarget.LivePacer(name => name == RateLimitPacer.DeclaredLimitsVariable ? "groq:30/minute" : null);
+        var error = await Should.ThrowAsync<ScenarioCannotRunException>(() => AccountLimits.RequireAsync(pacer, Groq, Model, 64, 16, "a measurement at 16 streams"));
+        error.Message.ShouldContain("needs 64 requests to llama-3.1-8b-instant within a minute, 16 of them at once");
+        error.Message.ShouldContain("30 requests per minute (declared in SPECS_LIVE_ACCOUNT_LIMITS)");
+        pacer.RecordOf("groq", Model).Sent.ShouldBe(0);
+
+        (await AccountLimits.RequireAsync(Targets.SpecTarget.LivePacer(_ => null), Groq, Model, 64, 16, "the same, undeclared")).ShouldNotBeNull(
+            "with nothing declared or learned yet, the burst goes and its 429s teach the limit");
+    }
+
+    [Test]
     public async Task Without_a_pacer_the_simulated_target_is_never_held() =>
         (await AccountLimits.RequireAsync(null, Groq, Model, 1000, 100, "anything")).ShouldNotBeNull();
 }

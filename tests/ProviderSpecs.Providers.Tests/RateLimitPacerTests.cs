@@ -54,6 +54,31 @@ public sealed class RateLimitPacerTests
     }
 
     [Test]
+    public void Declared_limits_apply_to_every_model_of_the_provider_until_the_provider_states_its_own()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-29T07:00:00Z"));
+        var pacer = new RateLimitPacer(clock);
+        pacer.Declare("groq:30/minute; together:10/s, groq: 14400 / day");
+
+        pacer.Describe("groq", Model).ShouldBe($"groq {Model}: 30 requests per minute (declared in SPECS_LIVE_ACCOUNT_LIMITS), 14,400 requests per day (declared in SPECS_LIVE_ACCOUNT_LIMITS)");
+        pacer.LimitsOf("together_ai", "any/model").Single().Rate.ShouldBe("10 requests per second", "the alias names Together AI");
+        pacer.RequestsPerMinute("groq", "qwen/qwen3-32b").ShouldBe(10, "the tightest window, 14,400 a day");
+        pacer.LimitsOf("openai", "gpt-4o-mini").ShouldBeEmpty("nothing was declared for it");
+
+        // A 429 naming the minute window replaces the declared one of that window; the day's stays.
+        pacer.Observe(Groq, Model, 429, _ => null, GroqRpmMessage);
+        pacer.LimitsOf("groq", Model).Select(l => l.ToString()).ShouldBe(
+            ["3 requests per minute (a 429's message: RPM)", "14,400 requests per day (declared in SPECS_LIVE_ACCOUNT_LIMITS)"]);
+    }
+
+    [TestCase("groq=30/minute", "'groq=30/minute' is not a limit; give provider:requests/period, e.g. groq:30/minute")]
+    [TestCase("groq:30/fortnight", "'groq:30/fortnight' is not a limit")]
+    [TestCase("groq:0/minute", "'groq:0/minute' allows no request")]
+    [TestCase("grok:30/minute", "'grok:30/minute' names no provider")]
+    public void A_declaration_that_is_not_one_says_what_is_wrong_and_what_to_give(string declaration, string expected) =>
+        Should.Throw<ArgumentException>(() => new RateLimitPacer().Declare(declaration)).Message.ShouldContain($"SPECS_LIVE_ACCOUNT_LIMITS: {expected}");
+
+    [Test]
     public async Task Never_more_than_the_learned_limit_is_sent_in_any_minute()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-11-28T12:00:00Z"));

@@ -28,7 +28,7 @@ public sealed class SpecTarget : IAsyncDisposable
         CredentialEnvironment = credentialEnvironment;
         Simulators = simulators;
         Budget = budget;
-        Pacer = kind == TargetKind.Live ? new RateLimitPacer() : null;
+        Pacer = kind == TargetKind.Live ? LivePacer(Environment.GetEnvironmentVariable) : null;
         // Every request reserves from the budget: live, it is what SPECS_LIVE_MAX_* allow; simulated, a counting budget,
         // so each scenario's spend is metered on both targets and checked against what its steps declare.
         HttpMessageHandler network = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 512 };
@@ -48,6 +48,18 @@ public sealed class SpecTarget : IAsyncDisposable
     /// free-plan key completes the run slower instead of meeting a storm of 429s. Null on the simulated target.
     /// </summary>
     public RateLimitPacer? Pacer { get; }
+
+    /// <summary>
+    /// The live run's pacer, told the account's request limits that <see cref="RateLimitPacer.DeclaredLimitsVariable"/>
+    /// declares (e.g. <c>groq:30/minute</c> for a free Groq key, whose headers give requests per day only): the bursts the
+    /// account cannot take are then skipped before anything is sent, instead of after their first 429s.
+    /// </summary>
+    public static RateLimitPacer LivePacer(Func<string, string?> getVariable)
+    {
+        var pacer = new RateLimitPacer();
+        if (getVariable(RateLimitPacer.DeclaredLimitsVariable) is { Length: > 0 } declared) pacer.Declare(declared);
+        return pacer;
+    }
     public HttpClient Http { get; }
 
     /// <summary>

@@ -7,8 +7,9 @@ using System.Text.Json.Nodes;
 namespace ProviderSpecs.Providers.Chat;
 
 /// <summary>
-/// OpenAI SDK pipeline policy that (1) adds provider-specific fields to the request body, (2) records response
-/// headers and provider extras (x_groq, usage timings), (3) normalises finish reasons the SDK would reject
+/// OpenAI SDK pipeline policy that (1) adds provider-specific fields to the request body and sends the output-token
+/// limit under the provider's name for it, (2) records response headers and provider extras (x_groq, usage timings, a
+/// whole completion's <c>message.reasoning</c>), (3) normalises finish reasons the SDK would reject
 /// (Together's <c>eos</c>), and (4) fails a 200 to a streaming request that is not an event stream. The event stream
 /// itself is read, and guarded, by <see cref="SseEventReader"/> with the attempt's exchange.
 /// </summary>

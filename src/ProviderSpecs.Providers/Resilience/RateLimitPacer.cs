@@ -42,14 +42,72 @@ public sealed class RateLimitPacer
 
     public RateLimitPacer(TimeProvider? timeProvider = null) => TimeProvider = timeProvider ?? TimeProvider.System;
 
+    /// <summary>The variable in which a live run declares the account's request limits the providers do not announce.</summary>
+    public const string DeclaredLimitsVariable = "SPECS_LIVE_ACCOUNT_LIMITS";
+
+    private readonly ConcurrentDictionary<string, (long Limit, TimeSpan Period)[]> _declared = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Declares request limits the account has on every model of a provider, which the provider's responses do not announce
+    /// (Groq's headers give requests per day, not per minute: its 30 a minute on the free plan is otherwise learned from the
+    /// first 429). <paramref name="declaration"/> is a list like <c>groq:30/minute, together_ai:10/second</c> (periods second,
+    /// minute, hour or day; the provider's id or an alias). A limit the provider states later (a 429's message, the headers)
+    /// replaces the declared one of the same window. Throws an <see cref="ArgumentException"/> saying what is wrong.
+    /// </summary>
+    public void Declare(string declaration, ProviderRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(declaration);
+        registry ??= ProviderRegistry.Default;
+        var parsed = new Dictionary<string, List<(long, TimeSpan)>>(StringComparer.Ordinal);
+        foreach (var entry in declaration.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var match = DeclaredLimit.Match(entry);
+            if (!match.Success)
+                throw new ArgumentException($"{DeclaredLimitsVariable}: '{entry}' is not a limit; give provider:requests/period, e.g. groq:30/minute or together_ai:10/second.");
+            ProviderDefinition provider;
+            try
+            {
+                provider = registry.Resolve(match.Groups["provider"].Value);
+            }
+            catch (UnknownProviderException e)
+            {
+                throw new ArgumentException($"{DeclaredLimitsVariable}: '{entry}' names no provider: {e.Message}", e);
+            }
+            var limit = long.Parse(match.Groups["limit"].Value, CultureInfo.InvariantCulture);
+            if (limit < 1) throw new ArgumentException($"{DeclaredLimitsVariable}: '{entry}' allows no request; give a limit of at least 1, e.g. groq:30/minute.");
+            var period = match.Groups["period"].Value.ToLowerInvariant() switch
+            {
+                "second" or "s" => TimeSpan.FromSeconds(1),
+                "minute" or "min" or "m" => TimeSpan.FromMinutes(1),
+                "hour" or "h" => TimeSpan.FromHours(1),
+                _ => TimeSpan.FromDays(1),
+            };
+            if (!parsed.TryGetValue(provider.Id, out var windows)) parsed[provider.Id] = windows = [];
+            windows.Add((limit, period));
+        }
+        var now = TimeProvider.GetUtcNow();
+        foreach (var (provider, windows) in parsed)
+        {
+            _declared[provider] = [.. windows];
+            foreach (var pace in _models.Where(m => m.Key.Provider == provider).Select(m => m.Value)) pace.Learn(Declared(windows), now);
+        }
+    }
+
+    private static readonly Regex DeclaredLimit = new(@"^(?<provider>[A-Za-z0-9_.-]+)\s*:\s*(?<limit>\d{1,12})\s*/\s*(?<period>second|minute|hour|day|s|min|m|h|d)$",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
+
+    private static IEnumerable<(string Counts, long Limit, TimeSpan Period, string Source)> Declared(IEnumerable<(long Limit, TimeSpan Period)> windows) =>
+        windows.Select(w => ("requests", w.Limit, w.Period, $"declared in {DeclaredLimitsVariable}"));
+
     public TimeProvider TimeProvider { get; }
 
     /// <summary>Every limit learned so far, newest reading per window.</summary>
     public IReadOnlyList<ObservedLimit> Limits => _models.Values.SelectMany(m => m.Limits).ToList();
 
-    /// <summary>The limits learned for one model.</summary>
+    /// <summary>The limits learned (or declared) for one model.</summary>
     public IReadOnlyList<ObservedLimit> LimitsOf(string provider, string model) =>
-        _models.TryGetValue((provider, model), out var pace) ? pace.Limits : [];
+        _models.TryGetValue((provider, model), out var pace) ? pace.Limits
+        : _declared.ContainsKey(provider) ? Pace(provider, model).Limits : [];
 
     /// <summary>What the pacer did for one model (zeros when it has seen nothing of it).</summary>
     public PacingRecord RecordOf(string provider, string model) =>
@@ -77,7 +135,12 @@ public sealed class RateLimitPacer
     public TimeSpan WaitForRoom(string provider, string model, int requests)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(requests);
-        return _models.TryGetValue((provider, model), out var pace) ? pace.WaitForRoom(requests, TimeProvider.GetUtcNow()) : TimeSpan.Zero;
+        if (!_models.TryGetValue((provider, model), out var pace))
+        {
+            if (!_declared.ContainsKey(provider)) return TimeSpan.Zero;
+            pace = Pace(provider, model);
+        }
+        return pace.WaitForRoom(requests, TimeProvider.GetUtcNow());
     }
 
     /// <summary>Reads what one response (or error) of the model says about its limits.</summary>
@@ -118,7 +181,12 @@ public sealed class RateLimitPacer
         if (info.TokensLimit is > 0 and var t) yield return ("tokens", t, tokens, "response headers");
     }
 
-    private ModelPace Pace(string provider, string model) => _models.GetOrAdd((provider, model), key => new ModelPace(key.Provider, key.Model, TimeProvider));
+    private ModelPace Pace(string provider, string model) => _models.GetOrAdd((provider, model), key =>
+    {
+        var pace = new ModelPace(key.Provider, key.Model, TimeProvider);
+        if (_declared.TryGetValue(key.Provider, out var windows)) pace.Learn(Declared(windows), TimeProvider.GetUtcNow());
+        return pace;
+    });
 
     /// <summary>One model's windows, the requests sent to it, and the hold a 429 put on it.</summary>
     private sealed class ModelPace(string provider, string model, TimeProvider time) : RateLimiter
