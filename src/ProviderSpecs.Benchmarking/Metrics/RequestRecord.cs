@@ -29,13 +29,13 @@ public sealed record RequestRecord
     /// <summary>Request start → the response's end, or the failure.</summary>
     public required double EndToEndMs { get; init; }
 
-    /// <summary>Request start → first content chunk (TTFT); null when none arrived.</summary>
+    /// <summary>Request start → first chunk with generated text, answer or reasoning (TTFT); null when none arrived.</summary>
     public double? TtftMs { get; init; }
 
-    /// <summary>Output tokens: the provider's usage figure, else the content chunks counted.</summary>
+    /// <summary>Output tokens: the provider's usage figure, else the chunks with generated text counted.</summary>
     public required int OutputTokens { get; init; }
 
-    /// <summary>When each content chunk arrived, ms after the request started (the first is the TTFT); empty when not streamed.</summary>
+    /// <summary>When each chunk with generated text arrived, ms after the request started (the first is the TTFT); empty when not streamed.</summary>
     public required IReadOnlyList<double> ChunksMs { get; init; }
 
     /// <summary>HTTP attempts the request took (1 without a retry).</summary>
