@@ -100,8 +100,7 @@ public static class MarkdownReport
         if (s.NotMeasuredReason() is { } reason) md.AppendLine(F($"**{Cell(reason)}** — every figure below is \"—\".")).AppendLine();
         md.AppendLine("| Metric | Unit | n | p50 | p90 | p95 | p99 | p99.9 | mean | min | max | Definition |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-        Distribution[] rows = [s.Ttft, s.Tpot, s.InterTokenLatency, s.EndToEnd, s.OutputTokensPerSecondPerRequest, s.QueueTime, s.Attempts, s.RateLimitRecovery, s.TtftError, s.InterTokenGapError, s.SendLateness];
-        foreach (var d in rows.Where(d => d.Count > 0 || d == s.Ttft || d == s.EndToEnd))
+        foreach (var d in RecordedMetrics.All.Select(metric => RecordedMetrics.Of(s, metric)).Where(d => d.Count > 0 || d == s.Ttft || d == s.EndToEnd))
             md.AppendLine(F($"| {d.Metric} | {d.Unit} | {d.Count} | {N(d.P50)} | {N(d.P90)} | {N(d.P95)} | {N(d.P99)} | {N(d.P999)} | {N(d.Mean)} | {N(d.Min)} | {N(d.Max)} | {Cell(d.Definition)} |"));
         md.AppendLine();
         if (s.Workers is { Count: > 0 } workers)

@@ -106,8 +106,7 @@ public sealed class RateLimitPacer
 
     /// <summary>The limits learned (or declared) for one model.</summary>
     public IReadOnlyList<ObservedLimit> LimitsOf(string provider, string model) =>
-        _models.TryGetValue((provider, model), out var pace) ? pace.Limits
-        : _declared.ContainsKey(provider) ? Pace(provider, model).Limits : [];
+        Known(provider, model)?.Limits ?? [];
 
     /// <summary>What the pacer did for one model (zeros when it has seen nothing of it).</summary>
     public PacingRecord RecordOf(string provider, string model) =>
@@ -135,12 +134,7 @@ public sealed class RateLimitPacer
     public TimeSpan WaitForRoom(string provider, string model, int requests)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(requests);
-        if (!_models.TryGetValue((provider, model), out var pace))
-        {
-            if (!_declared.ContainsKey(provider)) return TimeSpan.Zero;
-            pace = Pace(provider, model);
-        }
-        return pace.WaitForRoom(requests, TimeProvider.GetUtcNow());
+        return Known(provider, model)?.WaitForRoom(requests, TimeProvider.GetUtcNow()) ?? TimeSpan.Zero;
     }
 
     /// <summary>Reads what one response (or error) of the model says about its limits.</summary>
@@ -180,6 +174,10 @@ public sealed class RateLimitPacer
         if (info.RequestsLimit is > 0 and var r) yield return ("requests", r, requests, "response headers");
         if (info.TokensLimit is > 0 and var t) yield return ("tokens", t, tokens, "response headers");
     }
+
+    /// <summary>The model's pacing when anything is known of it: seen already, or its provider's limits declared; else null.</summary>
+    private ModelPace? Known(string provider, string model) =>
+        _models.TryGetValue((provider, model), out var pace) ? pace : _declared.ContainsKey(provider) ? Pace(provider, model) : null;
 
     private ModelPace Pace(string provider, string model) => _models.GetOrAdd((provider, model), key =>
     {
