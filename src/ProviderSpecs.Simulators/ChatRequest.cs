@@ -14,8 +14,13 @@ internal sealed record ChatRequest(
     int N,
     int? Seed,
     string ResponseFormat,
-    JsonNode? JsonSchema)
+    JsonNode? JsonSchema,
+    string? ReasoningEffort = null,
+    string? ReasoningFormat = null,
+    bool? IncludeReasoning = null)
 {
+    public bool Structured => ResponseFormat is "json_object" or "json_schema";
+
     /// <summary>Parses a request body, or returns the provider's 400 for what the real API would refuse.</summary>
     public static (ChatRequest? Request, ErrorReply? Error) Parse(string body, ProviderDialect dialect)
     {
@@ -72,7 +77,29 @@ internal sealed record ChatRequest(
 
         var stream = request["stream"] is JsonValue s && s.TryGetValue<bool>(out var isStream) && isStream;
         var includeUsage = request["stream_options"]?["include_usage"] is JsonValue u && u.TryGetValue<bool>(out var include) && include;
-        return (new ChatRequest(model, contents, stream, includeUsage, maxTokens, stop, Int(request["n"]) ?? 1, Int(request["seed"]), format, schema), null);
+
+        // Reasoning controls (Groq: reasoning_effort, reasoning_format, include_reasoning; Together: reasoning_effort).
+        // Their types are checked here; whether the model takes them, by the dialect.
+        string? effort = null, reasoningFormat = null;
+        bool? includeReasoning = null;
+        if (request["reasoning_effort"] is { } effortNode && !TryString(effortNode, out effort))
+            return (null, dialect.InvalidField("'reasoning_effort' : value must be a string", "reasoning_effort"));
+        if (request["reasoning_format"] is { } formatNode && !TryString(formatNode, out reasoningFormat))
+            return (null, dialect.InvalidField("'reasoning_format' : value must be a string", "reasoning_format"));
+        if (request["include_reasoning"] is { } includeNode)
+        {
+            if (includeNode is not JsonValue flag || !flag.TryGetValue<bool>(out var included))
+                return (null, dialect.InvalidField("'include_reasoning' : value must be a boolean", "include_reasoning"));
+            includeReasoning = included;
+        }
+        return (new ChatRequest(model, contents, stream, includeUsage, maxTokens, stop, Int(request["n"]) ?? 1, Int(request["seed"]), format, schema,
+            effort, reasoningFormat, includeReasoning), null);
+    }
+
+    private static bool TryString(JsonNode node, out string? text)
+    {
+        text = null;
+        return node is JsonValue value && value.TryGetValue(out text);
     }
 
     private static string ContentText(JsonNode? content) => content switch
@@ -85,14 +112,32 @@ internal sealed record ChatRequest(
     private static int? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;
 }
 
-/// <summary>The answer decided for one request before any of it is sent.</summary>
-internal sealed record PlannedAnswer(IReadOnlyList<string> Tokens, string FinishReason, int PromptTokens)
+/// <summary>
+/// The answer decided for one request before any of it is sent. A reasoning model thinks first: its thinking is
+/// <see cref="ReasoningTokens"/> (shown apart), part of <see cref="Tokens"/> between think tags (shown in the content), or
+/// <see cref="HiddenReasoningTokens"/> (not sent). Thinking comes first in time and in the token limit, so a limit smaller
+/// than the thinking leaves no answer, as it does live.
+/// </summary>
+internal sealed record PlannedAnswer(
+    IReadOnlyList<string> Tokens,
+    string FinishReason,
+    int PromptTokens,
+    IReadOnlyList<string> ReasoningTokens,
+    int HiddenReasoningTokens,
+    int ThinkingTokens)
 {
     public string Content => string.Concat(Tokens);
 
-    public static PlannedAnswer For(ChatRequest request, int seed, string naturalFinishReason)
+    /// <summary>The thinking sent apart from the content; null when there is none to send.</summary>
+    public string? Reasoning => ReasoningTokens.Count == 0 ? null : string.Concat(ReasoningTokens);
+
+    /// <summary>Every generated token, thinking (shown or not) and answer: what usage counts and the decode takes time for.</summary>
+    public int CompletionTokens => ReasoningTokens.Count + HiddenReasoningTokens + Tokens.Count;
+
+    public static PlannedAnswer For(ChatRequest request, int seed, string naturalFinishReason, ReasoningDecision reasoning)
     {
-        var rng = StableRandom.From(seed, request.Model, request.Seed, request.ResponseFormat, string.Join('\u001e', request.MessageContents));
+        var messages = string.Join('\u001e', request.MessageContents);
+        var rng = StableRandom.From(seed, request.Model, request.Seed, request.ResponseFormat, messages);
         var tokens = request.ResponseFormat switch
         {
             "json_object" => ReplyGenerator.JsonObjectAnswer(rng),
@@ -111,12 +156,38 @@ internal sealed record PlannedAnswer(IReadOnlyList<string> Tokens, string Finish
                 finish = "stop";
             }
         }
-        if (request.MaxTokens is { } max && tokens.Count > max)
+
+        // Its own random source, so the answer of a model is the same whether or not it thinks.
+        var thinking = new List<string>();
+        if (reasoning.Shown != ReasoningShown.None)
         {
-            tokens = tokens.Take(max).ToList();
+            var thoughts = StableRandom.From(seed, request.Model, request.Seed, "reasoning", reasoning.Effort, messages);
+            thinking = ReplyGenerator.Thought(thoughts, ReasoningTraits.SampleLength(reasoning.Effort, thoughts));
+            if (reasoning.Shown == ReasoningShown.InContent && thinking.Count > 0) thinking = ["<think>\n", .. thinking, "\n</think>\n\n"];
+        }
+
+        if (request.MaxTokens is { } max && thinking.Count + tokens.Count > max)
+        {
+            if (thinking.Count >= max)
+            {
+                thinking = thinking.Take(max).ToList();
+                tokens = [];
+            }
+            else
+            {
+                tokens = tokens.Take(max - thinking.Count).ToList();
+            }
             finish = "length";
         }
-        return new PlannedAnswer(tokens, finish, ReplyGenerator.CountPromptTokens(request.MessageContents));
+
+        var prompt = ReplyGenerator.CountPromptTokens(request.MessageContents);
+        return reasoning.Shown switch
+        {
+            ReasoningShown.Field => new PlannedAnswer(tokens, finish, prompt, thinking, 0, thinking.Count),
+            ReasoningShown.Hidden => new PlannedAnswer(tokens, finish, prompt, [], thinking.Count, thinking.Count),
+            ReasoningShown.InContent => new PlannedAnswer([.. thinking, .. tokens], finish, prompt, [], 0, thinking.Count),
+            _ => new PlannedAnswer(tokens, finish, prompt, [], 0, 0),
+        };
     }
 
     // Keeps the text before the stop string; a token cut in the middle still counts as one.

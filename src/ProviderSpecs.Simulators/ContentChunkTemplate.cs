@@ -22,10 +22,11 @@ internal sealed class ContentChunkTemplate
         _json = json;
     }
 
-    /// <summary>The SSE event (<c>data: {…}\n\n</c>) of a content chunk for any text.</summary>
-    public static ContentChunkTemplate For(ProviderDialect dialect, CompletionIdentity identity, bool includeUsage, JsonSerializerOptions json)
+    /// <summary>The SSE event (<c>data: {…}\n\n</c>) of a content chunk — or, with <paramref name="reasoning"/>, a chunk of thinking — for any text.</summary>
+    public static ContentChunkTemplate For(ProviderDialect dialect, CompletionIdentity identity, bool includeUsage, JsonSerializerOptions json, bool reasoning = false)
     {
-        var rendered = "data: " + dialect.ContentChunk(identity, Marker, includeUsage).ToJsonString(json) + "\n\n";
+        var chunk = reasoning ? dialect.ReasoningChunk(identity, Marker, includeUsage) : dialect.ContentChunk(identity, Marker, includeUsage);
+        var rendered = "data: " + chunk.ToJsonString(json) + "\n\n";
         var parts = rendered.Split(Marker);
         if (parts.Length < 2) throw new InvalidOperationException($"the {dialect.Id} content chunk does not carry its text verbatim; the template cannot splice it.");
         return new ContentChunkTemplate(parts.Select(Encoding.UTF8.GetBytes).ToArray(), json);

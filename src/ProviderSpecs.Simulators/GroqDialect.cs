@@ -148,7 +148,46 @@ internal sealed class GroqDialect : ProviderDialect
         new(498, "Flex tier capacity exceeded. This model is temporarily overloaded in flex tier, please try again later or switch to on_demand tier.",
             "capacity_exceeded", "capacity_exceeded");
 
-    public override JsonObject Completion(CompletionIdentity identity, string content, string finishReason, CompletionUsage usage) => new()
+    // Groq's reasoning controls (console.groq.com/docs/reasoning): reasoning_effort takes the model's own values;
+    // reasoning_format (parsed | raw | hidden) is Qwen 3's, raw by default and parsed in JSON mode, where raw is refused;
+    // include_reasoning (default true) shows or hides the reasoning field and cannot be combined with reasoning_format.
+    // A model that does not reason refuses all three.
+    public override ErrorReply? DecideReasoning(ChatRequest request, CatalogModel model, out ReasoningDecision decision)
+    {
+        decision = ReasoningDecision.NoReasoning;
+        if (request.ReasoningFormat is { } format && format is not ("parsed" or "raw" or "hidden"))
+            return InvalidField("'reasoning_format' : value must be one of 'hidden', 'raw', 'parsed'", "reasoning_format");
+        if (model.Reasoning is not { } traits)
+        {
+            if (request.ReasoningEffort is not null) return NotSupported("reasoning_effort");
+            if (request.ReasoningFormat is not null) return NotSupported("reasoning_format");
+            if (request.IncludeReasoning is not null) return NotSupported("include_reasoning");
+            return null;
+        }
+        if (request.ReasoningFormat is not null && request.IncludeReasoning is not null)
+            return InvalidField("`include_reasoning` and `reasoning_format` cannot be used together; set one of them", "include_reasoning");
+        if (request.ReasoningFormat is not null && !traits.Formats) return NotSupported("reasoning_format");
+        if (request.ReasoningEffort is { } asked && !traits.Efforts.Contains(asked))
+            return InvalidField($"`reasoning_effort` value '{asked}' is not supported with this model; supported values: {string.Join(", ", traits.Efforts)}", "reasoning_effort");
+        if (request.ReasoningFormat == "raw" && request.Structured)
+            return InvalidField("`reasoning_format` 'raw' is not supported with JSON mode; use 'parsed' or 'hidden'", "reasoning_format");
+
+        var effort = request.ReasoningEffort ?? traits.DefaultEffort;
+        if (effort == "none") return null; // thinking switched off
+        var shown = (request.ReasoningFormat, request.IncludeReasoning) switch
+        {
+            ("hidden", _) or (_, false) => ReasoningShown.Hidden,
+            ("parsed", _) or (_, true) => ReasoningShown.Field,
+            ("raw", _) => ReasoningShown.InContent,
+            _ => traits.Output == ReasoningOutput.ThinkTags && !request.Structured ? ReasoningShown.InContent : ReasoningShown.Field,
+        };
+        decision = new ReasoningDecision(shown, effort);
+        return null;
+    }
+
+    private ErrorReply NotSupported(string field) => InvalidField($"`{field}` is not supported with this model", field);
+
+    public override JsonObject Completion(CompletionIdentity identity, string content, string? reasoning, string finishReason, CompletionUsage usage) => new()
     {
         ["id"] = identity.Id,
         ["object"] = "chat.completion",
@@ -157,7 +196,7 @@ internal sealed class GroqDialect : ProviderDialect
         ["choices"] = new JsonArray(new JsonObject
         {
             ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content },
+            ["message"] = Message(content, reasoning),
             ["logprobs"] = null,
             ["finish_reason"] = finishReason,
         }),
@@ -175,6 +214,16 @@ internal sealed class GroqDialect : ProviderDialect
 
     public override JsonObject ContentChunk(CompletionIdentity identity, string text, bool includeUsage) =>
         GroqChunk(identity, Choice(new JsonObject { ["content"] = text }, null), includeUsage);
+
+    public override JsonObject ReasoningChunk(CompletionIdentity identity, string text, bool includeUsage) =>
+        GroqChunk(identity, Choice(new JsonObject { ["reasoning"] = text }, null), includeUsage);
+
+    private static JsonObject Message(string content, string? reasoning)
+    {
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = content };
+        if (reasoning is not null) message["reasoning"] = reasoning;
+        return message;
+    }
 
     public override IEnumerable<JsonObject> ClosingChunks(CompletionIdentity identity, string finishReason, CompletionUsage usage, bool includeUsage)
     {
@@ -206,16 +255,22 @@ internal sealed class GroqDialect : ProviderDialect
         ["finish_reason"] = finishReason,
     });
 
-    private static JsonObject Usage(CompletionUsage usage) => new()
+    private static JsonObject Usage(CompletionUsage usage)
     {
-        ["queue_time"] = Round(usage.QueueTime),
-        ["prompt_tokens"] = usage.PromptTokens,
-        ["prompt_time"] = Round(usage.PromptTime),
-        ["completion_tokens"] = usage.CompletionTokens,
-        ["completion_time"] = Round(usage.CompletionTime),
-        ["total_tokens"] = usage.TotalTokens,
-        ["total_time"] = Round(usage.PromptTime + usage.CompletionTime),
-    };
+        var fields = new JsonObject
+        {
+            ["queue_time"] = Round(usage.QueueTime),
+            ["prompt_tokens"] = usage.PromptTokens,
+            ["prompt_time"] = Round(usage.PromptTime),
+            ["completion_tokens"] = usage.CompletionTokens,
+            ["completion_time"] = Round(usage.CompletionTime),
+            ["total_tokens"] = usage.TotalTokens,
+            ["total_time"] = Round(usage.PromptTime + usage.CompletionTime),
+        };
+        // The thinking within completion_tokens, as the OpenAI usage shape names it; only for answers that thought.
+        if (usage.ReasoningTokens > 0) fields["completion_tokens_details"] = new JsonObject { ["reasoning_tokens"] = usage.ReasoningTokens };
+        return fields;
+    }
 
     private static double Round(double seconds) => Math.Round(seconds, 9);
 }

@@ -13,7 +13,8 @@ internal sealed record CatalogModel(
     int MaxCompletionTokens,
     RateLimits RateLimits,
     bool FineTunable = false,
-    IReadOnlyDictionary<RateLimitWindow, int>? FreePlan = null);
+    IReadOnlyDictionary<RateLimitWindow, int>? FreePlan = null,
+    ReasoningTraits? Reasoning = null);
 
 /// <summary>
 /// Request and token limits of one key. Groq counts requests per day and tokens per minute;
@@ -26,7 +27,8 @@ internal sealed record RateLimits(int Requests, int Tokens);
 /// <code>{ "provider": "groq", "rateLimits": {"requests": n, "tokens": n}, "models": [ { ...served fields..., "simulator": {...} } ] }</code>
 /// Each entry is served exactly as written, without its <c>simulator</c> block. <c>simulator.freePlan</c> holds the model's
 /// published free-plan limits by window short name (<c>{"rpm": 30, "rpd": 14400, "tpm": 6000, "tpd": 500000, "source": "…"}</c>),
-/// enforced with <see cref="RateLimitPlan.FreePlan"/>.
+/// enforced with <see cref="RateLimitPlan.FreePlan"/>. <c>simulator.reasoning</c> marks a model that thinks before it answers
+/// (<see cref="ReasoningTraits"/>).
 /// </summary>
 internal sealed class ModelCatalog
 {
@@ -85,7 +87,8 @@ internal sealed class ModelCatalog
                 maxCompletion,
                 ReadLimits(simulator["rateLimits"], path, where + " rateLimits") ?? defaults,
                 FineTunable: Bool(simulator["fineTune"]) ?? false,
-                FreePlan: ReadFreePlan(simulator["freePlan"], path, where, windows)));
+                FreePlan: ReadFreePlan(simulator["freePlan"], path, where, windows),
+                Reasoning: ReadReasoning(simulator["reasoning"], path, where)));
         }
 
         var duplicate = models.GroupBy(m => m.Id).FirstOrDefault(g => g.Count() > 1);
@@ -119,6 +122,27 @@ internal sealed class ModelCatalog
             limits[window] = limit.Value;
         }
         return limits;
+    }
+
+    private static ReasoningTraits? ReadReasoning(JsonNode? node, string path, string where)
+    {
+        if (node is null) return null;
+        SimulatorFixtureException Invalid(string problem) => new(path, $"{where}: 'simulator.reasoning' {problem}");
+        if (node is not JsonObject block) throw Invalid("must be an object");
+        if (block["source"] is not JsonValue source || !source.TryGetValue<string>(out var text) || text.Length == 0)
+            throw Invalid("needs a 'source' naming where the behaviour is documented");
+        var output = block["output"]?.ToString() switch
+        {
+            "field" => ReasoningOutput.Field,
+            "think-tags" => ReasoningOutput.ThinkTags,
+            var other => throw Invalid($"has 'output' '{other}'; give \"field\" (a reasoning field apart from the content) or \"think-tags\" (<think>…</think> in the content)"),
+        };
+        var efforts = block["efforts"] is JsonArray list ? list.Select(e => e?.ToString() ?? "").ToList() : [];
+        var defaultEffort = block["defaultEffort"]?.ToString() ?? ReasoningTraits.PlainEffort;
+        foreach (var effort in efforts.Append(defaultEffort).Where(e => !ReasoningTraits.IsKnownEffort(e)))
+            throw Invalid($"names the effort '{effort}'; known efforts are {string.Join(", ", ReasoningTraits.KnownEfforts)}");
+        if (efforts.Count > 0 && !efforts.Contains(defaultEffort)) throw Invalid($"has 'defaultEffort' '{defaultEffort}', which is not one of its 'efforts'");
+        return new ReasoningTraits(output, efforts, defaultEffort, Formats: Bool(block["formats"]) ?? false);
     }
 
     private static int? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;

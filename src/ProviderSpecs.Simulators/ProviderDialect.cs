@@ -15,8 +15,9 @@ public static class ProviderIds
 /// <summary>An error answer before it is rendered in a provider's body shape.</summary>
 internal sealed record ErrorReply(int Status, string Message, string Type, string? Code = null, string? Param = null);
 
-/// <summary>Token counts and (Groq) timings of one completion, in seconds.</summary>
-internal sealed record CompletionUsage(int PromptTokens, int CompletionTokens, double QueueTime, double PromptTime, double CompletionTime)
+/// <summary>Token counts and (Groq) timings of one completion, in seconds;
+/// <see cref="ReasoningTokens"/>: how many of the completion tokens were thinking.</summary>
+internal sealed record CompletionUsage(int PromptTokens, int CompletionTokens, double QueueTime, double PromptTime, double CompletionTime, int ReasoningTokens = 0)
 {
     public int TotalTokens => PromptTokens + CompletionTokens;
 }
@@ -74,10 +75,19 @@ internal abstract class ProviderDialect
     public abstract ErrorReply Overloaded();
     public abstract ErrorReply ServerError();
 
-    public abstract JsonObject Completion(CompletionIdentity identity, string content, string finishReason, CompletionUsage usage);
+    /// <summary>
+    /// Decides what a request's answer does with thinking — from the model's reasoning traits and the request's reasoning
+    /// controls — or refuses controls the provider refuses (null when the request may go on).
+    /// </summary>
+    public abstract ErrorReply? DecideReasoning(ChatRequest request, CatalogModel model, out ReasoningDecision decision);
+
+    /// <summary>A whole completion; <paramref name="reasoning"/> is the thinking sent apart from the content, or null.</summary>
+    public abstract JsonObject Completion(CompletionIdentity identity, string content, string? reasoning, string finishReason, CompletionUsage usage);
     /// <summary>The chunks sent before content: Groq sends a role-only chunk carrying x_groq.id; Together sends none.</summary>
     public abstract IEnumerable<JsonObject> OpeningChunks(CompletionIdentity identity, bool includeUsage);
     public abstract JsonObject ContentChunk(CompletionIdentity identity, string text, bool includeUsage);
+    /// <summary>A chunk of thinking sent apart from the content (<c>delta.reasoning</c>).</summary>
+    public abstract JsonObject ReasoningChunk(CompletionIdentity identity, string text, bool includeUsage);
     public abstract IEnumerable<JsonObject> ClosingChunks(CompletionIdentity identity, string finishReason, CompletionUsage usage, bool includeUsage);
 
     /// <summary>

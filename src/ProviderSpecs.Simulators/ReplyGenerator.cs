@@ -44,6 +44,19 @@ internal static class ReplyGenerator
         return tokens;
     }
 
+    /// <summary>A reasoning model's thinking: sentences like <see cref="Text"/>, exactly <paramref name="count"/> tokens.</summary>
+    public static List<string> Thought(Random rng, int count)
+    {
+        var tokens = new List<string>(count);
+        while (tokens.Count < count)
+            foreach (var token in Text(rng))
+            {
+                if (tokens.Count == count) break;
+                tokens.Add(tokens.Count > 0 && !token.StartsWith(' ') ? " " + token : token);
+            }
+        return tokens;
+    }
+
     public static string Sentence(Random rng) => string.Concat(Text(rng).Take(rng.Next(4, 10))).Trim().TrimEnd('.');
 
     /// <summary>A JSON object for <c>json_object</c> mode.</summary>

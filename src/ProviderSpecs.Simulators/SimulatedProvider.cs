@@ -352,20 +352,22 @@ public sealed class SimulatedProvider
         var limits = EnforcedLimits(exchange.Scope, model);
         AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, 0, limits.Count == 0 ? null : exchange.Scope.RateLimitAccount.For(model.Id).Peek(limits));
 
-        var answer = PlannedAnswer.For(request, _options.Seed, _dialect.NaturalFinishReason);
-        exchange.PromptTokens = answer.PromptTokens;
-        var refusal = Validate(request, model, answer, tokensEnforced: limits.Any(l => RateLimitWindows.CountsTokens(l.Window)));
+        exchange.PromptTokens = ReplyGenerator.CountPromptTokens(request.MessageContents);
+        var refusal = Validate(request, model, exchange.PromptTokens, tokensEnforced: limits.Any(l => RateLimitWindows.CountsTokens(l.Window)));
+        var reasoning = ReasoningDecision.NoReasoning;
+        if (refusal is null) refusal = _dialect.DecideReasoning(request, model, out reasoning);
         if (refusal is not null)
         {
             await exchange.FailAsync(this, refusal);
             return;
         }
+        var answer = PlannedAnswer.For(request, _options.Seed, _dialect.NaturalFinishReason, reasoning);
 
         RateLimitDecision? admitted = null;
         if (limits.Count > 0)
         {
             // A request reserves its prompt and the most it may be answered with; corrected to what was served when done.
-            var decision = exchange.Scope.RateLimitAccount.For(model.Id).Admit(limits, answer.PromptTokens + (request.MaxTokens ?? answer.Tokens.Count));
+            var decision = exchange.Scope.RateLimitAccount.For(model.Id).Admit(limits, answer.PromptTokens + (request.MaxTokens ?? answer.CompletionTokens));
             if (decision.Refusal is { } limited)
             {
                 AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, 0, decision.State);
@@ -386,7 +388,7 @@ public sealed class SimulatedProvider
         if (fault is not null) exchange.Faults.Add(FaultNames.NameOf(fault.Kind));
         if (await TryServeImmediateFaultAsync(exchange, fault, model)) return;
 
-        var requestTokens = answer.PromptTokens + answer.Tokens.Count;
+        var requestTokens = answer.PromptTokens + answer.CompletionTokens;
         exchange.Scope.AddTokens(requestTokens);
         AddRateLimitHeaders(context.Response.Headers, exchange.Scope, model, requestTokens, admitted?.State);
 
@@ -475,7 +477,7 @@ public sealed class SimulatedProvider
         }
     }
 
-    private ErrorReply? Validate(ChatRequest request, CatalogModel model, PlannedAnswer answer, bool tokensEnforced)
+    private ErrorReply? Validate(ChatRequest request, CatalogModel model, int promptTokens, bool tokensEnforced)
     {
         if (!model.SupportsChat) return _dialect.NotAChatModel(model.Id);
         if (_dialect.UnsupportedN(request.N) is { } n) return n;
@@ -484,9 +486,9 @@ public sealed class SimulatedProvider
             return _dialect.InvalidField(
                 $"`max_tokens` must be less than or equal to `{model.MaxCompletionTokens}`, the maximum value for `max_tokens` is less than the `context_window` for this model",
                 "max_tokens");
-        if (answer.PromptTokens + (request.MaxTokens ?? 0) > model.ContextWindow) return _dialect.ContextLengthExceeded(model, answer.PromptTokens, request.MaxTokens);
+        if (promptTokens + (request.MaxTokens ?? 0) > model.ContextWindow) return _dialect.ContextLengthExceeded(model, promptTokens, request.MaxTokens);
         // With enforced token windows the admission decides (prompt + max tokens against the enforced limit).
-        return tokensEnforced ? null : _dialect.RequestTooLarge(model, answer.PromptTokens);
+        return tokensEnforced ? null : _dialect.RequestTooLarge(model, promptTokens);
     }
 
     private async Task<bool> TryServeImmediateFaultAsync(Exchange exchange, ActiveFault? fault, CatalogModel model)
@@ -544,18 +546,19 @@ public sealed class SimulatedProvider
         var firstTokenAt = plan.QueueSeconds + plan.TimeToFirstTokenSeconds + firstTokenDelay;
         await DelayUntilAsync(exchange.Arrival, firstTokenAt, ct);
         var firstToken = Elapsed(exchange.Arrival);
-        await DelayUntilAsync(exchange.Arrival, firstTokenAt + answer.Tokens.Count / plan.TokensPerSecond, ct);
+        var readyAt = firstTokenAt + answer.CompletionTokens / plan.TokensPerSecond;
+        await DelayUntilAsync(exchange.Arrival, readyAt, ct);
         var done = Elapsed(exchange.Arrival);
 
-        var usage = new CompletionUsage(answer.PromptTokens, answer.Tokens.Count, queued, firstToken - queued, done - firstToken);
-        var body = _dialect.Completion(identity, answer.Content, answer.FinishReason, usage).ToJsonString(WireJson);
-        exchange.CompletionTokens = answer.Tokens.Count;
+        var usage = new CompletionUsage(answer.PromptTokens, answer.CompletionTokens, queued, firstToken - queued, done - firstToken, answer.ThinkingTokens);
+        var body = _dialect.Completion(identity, answer.Content, answer.Reasoning, answer.FinishReason, usage).ToJsonString(WireJson);
+        exchange.CompletionTokens = answer.CompletionTokens;
         exchange.FinishReason = answer.FinishReason;
         exchange.Timing = new ServedTiming
         {
             QueueDelay = TimeSpan.FromSeconds(queued),
             FirstChunkDelay = TimeSpan.FromSeconds(done),
-            PlannedFirstChunkDelay = TimeSpan.FromSeconds(firstTokenAt + answer.Tokens.Count / plan.TokensPerSecond),
+            PlannedFirstChunkDelay = TimeSpan.FromSeconds(readyAt),
             ChunkCount = 1,
             Total = TimeSpan.FromSeconds(done),
         };
@@ -588,16 +591,18 @@ public sealed class SimulatedProvider
             await response.StartAsync(ct);
         }
 
-        var chunks = answer.Tokens.Chunk(plan.TokensPerChunk).Select(c => string.Concat(c)).ToList();
+        var chunks = StreamPieces(answer, plan.TokensPerChunk);
         var streamFault = fault?.Kind is FaultKind.TruncatedStream or FaultKind.GarbageChunk or FaultKind.StalledStream or FaultKind.ConnectionReset ? fault : null;
         var faultAt = streamFault is null ? -1 : Math.Min(chunks.Count, streamFault.Options.AfterChunks ?? 2);
         var sent = new List<double>();
-        var tokensSent = 0;
         var builder = new StringBuilder();
         foreach (var opening in _dialect.OpeningChunks(identity, request.IncludeUsage)) AppendEvent(builder, opening);
-        var opened = Encoding.UTF8.GetBytes(builder.ToString()); // sent with the first content chunk, if there is one
+        var opened = Encoding.UTF8.GetBytes(builder.ToString()); // sent with the first chunk, if there is one
         if (chunks.Count > 0) builder.Clear();
-        var template = ContentChunkTemplate.For(_dialect, identity, request.IncludeUsage, WireJson);
+        var contentTemplate = ContentChunkTemplate.For(_dialect, identity, request.IncludeUsage, WireJson);
+        var reasoningTemplate = answer.ReasoningTokens.Count > 0 ? ContentChunkTemplate.For(_dialect, identity, request.IncludeUsage, WireJson, reasoning: true) : null;
+        // Hidden thinking is generated, and takes its time, before anything is sent.
+        var firstSentAt = firstAt + (chunks.Count > 0 ? chunks[0].TokensBefore : answer.HiddenReasoningTokens) / plan.TokensPerSecond;
 
         for (var i = 0; i <= chunks.Count; i++)
         {
@@ -609,34 +614,52 @@ public sealed class SimulatedProvider
             if (i == chunks.Count) break;
 
             // Rendered before the wait, so a wake-up only has bytes to write: the due time is not spent building JSON.
-            var bytes = template.Render(chunks[i], i == 0 ? opened : []);
-            await DelayUntilAsync(exchange.Arrival, firstAt + tokensSent / plan.TokensPerSecond, ct);
+            var template = chunks[i].Reasoning ? reasoningTemplate! : contentTemplate;
+            var bytes = template.Render(chunks[i].Text, i == 0 ? opened : []);
+            await DelayUntilAsync(exchange.Arrival, firstAt + chunks[i].TokensBefore / plan.TokensPerSecond, ct);
             // The headers go out with the first chunk: they say when it left, so a client can take measured − served.
             if (!response.HasStarted) response.Headers[ServedTimingHeader.Name] = ServedTimingHeader.Format(Elapsed(exchange.Arrival), chunkGap);
             await response.Body.WriteAsync(bytes, ct);
             await response.Body.FlushAsync(ct);
             sent.Add(Elapsed(exchange.Arrival));
-            tokensSent += answer.Tokens.Count == 0 ? 0 : Math.Min(plan.TokensPerChunk, answer.Tokens.Count - i * plan.TokensPerChunk);
         }
 
         if (chunks.Count == 0)
         {
-            // Nothing to say (a stop string at the very start): the opening chunks still go out at first-token time.
-            await DelayUntilAsync(exchange.Arrival, firstAt, ct);
+            // Nothing to say (a stop string at the very start, or a limit spent on hidden thinking): the opening chunks
+            // still go out, when the answer would have started.
+            await DelayUntilAsync(exchange.Arrival, firstSentAt, ct);
             sent.Add(Elapsed(exchange.Arrival));
         }
         var first = sent[0];
         var last = sent[^1];
-        var usage = new CompletionUsage(answer.PromptTokens, answer.Tokens.Count, queued, first - queued, last - first);
+        var usage = new CompletionUsage(answer.PromptTokens, answer.CompletionTokens, queued, first - queued, last - first, answer.ThinkingTokens);
         foreach (var closing in _dialect.ClosingChunks(identity, answer.FinishReason, usage, request.IncludeUsage)) AppendEvent(builder, closing);
         builder.Append("data: [DONE]\n\n");
 
-        exchange.CompletionTokens = answer.Tokens.Count;
+        exchange.CompletionTokens = answer.CompletionTokens;
         exchange.FinishReason = answer.FinishReason;
-        exchange.Timing = StreamTiming(queued, sent, Elapsed(exchange.Arrival)) with { PlannedFirstChunkDelay = TimeSpan.FromSeconds(firstAt) };
+        exchange.Timing = StreamTiming(queued, sent, Elapsed(exchange.Arrival)) with { PlannedFirstChunkDelay = TimeSpan.FromSeconds(firstSentAt) };
         exchange.Record(200);
         await response.WriteAsync(builder.ToString(), ct);
         await response.Body.FlushAsync(ct);
+    }
+
+    /// <summary>One chunk of a stream: its text, whether it is thinking sent apart, and the tokens generated before it (hidden thinking included), which decide when it is due.</summary>
+    private readonly record struct StreamPiece(string Text, bool Reasoning, int TokensBefore);
+
+    // Thinking first, then the answer; a chunk never mixes the two, as a delta carries one or the other.
+    private static List<StreamPiece> StreamPieces(PlannedAnswer answer, int tokensPerChunk)
+    {
+        var pieces = new List<StreamPiece>();
+        var before = answer.HiddenReasoningTokens;
+        foreach (var (tokens, reasoning) in new[] { (answer.ReasoningTokens, true), (answer.Tokens, false) })
+            foreach (var chunk in tokens.Chunk(tokensPerChunk))
+            {
+                pieces.Add(new StreamPiece(string.Concat(chunk), reasoning, before));
+                before += chunk.Length;
+            }
+        return pieces;
     }
 
     /// <summary>Serves a mid-stream fault; true when the stream ends here.</summary>

@@ -121,7 +121,21 @@ internal sealed class TogetherDialect : ProviderDialect
 
     public override ErrorReply ServerError() => new(500, "Internal server error", "server_error");
 
-    public override JsonObject Completion(CompletionIdentity identity, string content, string finishReason, CompletionUsage usage) => new()
+    // Together (docs.together.ai/docs/inference/chat/reasoning): reasoning models send their thinking in a reasoning
+    // field, DeepSeek-R1 between think tags in the content; reasoning_effort (low | medium | high) is GPT-OSS's. Controls
+    // a model does not take are ignored, as Together ignores fields it does not use, except an effort outside the model's.
+    public override ErrorReply? DecideReasoning(ChatRequest request, CatalogModel model, out ReasoningDecision decision)
+    {
+        decision = ReasoningDecision.NoReasoning;
+        if (model.Reasoning is not { } traits) return null;
+        if (request.ReasoningEffort is { } asked && traits.Efforts.Count > 0 && !traits.Efforts.Contains(asked))
+            return InvalidField($"Input validation error: reasoning_effort must be one of {string.Join(", ", traits.Efforts)}; got '{asked}'", "reasoning_effort");
+        var effort = request.ReasoningEffort is { } given && traits.Efforts.Contains(given) ? given : traits.DefaultEffort;
+        decision = new ReasoningDecision(traits.Output == ReasoningOutput.Field ? ReasoningShown.Field : ReasoningShown.InContent, effort);
+        return null;
+    }
+
+    public override JsonObject Completion(CompletionIdentity identity, string content, string? reasoning, string finishReason, CompletionUsage usage) => new()
     {
         ["id"] = identity.Id,
         ["object"] = "chat.completion",
@@ -134,7 +148,7 @@ internal sealed class TogetherDialect : ProviderDialect
             ["seed"] = identity.Seed,
             ["logprobs"] = null,
             ["index"] = 0,
-            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = content, ["tool_calls"] = new JsonArray() },
+            ["message"] = Message(content, reasoning),
         }),
         ["usage"] = Usage(usage),
     };
@@ -143,6 +157,23 @@ internal sealed class TogetherDialect : ProviderDialect
 
     public override JsonObject ContentChunk(CompletionIdentity identity, string text, bool includeUsage) =>
         TogetherChunk(identity, text, finishReason: null, seed: null, usage: null);
+
+    // A chunk of thinking carries no content: the text is the reasoning field's alone.
+    public override JsonObject ReasoningChunk(CompletionIdentity identity, string text, bool includeUsage)
+    {
+        var chunk = TogetherChunk(identity, "", finishReason: null, seed: null, usage: null);
+        var delta = (JsonObject)chunk["choices"]![0]!["delta"]!;
+        delta["content"] = null;
+        delta["reasoning"] = text;
+        return chunk;
+    }
+
+    private static JsonObject Message(string content, string? reasoning)
+    {
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = content, ["tool_calls"] = new JsonArray() };
+        if (reasoning is not null) message["reasoning"] = reasoning;
+        return message;
+    }
 
     // Together puts usage on the chunk that carries the finish reason, with or without include_usage.
     public override IEnumerable<JsonObject> ClosingChunks(CompletionIdentity identity, string finishReason, CompletionUsage usage, bool includeUsage) =>
