@@ -117,7 +117,8 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
             var started = Stopwatch.GetTimestamp();
             var stream = session.CreateChatClient(model).Stream(text, options);
             await foreach (var update in stream)
-                chunks.Add(new StreamChunk(chunks.Count, update.Text, Stopwatch.GetElapsedTime(started)));
+                chunks.Add(new StreamChunk(chunks.Count, update.Text, Stopwatch.GetElapsedTime(started),
+                    string.Concat(update.Contents.OfType<TextReasoningContent>().Select(r => r.Text))));
             return new StreamedAnswer(chunks, stream.Result);
         }, transcript);
         _stream = (stream, await DriftFindingAsync(session, model, stream));
@@ -216,6 +217,9 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         UsageShouldAddUp(answer, model);
         answer.Usage!.OutputTokens!.Value.ShouldBeLessThanOrEqualTo(_maxTokens ?? DefaultMaxTokens, $"{model}'s output respects the token limit");
     }
+
+    /// <summary>Where a reasoning model's thinking went (<see cref="Thinking"/>): apart from the text, in it between think tags, or nowhere.</summary>
+    public void AnswerThinkingShouldBe(ThinkingPlace place) => Thinking.ShouldBe(Answer, place);
 
     public void AnswerShouldFinishWith(string reason) =>
         Answer.FinishReason.ShouldBe(reason, $"the answer's finish reason (the provider sent '{Answer.RawFinishReason}')");
@@ -471,6 +475,8 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         UsageShouldAddUp(Streamed.Result, "the stream");
         Streamed.Result.TimeToFirstToken.ShouldNotBeNull("the stream should record its time to first token");
     }
+
+    public void StreamShouldDeliverThinkingFirst() => Thinking.ShouldComeBeforeTheAnswer(Streamed);
 
     public void StreamShouldFinishWith(string reason) =>
         Streamed.Result.FinishReason.ShouldBe(reason, $"the stream's finish reason (the provider sent '{Streamed.Result.RawFinishReason}')");

@@ -66,6 +66,9 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Then("the answer is complete, with text, a finish reason and token usage")]
     public void ThenTheAnswerIsComplete() => completion.AnswerShouldBeComplete();
 
+    [Then("the answer's thinking is {string}")]
+    public void ThenTheAnswersThinkingIs(string place) => completion.AnswerThinkingShouldBe(Thinking.PlaceNamed(place));
+
     [Then("the answer finishes with {string}")]
     public void ThenTheAnswerFinishesWith(string reason) => completion.AnswerShouldFinishWith(reason);
 
@@ -116,6 +119,9 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
 
     [Then("the stream reports its token usage at the end")]
     public void ThenTheStreamReportsUsage() => completion.StreamShouldReportUsage();
+
+    [Then("the stream delivers the thinking before the answer")]
+    public void ThenTheStreamDeliversTheThinkingFirst() => completion.StreamShouldDeliverThinkingFirst();
 
     [Then("the stream finishes with {string}")]
     public void ThenTheStreamFinishesWith(string reason) => completion.StreamShouldFinishWith(reason);

@@ -4,8 +4,11 @@ using ProviderSpecs.Providers.Resilience;
 
 namespace ProviderSpecs.Providers.Chat;
 
-/// <summary>Token counts plus Groq's server timings when it sent them.</summary>
-public sealed record ChatUsage(long? InputTokens, long? OutputTokens, long? TotalTokens, GroqTimings? ProviderTimings);
+/// <summary>
+/// Token counts plus Groq's server timings when it sent them. <see cref="ReasoningTokens"/>: how many of the output
+/// tokens a reasoning model spent thinking, when the provider says (<c>completion_tokens_details.reasoning_tokens</c>).
+/// </summary>
+public sealed record ChatUsage(long? InputTokens, long? OutputTokens, long? TotalTokens, GroqTimings? ProviderTimings, long? ReasoningTokens = null);
 
 /// <summary>A finished chat call: the reply, normalised metadata, and every attempt it took.</summary>
 public sealed record ChatResult

@@ -275,7 +275,7 @@ public sealed class ProviderChatClient : IChatClient
     {
         var reply = source.Facts();
         var usage = reply.Usage is not null || exchange.Timings is not null
-            ? new ChatUsage(reply.Usage?.InputTokenCount, reply.Usage?.OutputTokenCount, reply.Usage?.TotalTokenCount, exchange.Timings)
+            ? new ChatUsage(reply.Usage?.InputTokenCount, reply.Usage?.OutputTokenCount, reply.Usage?.TotalTokenCount, exchange.Timings, reply.Usage?.ReasoningTokenCount)
             : null;
         return new ChatResult
         {
