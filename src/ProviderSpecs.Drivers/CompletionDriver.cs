@@ -41,6 +41,10 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     /// <summary>Each answer asked for, with the drift finding when the provider no longer lists the model asked.</summary>
     private readonly List<(string Model, Attempt<ChatResult> Attempt, string? Finding)> _answers = [];
     private (Attempt<StreamedAnswer> Attempt, string? Finding)? _stream;
+    private readonly List<OfferedTool> _tools = [];
+    private ChatToolMode? _toolMode;
+    /// <summary>The prompt of the last completion asked, for a conversation that goes on from it (a tool's result).</summary>
+    private string? _lastPrompt;
 
     // ---- describing the completion ----
 
@@ -60,6 +64,15 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         _schema.ShouldBeOfType<JsonObject>("a JSON schema must be a JSON object");
     }
 
+    /// <summary>Offers the model a function it may call; the completion's prompt becomes the first offered tool's question.</summary>
+    public void OfferTool(OfferedTool tool) => _tools.Add(tool);
+
+    /// <summary>The model must call a function: any offered one, or the one of the tool named.</summary>
+    public void RequireToolCall(OfferedTool? tool = null) =>
+        _toolMode = tool is null ? ChatToolMode.RequireAny : ChatToolMode.RequireSpecific(tool.Function);
+
+    public void ForbidToolCalls() => _toolMode = ChatToolMode.None;
+
     /// <summary>The prompt plus the answer limit end <paramref name="margin"/> tokens short of the model's context window.</summary>
     public void PromptWithinWindow(int margin) => _promptTokensForWindow = window => window - margin - (_maxTokens ?? LongPromptMaxTokens);
 
@@ -76,11 +89,36 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     public async Task RequestAsync(ProviderDefinition provider, string model, string scenario, string? prompt)
     {
         var session = SessionFor(provider, scenario);
-        var text = prompt ?? await PromptFor(session, model);
+        var text = _lastPrompt = prompt ?? await PromptFor(session, model);
         var options = BuildOptions(_stop);
         var attempt = await Attempt<ChatResult>.RunAsync(() => session.CreateChatClient(model).CompleteAsync(text, options), transcript);
         _answers.Add((model, attempt, await DriftFindingAsync(session, model, attempt)));
     }
+
+    /// <summary>
+    /// Goes on from the last answer, which called functions: the conversation so far (the question, the model's calls)
+    /// and each call's result, as the offered tool gives it, sent back to the same model, which may call tools again.
+    /// </summary>
+    public async Task SendToolResultsAsync()
+    {
+        _answers.ShouldNotBeEmpty("no completion was requested yet");
+        var model = _answers[^1].Model;
+        var calls = Succeeded(_answers[^1]).FunctionCalls;
+        calls.ShouldNotBeEmpty("the last answer called no tool, so there is no result to send back");
+        var history = new List<ChatMessage> { new(ChatRole.User, _lastPrompt!) };
+        history.AddRange(Succeeded(_answers[^1]).Response.Messages);
+        history.Add(new ChatMessage(ChatRole.Tool,
+            calls.Select(call => (AIContent)new FunctionResultContent(call.CallId, JsonNode.Parse(ToolCalled(call.Name).Result))).ToList()));
+        var options = BuildOptions(_stop);
+        options.ToolMode = ChatToolMode.Auto; // a required call would make the model call again instead of answering
+        var session = _session ?? throw new InvalidOperationException("No session is open yet.");
+        var attempt = await Attempt<ChatResult>.RunAsync(() => session.CreateChatClient(model).CompleteAsync(history, options), transcript);
+        _answers.Add((model, attempt, null));
+    }
+
+    private OfferedTool ToolCalled(string function) =>
+        _tools.FirstOrDefault(t => t.Function == function)
+        ?? throw new ShouldAssertException($"the model called '{function}', which was not offered (offered: {string.Join(", ", _tools.Select(t => t.Function))})");
 
     /// <summary>A model-not-found for a model the provider no longer lists is catalog drift: say so plainly.</summary>
     private async Task<string?> DriftFindingAsync<T>(ProviderSession session, string model, Attempt<T> attempt) =>
@@ -148,6 +186,7 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
             _sizedTo = (model, info.ContextWindow.Value, size(info.ContextWindow.Value));
             return LongPrompt(_sizedTo.Value.PromptTokens);
         }
+        if (_tools.Count > 0) return _tools[0].Question;
         return _jsonMode || _schema is not null ? DefaultPrompt + " Answer in JSON." : DefaultPrompt;
     }
 
@@ -168,6 +207,11 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         var options = new ChatOptions { MaxOutputTokens = _maxTokens ?? DefaultMaxTokens };
         if (stop is not null) options.StopSequences = [stop];
         if (_jsonMode) options.ResponseFormat = ChatResponseFormat.Json;
+        if (_tools.Count > 0)
+        {
+            options.Tools = _tools.Select(t => (AITool)t.Declaration()).ToList();
+            options.ToolMode = _toolMode ?? ChatToolMode.Auto;
+        }
         if (_schema is not null)
             options.ResponseFormat = ChatResponseFormat.ForJsonSchema(JsonSerializer.SerializeToElement(_schema), "answer", "The shape the answer must have.");
         foreach (var (name, value) in _options)
@@ -216,6 +260,35 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         answer.FinishReason.ShouldBeOneOf(["stop", "length"], $"{model}'s finish reason (raw '{answer.RawFinishReason}')");
         UsageShouldAddUp(answer, model);
         answer.Usage!.OutputTokens!.Value.ShouldBeLessThanOrEqualTo(_maxTokens ?? DefaultMaxTokens, $"{model}'s output respects the token limit");
+    }
+
+    /// <summary>
+    /// The answer called the tool's function, with a call id and arguments that parse and follow the function's
+    /// parameters, and finished with <c>tool_calls</c> (its words, if any, are not checked).
+    /// </summary>
+    public void AnswerShouldCallTool(OfferedTool tool) => ToolCallShouldFollow(Answer, tool, "the answer");
+
+    public void StreamShouldEndWithCall(OfferedTool tool) => ToolCallShouldFollow(Streamed.Result, tool, "the streamed answer");
+
+    private static void ToolCallShouldFollow(ChatResult answer, OfferedTool tool, string what)
+    {
+        var calls = answer.FunctionCalls;
+        var call = calls.FirstOrDefault(c => c.Name == tool.Function)
+                   ?? throw new ShouldAssertException($"{what} should call {tool.Function}; it calls {(calls.Count == 0 ? "nothing" : string.Join(", ", calls.Select(c => c.Name)))} (text: '{Excerpt(answer.Text)}')");
+        answer.FinishReason.ShouldBe("tool_calls", $"{what} calls a function, so it finishes with 'tool_calls' (the provider sent '{answer.RawFinishReason}')");
+        call.CallId.ShouldNotBeNullOrWhiteSpace($"{what}'s call of {tool.Function} has no call id, so its result could not be sent back");
+        call.Exception.ShouldBeNull($"{what}'s arguments for {tool.Function} are not valid JSON");
+        var arguments = JsonSerializer.SerializeToNode(call.Arguments ?? new Dictionary<string, object?>());
+        var problems = JsonShape.Violations(tool.ParameterSchema, arguments);
+        problems.ShouldBeEmpty($"{what}'s arguments for {tool.Function} do not follow its parameters:\n  {string.Join("\n  ", problems)}\narguments: {arguments?.ToJsonString()}");
+    }
+
+    /// <summary>The answer called no function: it answered in text, ended by itself or by its limit.</summary>
+    public void AnswerShouldCallNoTool()
+    {
+        var answer = Answer;
+        answer.FunctionCalls.ShouldBeEmpty($"the answer should call no tool; it calls {string.Join(", ", answer.FunctionCalls.Select(c => c.Name))}");
+        answer.FinishReason.ShouldBeOneOf(["stop", "length"], $"an answer in text finishes with 'stop' or 'length' (the provider sent '{answer.RawFinishReason}')");
     }
 
     /// <summary>Where a reasoning model's thinking went (<see cref="Thinking"/>): apart from the text, in it between think tags, or nowhere.</summary>

@@ -17,8 +17,13 @@ internal sealed record ChatRequest(
     JsonNode? JsonSchema,
     string? ReasoningEffort = null,
     string? ReasoningFormat = null,
-    bool? IncludeReasoning = null)
+    bool? IncludeReasoning = null,
+    ToolRequest? Tools = null,
+    string LastRole = "user",
+    string LastUserText = "")
 {
+    public ToolRequest ToolChoice => Tools ?? ToolRequest.None;
+
     public bool Structured => ResponseFormat is "json_object" or "json_schema";
 
     /// <summary>Parses a request body, or returns the provider's 400 for what the real API would refuse.</summary>
@@ -43,11 +48,20 @@ internal sealed record ChatRequest(
             return (null, dialect.InvalidField("'messages' : minimum number of items is 1", "messages"));
 
         var contents = new List<string>();
+        var lastRole = "user";
+        var lastUserText = "";
         foreach (var (message, index) in messages.Select((m, i) => (m, i)))
         {
-            if (message is not JsonObject m || m["role"] is not JsonValue)
+            if (message is not JsonObject m || m["role"] is not JsonValue roleValue || !roleValue.TryGetValue<string>(out var role))
                 return (null, dialect.InvalidField($"'messages.{index}' : property 'role' is missing", $"messages.{index}"));
-            contents.Add(ContentText(m["content"]));
+            if (role == "tool" && m["tool_call_id"] is not JsonValue)
+                return (null, dialect.InvalidField($"'messages.{index}' : for 'role:tool' the property 'tool_call_id' is required", $"messages.{index}.tool_call_id"));
+            var text = ContentText(m["content"]);
+            // A call the model made earlier is part of the prompt it reads again.
+            if (m["tool_calls"] is JsonArray calls) text += calls.ToJsonString();
+            contents.Add(text);
+            lastRole = role;
+            if (role == "user") lastUserText = text;
         }
 
         var limitField = request["max_completion_tokens"] is not null ? "max_completion_tokens" : "max_tokens";
@@ -92,8 +106,10 @@ internal sealed record ChatRequest(
                 return (null, dialect.InvalidField("'include_reasoning' : value must be a boolean", "include_reasoning"));
             includeReasoning = included;
         }
+        var (tools, toolError) = ToolRequest.Parse(request, dialect);
+        if (tools is null) return (null, toolError);
         return (new ChatRequest(model, contents, stream, includeUsage, maxTokens, stop, Int(request["n"]) ?? 1, Int(request["seed"]), format, schema,
-            effort, reasoningFormat, includeReasoning), null);
+            effort, reasoningFormat, includeReasoning, tools, lastRole, lastUserText), null);
     }
 
     private static bool TryString(JsonNode node, out string? text)
@@ -124,7 +140,8 @@ internal sealed record PlannedAnswer(
     int PromptTokens,
     IReadOnlyList<string> ReasoningTokens,
     int HiddenReasoningTokens,
-    int ThinkingTokens)
+    int ThinkingTokens,
+    IReadOnlyList<PlannedToolCall> ToolCalls)
 {
     public string Content => string.Concat(Tokens);
 
@@ -132,19 +149,25 @@ internal sealed record PlannedAnswer(
     public string? Reasoning => ReasoningTokens.Count == 0 ? null : string.Concat(ReasoningTokens);
 
     /// <summary>Every generated token, thinking (shown or not) and answer: what usage counts and the decode takes time for.</summary>
-    public int CompletionTokens => ReasoningTokens.Count + HiddenReasoningTokens + Tokens.Count;
+    public int CompletionTokens => ReasoningTokens.Count + HiddenReasoningTokens + Tokens.Count + ToolCalls.Sum(c => c.Tokens);
 
     public static PlannedAnswer For(ChatRequest request, int seed, string naturalFinishReason, ReasoningDecision reasoning)
     {
         var messages = string.Join('\u001e', request.MessageContents);
         var rng = StableRandom.From(seed, request.Model, request.Seed, request.ResponseFormat, messages);
-        var tokens = request.ResponseFormat switch
+        var toCall = request.ToolChoice.ToCall(request.LastRole, request.LastUserText);
+        // A model that calls functions says nothing else; each call's arguments follow the function's parameters.
+        var calls = toCall.Select(tool => new PlannedToolCall(
+            "call_" + StableRandom.Hex(rng, 24),
+            tool.Name,
+            tool.Parameters is null ? "{}" : string.Concat(ReplyGenerator.JsonSchemaAnswer(rng, tool.Parameters)))).ToList();
+        List<string> tokens = calls.Count > 0 ? [] : request.ResponseFormat switch
         {
             "json_object" => ReplyGenerator.JsonObjectAnswer(rng),
             "json_schema" => ReplyGenerator.JsonSchemaAnswer(rng, request.JsonSchema!),
             _ => ReplyGenerator.Text(rng),
         };
-        var finish = naturalFinishReason;
+        var finish = calls.Count > 0 ? "tool_calls" : naturalFinishReason;
 
         if (request.Stop.Count > 0)
         {
@@ -166,16 +189,18 @@ internal sealed record PlannedAnswer(
             if (reasoning.Shown == ReasoningShown.InContent && thinking.Count > 0) thinking = ["<think>\n", .. thinking, "\n</think>\n\n"];
         }
 
-        if (request.MaxTokens is { } max && thinking.Count + tokens.Count > max)
+        if (request.MaxTokens is { } max && thinking.Count + tokens.Count + calls.Sum(c => c.Tokens) > max)
         {
             if (thinking.Count >= max)
             {
                 thinking = thinking.Take(max).ToList();
                 tokens = [];
+                calls = [];
             }
             else
             {
                 tokens = tokens.Take(max - thinking.Count).ToList();
+                calls = CutCalls(calls, max - thinking.Count);
             }
             finish = "length";
         }
@@ -183,11 +208,25 @@ internal sealed record PlannedAnswer(
         var prompt = ReplyGenerator.CountPromptTokens(request.MessageContents);
         return reasoning.Shown switch
         {
-            ReasoningShown.Field => new PlannedAnswer(tokens, finish, prompt, thinking, 0, thinking.Count),
-            ReasoningShown.Hidden => new PlannedAnswer(tokens, finish, prompt, [], thinking.Count, thinking.Count),
-            ReasoningShown.InContent => new PlannedAnswer([.. thinking, .. tokens], finish, prompt, [], 0, thinking.Count),
-            _ => new PlannedAnswer(tokens, finish, prompt, [], 0, 0),
+            ReasoningShown.Field => new PlannedAnswer(tokens, finish, prompt, thinking, 0, thinking.Count, calls),
+            ReasoningShown.Hidden => new PlannedAnswer(tokens, finish, prompt, [], thinking.Count, thinking.Count, calls),
+            ReasoningShown.InContent => new PlannedAnswer([.. thinking, .. tokens], finish, prompt, [], 0, thinking.Count, calls),
+            _ => new PlannedAnswer(tokens, finish, prompt, [], 0, 0, calls),
         };
+    }
+
+    // Calls in order while the limit lasts; the one it runs out in keeps the arguments written so far (no longer JSON).
+    private static List<PlannedToolCall> CutCalls(List<PlannedToolCall> calls, int tokens)
+    {
+        var kept = new List<PlannedToolCall>();
+        foreach (var call in calls)
+        {
+            if (tokens < 1) break;
+            if (call.Tokens <= tokens) kept.Add(call);
+            else kept.Add(call with { Arguments = call.Arguments[..Math.Min(call.Arguments.Length, (tokens - 1) * 4)] });
+            tokens -= call.Tokens;
+        }
+        return kept;
     }
 
     // Keeps the text before the stop string; a token cut in the middle still counts as one.

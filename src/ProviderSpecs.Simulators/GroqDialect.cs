@@ -187,7 +187,7 @@ internal sealed class GroqDialect : ProviderDialect
 
     private ErrorReply NotSupported(string field) => InvalidField($"`{field}` is not supported with this model", field);
 
-    public override JsonObject Completion(CompletionIdentity identity, string content, string? reasoning, string finishReason, CompletionUsage usage) => new()
+    public override JsonObject Completion(CompletionIdentity identity, PlannedAnswer answer, CompletionUsage usage) => new()
     {
         ["id"] = identity.Id,
         ["object"] = "chat.completion",
@@ -196,9 +196,9 @@ internal sealed class GroqDialect : ProviderDialect
         ["choices"] = new JsonArray(new JsonObject
         {
             ["index"] = 0,
-            ["message"] = Message(content, reasoning),
+            ["message"] = Message(answer),
             ["logprobs"] = null,
-            ["finish_reason"] = finishReason,
+            ["finish_reason"] = answer.FinishReason,
         }),
         ["usage"] = Usage(usage),
         ["system_fingerprint"] = identity.SystemFingerprint,
@@ -218,10 +218,14 @@ internal sealed class GroqDialect : ProviderDialect
     public override JsonObject ReasoningChunk(CompletionIdentity identity, string text, bool includeUsage) =>
         GroqChunk(identity, Choice(new JsonObject { ["reasoning"] = text }, null), includeUsage);
 
-    private static JsonObject Message(string content, string? reasoning)
+    public override JsonObject ToolCallChunk(CompletionIdentity identity, PlannedToolCall call, int index, bool includeUsage) =>
+        GroqChunk(identity, Choice(new JsonObject { ["tool_calls"] = ToolCalls([call], index) }, null), includeUsage);
+
+    private static JsonObject Message(PlannedAnswer answer)
     {
-        var message = new JsonObject { ["role"] = "assistant", ["content"] = content };
-        if (reasoning is not null) message["reasoning"] = reasoning;
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = ContentOf(answer) };
+        if (answer.Reasoning is { } reasoning) message["reasoning"] = reasoning;
+        if (answer.ToolCalls.Count > 0) message["tool_calls"] = ToolCalls(answer.ToolCalls);
         return message;
     }
 

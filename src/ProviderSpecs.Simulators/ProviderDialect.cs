@@ -81,13 +81,15 @@ internal abstract class ProviderDialect
     /// </summary>
     public abstract ErrorReply? DecideReasoning(ChatRequest request, CatalogModel model, out ReasoningDecision decision);
 
-    /// <summary>A whole completion; <paramref name="reasoning"/> is the thinking sent apart from the content, or null.</summary>
-    public abstract JsonObject Completion(CompletionIdentity identity, string content, string? reasoning, string finishReason, CompletionUsage usage);
+    /// <summary>A whole completion: the answer's content (null when it only calls functions), thinking sent apart, function calls.</summary>
+    public abstract JsonObject Completion(CompletionIdentity identity, PlannedAnswer answer, CompletionUsage usage);
     /// <summary>The chunks sent before content: Groq sends a role-only chunk carrying x_groq.id; Together sends none.</summary>
     public abstract IEnumerable<JsonObject> OpeningChunks(CompletionIdentity identity, bool includeUsage);
     public abstract JsonObject ContentChunk(CompletionIdentity identity, string text, bool includeUsage);
     /// <summary>A chunk of thinking sent apart from the content (<c>delta.reasoning</c>).</summary>
     public abstract JsonObject ReasoningChunk(CompletionIdentity identity, string text, bool includeUsage);
+    /// <summary>The chunk of one function call, whole (id, name and arguments in one <c>delta.tool_calls</c> entry).</summary>
+    public abstract JsonObject ToolCallChunk(CompletionIdentity identity, PlannedToolCall call, int index, bool includeUsage);
     public abstract IEnumerable<JsonObject> ClosingChunks(CompletionIdentity identity, string finishReason, CompletionUsage usage, bool includeUsage);
 
     /// <summary>
@@ -112,6 +114,21 @@ internal abstract class ProviderDialect
     protected static string ExactSeconds(TimeSpan value) => value.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 
     protected static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("0.##", CultureInfo.InvariantCulture);
+
+    /// <summary>The <c>tool_calls</c> of a message (<paramref name="index"/> null) or of a stream delta.</summary>
+    protected static JsonArray ToolCalls(IEnumerable<PlannedToolCall> calls, int? index = null) =>
+        new(calls.Select((call, i) =>
+        {
+            var entry = new JsonObject();
+            if (index is not null) entry["index"] = index + i;
+            entry["id"] = call.Id;
+            entry["type"] = "function";
+            entry["function"] = new JsonObject { ["name"] = call.Name, ["arguments"] = call.Arguments };
+            return (JsonNode)entry;
+        }).ToArray());
+
+    /// <summary>The content of a whole answer: null when it only calls functions, as the OpenAI shape has it.</summary>
+    protected static string? ContentOf(PlannedAnswer answer) => answer.ToolCalls.Count > 0 && answer.Tokens.Count == 0 ? null : answer.Content;
 
     protected static JsonObject Chunk(CompletionIdentity identity, JsonArray choices) => new()
     {

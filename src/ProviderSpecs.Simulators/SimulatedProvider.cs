@@ -551,7 +551,7 @@ public sealed class SimulatedProvider
         var done = Elapsed(exchange.Arrival);
 
         var usage = new CompletionUsage(answer.PromptTokens, answer.CompletionTokens, queued, firstToken - queued, done - firstToken, answer.ThinkingTokens);
-        var body = _dialect.Completion(identity, answer.Content, answer.Reasoning, answer.FinishReason, usage).ToJsonString(WireJson);
+        var body = _dialect.Completion(identity, answer, usage).ToJsonString(WireJson);
         exchange.CompletionTokens = answer.CompletionTokens;
         exchange.FinishReason = answer.FinishReason;
         exchange.Timing = new ServedTiming
@@ -591,7 +591,7 @@ public sealed class SimulatedProvider
             await response.StartAsync(ct);
         }
 
-        var chunks = StreamPieces(answer, plan.TokensPerChunk);
+        var chunks = StreamPieces(answer, plan.TokensPerChunk, identity, request.IncludeUsage);
         var streamFault = fault?.Kind is FaultKind.TruncatedStream or FaultKind.GarbageChunk or FaultKind.StalledStream or FaultKind.ConnectionReset ? fault : null;
         var faultAt = streamFault is null ? -1 : Math.Min(chunks.Count, streamFault.Options.AfterChunks ?? 2);
         var sent = new List<double>();
@@ -614,8 +614,12 @@ public sealed class SimulatedProvider
             if (i == chunks.Count) break;
 
             // Rendered before the wait, so a wake-up only has bytes to write: the due time is not spent building JSON.
-            var template = chunks[i].Reasoning ? reasoningTemplate! : contentTemplate;
-            var bytes = template.Render(chunks[i].Text, i == 0 ? opened : []);
+            var bytes = chunks[i] switch
+            {
+                { Whole: { } whole } => [.. (i == 0 ? opened : []), .. Encoding.UTF8.GetBytes("data: " + whole.ToJsonString(WireJson) + "\n\n")],
+                { Reasoning: true } => reasoningTemplate!.Render(chunks[i].Text, i == 0 ? opened : []),
+                _ => contentTemplate.Render(chunks[i].Text, i == 0 ? opened : []),
+            };
             await DelayUntilAsync(exchange.Arrival, firstAt + chunks[i].TokensBefore / plan.TokensPerSecond, ct);
             // The headers go out with the first chunk: they say when it left, so a client can take measured − served.
             if (!response.HasStarted) response.Headers[ServedTimingHeader.Name] = ServedTimingHeader.Format(Elapsed(exchange.Arrival), chunkGap);
@@ -645,11 +649,15 @@ public sealed class SimulatedProvider
         await response.Body.FlushAsync(ct);
     }
 
-    /// <summary>One chunk of a stream: its text, whether it is thinking sent apart, and the tokens generated before it (hidden thinking included), which decide when it is due.</summary>
-    private readonly record struct StreamPiece(string Text, bool Reasoning, int TokensBefore);
+    /// <summary>
+    /// One chunk of a stream: its text, whether it is thinking sent apart, the tokens generated before it (hidden thinking
+    /// included), which decide when it is due, or — for a function call — the <see cref="Whole"/> chunk.
+    /// </summary>
+    private readonly record struct StreamPiece(string Text, bool Reasoning, int TokensBefore, JsonObject? Whole = null);
 
-    // Thinking first, then the answer; a chunk never mixes the two, as a delta carries one or the other.
-    private static List<StreamPiece> StreamPieces(PlannedAnswer answer, int tokensPerChunk)
+    // Thinking first, then the answer, then its function calls, each whole in a chunk of its own when it has been
+    // written; a chunk never mixes them, as a delta carries one or the other.
+    private List<StreamPiece> StreamPieces(PlannedAnswer answer, int tokensPerChunk, CompletionIdentity identity, bool includeUsage)
     {
         var pieces = new List<StreamPiece>();
         var before = answer.HiddenReasoningTokens;
@@ -659,6 +667,11 @@ public sealed class SimulatedProvider
                 pieces.Add(new StreamPiece(string.Concat(chunk), reasoning, before));
                 before += chunk.Length;
             }
+        foreach (var (call, index) in answer.ToolCalls.Select((c, i) => (c, i)))
+        {
+            before += call.Tokens;
+            pieces.Add(new StreamPiece("", false, before - 1, _dialect.ToolCallChunk(identity, call, index, includeUsage)));
+        }
         return pieces;
     }
 

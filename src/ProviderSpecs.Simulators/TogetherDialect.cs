@@ -135,7 +135,7 @@ internal sealed class TogetherDialect : ProviderDialect
         return null;
     }
 
-    public override JsonObject Completion(CompletionIdentity identity, string content, string? reasoning, string finishReason, CompletionUsage usage) => new()
+    public override JsonObject Completion(CompletionIdentity identity, PlannedAnswer answer, CompletionUsage usage) => new()
     {
         ["id"] = identity.Id,
         ["object"] = "chat.completion",
@@ -144,11 +144,11 @@ internal sealed class TogetherDialect : ProviderDialect
         ["prompt"] = new JsonArray(),
         ["choices"] = new JsonArray(new JsonObject
         {
-            ["finish_reason"] = finishReason,
+            ["finish_reason"] = answer.FinishReason,
             ["seed"] = identity.Seed,
             ["logprobs"] = null,
             ["index"] = 0,
-            ["message"] = Message(content, reasoning),
+            ["message"] = Message(answer),
         }),
         ["usage"] = Usage(usage),
     };
@@ -168,10 +168,20 @@ internal sealed class TogetherDialect : ProviderDialect
         return chunk;
     }
 
-    private static JsonObject Message(string content, string? reasoning)
+    public override JsonObject ToolCallChunk(CompletionIdentity identity, PlannedToolCall call, int index, bool includeUsage)
     {
-        var message = new JsonObject { ["role"] = "assistant", ["content"] = content, ["tool_calls"] = new JsonArray() };
-        if (reasoning is not null) message["reasoning"] = reasoning;
+        var chunk = TogetherChunk(identity, "", finishReason: null, seed: null, usage: null);
+        var delta = (JsonObject)chunk["choices"]![0]!["delta"]!;
+        delta["content"] = null;
+        delta["tool_calls"] = ToolCalls([call], index);
+        return chunk;
+    }
+
+    // Together always sends tool_calls on a message, empty when the answer calls nothing.
+    private static JsonObject Message(PlannedAnswer answer)
+    {
+        var message = new JsonObject { ["role"] = "assistant", ["content"] = ContentOf(answer), ["tool_calls"] = ToolCalls(answer.ToolCalls) };
+        if (answer.Reasoning is { } reasoning) message["reasoning"] = reasoning;
         return message;
     }
 

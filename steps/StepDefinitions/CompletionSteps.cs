@@ -40,6 +40,31 @@ public sealed class CompletionSteps(CompletionDriver completion, ScenarioContext
     [Given("a completion whose prompt holds {int} tokens")]
     public void GivenAPromptOfTokens(int tokens) => completion.PromptOfTokens(tokens);
 
+    [Given("a completion that offers the {string} tool")]
+    public void GivenACompletionThatOffersTheTool(string tool) => completion.OfferTool(OfferedTools.Named(tool));
+
+    [Given("the model must call a tool")]
+    public void GivenTheModelMustCallATool() => completion.RequireToolCall();
+
+    [Given("the model must call the {string} tool")]
+    public void GivenTheModelMustCallTheTool(string tool) => completion.RequireToolCall(OfferedTools.Named(tool));
+
+    [Given("the model may not call tools")]
+    public void GivenTheModelMayNotCallTools() => completion.ForbidToolCalls();
+
+    [LiveSpend(nameof(OneCompletion))]
+    [When("the tool's result is sent back to the model")]
+    public Task WhenTheToolsResultIsSentBack() => completion.SendToolResultsAsync();
+
+    [Then("the answer calls the {string} tool with arguments that follow its parameters")]
+    public void ThenTheAnswerCallsTheTool(string tool) => completion.AnswerShouldCallTool(OfferedTools.Named(tool));
+
+    [Then("the stream ends with a call of the {string} tool with arguments that follow its parameters")]
+    public void ThenTheStreamEndsWithACallOf(string tool) => completion.StreamShouldEndWithCall(OfferedTools.Named(tool));
+
+    [Then("the answer calls no tool")]
+    public void ThenTheAnswerCallsNoTool() => completion.AnswerShouldCallNoTool();
+
     [LiveSpend(nameof(OneCompletionOfAModel))]
     [When("a completion is requested from {ProviderDefinition}'s {string}")]
     public Task WhenACompletionIsRequested(ProviderDefinition provider, string model) => completion.RequestAsync(provider, model, Title);

@@ -37,6 +37,15 @@ public sealed record ChatResult
             return joined;
         }
     }
+    /// <summary>
+    /// The functions the model asked to call (the reply's <see cref="FunctionCallContent"/>s, in order), for the caller to
+    /// run and answer with a <see cref="FunctionResultContent"/> of the same call id; empty when it called none. The
+    /// layer never runs them itself. A call whose arguments were not valid JSON carries the parse error in its
+    /// <see cref="FunctionCallContent.Exception"/>.
+    /// </summary>
+    public IReadOnlyList<FunctionCallContent> FunctionCalls =>
+        Response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
+
     /// <summary>stop, length, tool_calls or content_filter (Together's <c>eos</c> becomes stop).</summary>
     public string? FinishReason { get; init; }
     /// <summary>The finish reason exactly as the provider sent it.</summary>

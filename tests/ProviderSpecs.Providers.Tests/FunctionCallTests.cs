@@ -1,0 +1,59 @@
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace ProviderSpecs.Providers.Tests;
+
+/// <summary>
+/// Function calls come back through the layer as the reply's <see cref="FunctionCallContent"/>s, listed by
+/// <see cref="Chat.ChatResult.FunctionCalls"/>, whole or streamed (Groq sends each call whole in one delta).
+/// </summary>
+public class FunctionCallTests
+{
+    private const string Call = """{"id":"call_a1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\",\"unit\":\"celsius\"}"}}""";
+
+    [Test]
+    public async Task A_whole_completion_lists_its_calls_with_ids_names_and_arguments()
+    {
+        var body = """
+            {"id":"chatcmpl-t","object":"chat.completion","created":1730241104,"model":"llama-3.3-70b-versatile",
+             "choices":[{"index":0,"message":{"role":"assistant","tool_calls":[CALL]},"logprobs":null,"finish_reason":"tool_calls"}],
+             "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}
+            """.Replace("CALL", Call);
+        using var session = Stub.Session("groq", new StubHandler().Json(body));
+        var result = await session.CreateChatClient("llama-3.3-70b-versatile").CompleteAsync("Weather in Paris?");
+
+        result.FinishReason.ShouldBe("tool_calls");
+        var call = result.FunctionCalls.Single();
+        (call.CallId, call.Name).ShouldBe(("call_a1", "get_weather"));
+        JsonSerializer.Serialize(call.Arguments).ShouldBe("""{"city":"Paris","unit":"celsius"}""");
+    }
+
+    [Test]
+    public async Task A_stream_gathers_its_calls_into_the_result()
+    {
+        static string Delta(string delta, string? finish = null) =>
+            "data: {\"id\":\"chatcmpl-t\",\"object\":\"chat.completion.chunk\",\"created\":1730241104,\"model\":\"llama-3.3-70b-versatile\",\"choices\":[{\"index\":0,\"delta\":"
+            + delta + ",\"logprobs\":null,\"finish_reason\":" + (finish is null ? "null" : $"\"{finish}\"") + "}]}\n\n";
+        var sse = Delta("""{"role":"assistant","content":""}""")
+                  + Delta("""{"tool_calls":[{"index":0,""" + Call[1..] + "]}")
+                  + Delta("{}", "tool_calls") + "data: [DONE]\n\n";
+        using var session = Stub.Session("groq", new StubHandler().Sse(sse));
+        var result = await session.CreateChatClient("llama-3.3-70b-versatile").Stream("Weather in Paris?").CollectAsync();
+
+        result.FinishReason.ShouldBe("tool_calls");
+        result.FunctionCalls.Single().Name.ShouldBe("get_weather");
+        result.FunctionCalls.Single().Arguments!["city"]!.ToString().ShouldBe("Paris");
+    }
+
+    [Test]
+    public async Task An_answer_in_text_lists_no_calls()
+    {
+        var body = """
+            {"id":"chatcmpl-t","object":"chat.completion","created":1730241104,"model":"m",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"Hello"},"logprobs":null,"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":4,"completion_tokens":1,"total_tokens":5}}
+            """;
+        using var session = Stub.Session("groq", new StubHandler().Json(body));
+        (await session.CreateChatClient("m").CompleteAsync("hi")).FunctionCalls.ShouldBeEmpty();
+    }
+}
