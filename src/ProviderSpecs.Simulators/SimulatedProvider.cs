@@ -584,14 +584,16 @@ public sealed class SimulatedProvider
         var queued = Elapsed(exchange.Arrival);
         var firstAt = plan.QueueSeconds + plan.TimeToFirstTokenSeconds + firstTokenDelay;
         var chunkGap = plan.TokensPerChunk / plan.TokensPerSecond;
+        var chunks = StreamPieces(answer, plan.TokensPerChunk, identity, request.IncludeUsage);
+        // Hidden thinking is generated, and takes its time, before anything is sent.
+        var firstSentAt = firstAt + (chunks.Count > 0 ? chunks[0].TokensBefore : answer.HiddenReasoningTokens) / plan.TokensPerSecond;
         if (_options.StreamHeadersAtQueueExit)
         {
             // The headers leave before the first chunk: they can only say when it is planned to.
-            response.Headers[ServedTimingHeader.Name] = ServedTimingHeader.Format(firstAt, chunkGap, planned: true);
+            response.Headers[ServedTimingHeader.Name] = ServedTimingHeader.Format(firstSentAt, chunkGap, planned: true);
             await response.StartAsync(ct);
         }
 
-        var chunks = StreamPieces(answer, plan.TokensPerChunk, identity, request.IncludeUsage);
         var streamFault = fault?.Kind is FaultKind.TruncatedStream or FaultKind.GarbageChunk or FaultKind.StalledStream or FaultKind.ConnectionReset ? fault : null;
         var faultAt = streamFault is null ? -1 : Math.Min(chunks.Count, streamFault.Options.AfterChunks ?? 2);
         var sent = new List<double>();
@@ -601,8 +603,6 @@ public sealed class SimulatedProvider
         if (chunks.Count > 0) builder.Clear();
         var contentTemplate = ContentChunkTemplate.For(_dialect, identity, request.IncludeUsage, WireJson);
         var reasoningTemplate = answer.ReasoningTokens.Count > 0 ? ContentChunkTemplate.For(_dialect, identity, request.IncludeUsage, WireJson, reasoning: true) : null;
-        // Hidden thinking is generated, and takes its time, before anything is sent.
-        var firstSentAt = firstAt + (chunks.Count > 0 ? chunks[0].TokensBefore : answer.HiddenReasoningTokens) / plan.TokensPerSecond;
 
         for (var i = 0; i <= chunks.Count; i++)
         {

@@ -49,6 +49,46 @@ public class ChatTests
     }
 
     [Test]
+    public async Task Chat_with_a_reasoning_model_reports_its_thinking_apart_and_in_the_token_count()
+    {
+        var json = await CliHarness.RunAsync(["chat", "groq", "openai/gpt-oss-20b", "Which is larger, 9.9 or 9.11?", "--simulated", "--reasoning-effort", "low", "--json"]);
+        json.ExitCode.ShouldBe(0, json.ToString());
+        using var document = JsonDocument.Parse(json.Output);
+        var root = document.RootElement;
+        var reasoning = root.GetProperty("reasoning").GetString()!;
+        reasoning.ShouldNotBeNullOrWhiteSpace();
+        root.GetProperty("text").GetString()!.ShouldNotContain(reasoning);
+        var usage = root.GetProperty("usage");
+        usage.GetProperty("reasoningTokens").GetInt64().ShouldBeInRange(8, 32, "low effort thinks 8 to 32 tokens in the simulator");
+        usage.GetProperty("reasoningTokens").GetInt64().ShouldBeLessThan(usage.GetProperty("outputTokens").GetInt64());
+
+        var shown = await CliHarness.RunAsync(["chat", "groq", "openai/gpt-oss-20b", "Which is larger, 9.9 or 9.11?", "--simulated", "--reasoning-effort", "low", "--show-reasoning"]);
+        shown.ExitCode.ShouldBe(0, shown.ToString());
+        shown.Output.ShouldStartWith("thinking: " + reasoning);
+        shown.Output.ShouldContain(" thinking) ·");
+    }
+
+    [Test]
+    public async Task Chat_says_when_the_token_limit_was_spent_on_thinking()
+    {
+        var run = await CliHarness.RunAsync(["chat", "together", "openai/gpt-oss-20b", "Which is larger?", "--simulated", "--max-tokens", "4", "--stream"]);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        run.Output.ShouldContain("finish length");
+        run.Output.ShouldContain("spent on thinking before the answer began: raise --max-tokens");
+    }
+
+    [Test]
+    public async Task Chat_with_an_effort_the_provider_does_not_take_fails_before_sending()
+    {
+        var run = await CliHarness.RunAsync(["chat", "together", "openai/gpt-oss-20b", "Hi", "--simulated", "--reasoning-effort", "extreme"]);
+
+        run.ExitCode.ShouldBe(1, run.ToString());
+        run.Error.ShouldContain("[unsupported-parameter]");
+        run.Error.ShouldContain("allowed values are low, medium, high");
+    }
+
+    [Test]
     public async Task Chat_with_an_unknown_model_fails_with_the_provider_error_key()
     {
         var run = await CliHarness.RunAsync(["chat", "groq", "llama-9-nope", "Hi", "--simulated"]);

@@ -41,6 +41,14 @@ public sealed class ChatSettings : CommandSettings
     [Description("Sampling temperature, 0 to 2.")]
     public float? Temperature { get; init; }
 
+    [CommandOption("--reasoning-effort <EFFORT>")]
+    [Description("A reasoning model's effort, sent as reasoning_effort: the provider's values (Groq: none, default, low, medium, high; Together AI: low, medium, high).")]
+    public string? ReasoningEffort { get; init; }
+
+    [CommandOption("--show-reasoning")]
+    [Description("Print a reasoning model's thinking, when the provider sends it apart, before the answer.")]
+    public bool ShowReasoning { get; init; }
+
     [CommandOption("--simulated")]
     [Description("Start the simulated provider in-process (127.0.0.1) and chat with it: works offline.")]
     public bool Simulated { get; init; }
@@ -84,17 +92,29 @@ public sealed class ChatCommand(CliContext context) : AsyncCommand<ChatSettings>
             if (!string.IsNullOrWhiteSpace(settings.System)) messages.Add(new ChatMessage(ChatRole.System, settings.System));
             messages.Add(new ChatMessage(ChatRole.User, settings.Prompt));
             var chatOptions = new ChatOptions { MaxOutputTokens = settings.MaxTokens, Temperature = settings.Temperature };
+            // Checked against the provider's values by the layer before anything is sent.
+            if (settings.ReasoningEffort is { } effort) chatOptions.AdditionalProperties = new() { ["reasoning_effort"] = effort };
 
             ChatResult result;
             if (settings.Stream)
             {
                 var stream = chat.Stream(messages, chatOptions);
                 var wroteText = false;
+                var thinking = false;
                 try
                 {
                     await foreach (var update in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
                     {
-                        if (settings.Json || string.IsNullOrEmpty(update.Text)) continue;
+                        if (settings.Json) continue;
+                        if (settings.ShowReasoning && Thought(update) is { Length: > 0 } thought)
+                        {
+                            if (!thinking) context.Out.Write(ThinkingHeader);
+                            context.Out.Write(thought);
+                            thinking = wroteText = true;
+                        }
+                        if (string.IsNullOrEmpty(update.Text)) continue;
+                        if (thinking) context.Out.Write("\n\n");
+                        thinking = false;
                         context.Out.Write(update.Text);
                         context.Out.Flush();
                         wroteText = true;
@@ -109,6 +129,7 @@ public sealed class ChatCommand(CliContext context) : AsyncCommand<ChatSettings>
             else
             {
                 result = await chat.CompleteAsync(messages, chatOptions, cancellationToken).ConfigureAwait(false);
+                if (!settings.Json && settings.ShowReasoning && result.Reasoning is { Length: > 0 } reasoning) context.Out.WriteLine(ThinkingHeader + reasoning + "\n");
                 if (!settings.Json) context.Out.WriteLine(result.Text);
             }
 
@@ -121,12 +142,13 @@ public sealed class ChatCommand(CliContext context) : AsyncCommand<ChatSettings>
                     simulated = settings.Simulated,
                     streamed = settings.Stream,
                     text = result.Text,
+                    reasoning = result.Reasoning,
                     finishReason = result.FinishReason,
                     rawFinishReason = result.RawFinishReason,
                     usage = result.Usage is { } u
                         ? new
                         {
-                            inputTokens = u.InputTokens, outputTokens = u.OutputTokens, totalTokens = u.TotalTokens,
+                            inputTokens = u.InputTokens, outputTokens = u.OutputTokens, totalTokens = u.TotalTokens, reasoningTokens = u.ReasoningTokens,
                             queueTimeMs = Ms(u.ProviderTimings?.QueueTime), promptTimeMs = Ms(u.ProviderTimings?.PromptTime),
                             completionTimeMs = Ms(u.ProviderTimings?.CompletionTime), totalTimeMs = Ms(u.ProviderTimings?.TotalTime),
                         }
@@ -144,13 +166,17 @@ public sealed class ChatCommand(CliContext context) : AsyncCommand<ChatSettings>
             }
 
             var parts = new List<string> { $"{result.ProviderId}/{result.Model}", $"finish {result.FinishReason ?? "?"}" };
-            if (result.Usage is { } usage) parts.Add($"{usage.InputTokens?.ToString(CultureInfo.InvariantCulture) ?? "?"} in / {usage.OutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "?"} out tokens");
+            if (result.Usage is { } usage)
+                parts.Add($"{usage.InputTokens?.ToString(CultureInfo.InvariantCulture) ?? "?"} in / {usage.OutputTokens?.ToString(CultureInfo.InvariantCulture) ?? "?"} out tokens"
+                          + (usage.ReasoningTokens is > 0 and var thought ? $" ({thought.ToString(CultureInfo.InvariantCulture)} thinking)" : ""));
             parts.Add($"{result.Elapsed.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms");
             if (result.TimeToFirstToken is { } ttft) parts.Add($"first token {ttft.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture)} ms");
             if (result.Usage?.ProviderTimings?.QueueTime is { } queue) parts.Add($"queue {queue.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture)} ms");
             if (result.Attempts.Count > 1) parts.Add($"{result.Attempts.Count} attempts");
             if (result.RequestId is { } id) parts.Add($"request {id}");
             context.Console.MarkupLine($"[grey]{Markup.Escape(string.Join(" · ", parts))}[/]");
+            if (result.FinishReason == "length" && string.IsNullOrWhiteSpace(result.Text) && (result.Reasoning is { Length: > 0 } || result.Usage?.ReasoningTokens is > 0))
+                context.Console.MarkupLine("[yellow]The token limit was spent on thinking before the answer began: raise --max-tokens, or lower --reasoning-effort.[/]");
             return ExitCodes.Ok;
         }
         finally
@@ -158,6 +184,10 @@ public sealed class ChatCommand(CliContext context) : AsyncCommand<ChatSettings>
             if (simulators is not null) await simulators.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private const string ThinkingHeader = "thinking: ";
+
+    private static string Thought(ChatResponseUpdate update) => string.Concat(update.Contents.OfType<TextReasoningContent>().Select(r => r.Text));
 
     private static double? Ms(TimeSpan? value) => value is { } v ? Math.Round(v.TotalMilliseconds, 3) : null;
 }
