@@ -9,6 +9,7 @@ Feature: Reasoning models think before they answer, and the thinking is shown ap
   | `openai/gpt-oss-20b`, `openai/gpt-oss-120b` | Groq        | apart from the text (`reasoning`)  | hide it (`include_reasoning` false); set `reasoning_effort` `low`, `medium`, `high` |
   | `qwen/qwen3-32b`                            | Groq        | in the text, between `<think>` tags | move it apart (`reasoning_format` `parsed`) or hide it (`hidden`); switch it off (`reasoning_effort` `none`) |
   | `openai/gpt-oss-20b`, `openai/gpt-oss-120b` | Together AI | apart from the text (`reasoning`)  | set `reasoning_effort` `low`, `medium`, `high`                                    |
+  | `Qwen/Qwen3.5-9B` (hybrid)                  | Together AI | apart from the text (`reasoning`)  | switch it off (`reasoning` `{"enabled": false}`)                                 |
   | `deepseek-ai/DeepSeek-R1`                   | Together AI | in the text, between `<think>` tags | nothing                                                                          |
 
   Thinking sent apart is the reply's `TextReasoningContent` (Microsoft.Extensions.AI), joined in `ChatResult.Reasoning`
@@ -88,6 +89,20 @@ Feature: Reasoning models think before they answer, and the thinking is shown ap
         | model              | value |
         | openai/gpt-oss-20b | low   |
         | openai/gpt-oss-20b | high  |
+
+    Scenario Outline: Together AI's <model> with reasoning set to <value> has its thinking <place>
+      Given a completion limited to 1000 tokens
+      And a completion with the option "reasoning" set to '<value>'
+      When a completion is requested from Together AI's "<model>"
+      Then the answer has text
+      And the answer's thinking is "<place>"
+      And the request left the client with "reasoning" set to '<value>'
+
+      @together_ai
+      Examples: Together AI, a hybrid model
+        | model           | value              | place               |
+        | Qwen/Qwen3.5-9B | {"enabled": true}  | apart from its text |
+        | Qwen/Qwen3.5-9B | {"enabled": false} | nowhere             |
 
     @groq
     Scenario: Groq's qwen3-32b writes its thinking in the text unless asked otherwise

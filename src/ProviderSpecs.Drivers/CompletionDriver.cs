@@ -236,7 +236,21 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole
         : double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var real) ? real
         : bool.TryParse(value, out var flag) ? flag
+        : value.TrimStart().StartsWith('{') ? JsonObjectOption(value)
         : value;
+
+    /// <summary>An option given as a JSON object (Together's <c>reasoning</c>: <c>{"enabled": false}</c>).</summary>
+    private static JsonObject JsonObjectOption(string value)
+    {
+        try
+        {
+            return JsonNode.Parse(value) as JsonObject ?? throw new ArgumentException($"'{value}' is not a JSON object.");
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"The option value '{value}' starts like a JSON object but does not parse ({ex.Message}); write it as JSON, e.g. {{\"enabled\": false}}.", ex);
+        }
+    }
 
     // ---- the answer ----
 
@@ -492,9 +506,10 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
         if (body is null) return $"{where} has no readable JSON body";
         if (!body.TryGetPropertyValue(field, out var sent) || sent is null) return $"{where} carries no '{field}': {Excerpt(body.ToJsonString())}";
         var element = sent is JsonArray { Count: > 0 } array ? array[0]! : sent;
-        var holds = element is JsonValue scalar && Typed(value) switch
+        var expected = Typed(value);
+        var holds = expected is JsonObject whole ? JsonNode.DeepEquals(sent, whole) : element is JsonValue scalar && expected switch
         {
-            long whole => scalar.TryGetValue<double>(out var number) && number == whole,
+            long number => scalar.TryGetValue<double>(out var sentNumber) && sentNumber == number,
             double real => scalar.TryGetValue<double>(out var number) && Math.Abs(number - real) <= 1e-6,
             bool flag => scalar.TryGetValue<bool>(out var b) && b == flag,
             _ => scalar.TryGetValue<string>(out var text) && text == value,

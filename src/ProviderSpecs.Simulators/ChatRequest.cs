@@ -18,6 +18,7 @@ internal sealed record ChatRequest(
     string? ReasoningEffort = null,
     string? ReasoningFormat = null,
     bool? IncludeReasoning = null,
+    bool? ReasoningEnabled = null,
     ToolRequest? Tools = null,
     string LastRole = "user",
     string LastUserText = "")
@@ -106,10 +107,18 @@ internal sealed record ChatRequest(
                 return (null, dialect.InvalidField("'include_reasoning' : value must be a boolean", "include_reasoning"));
             includeReasoning = included;
         }
+        // Together's switch for hybrid models: reasoning: {"enabled": true | false}.
+        bool? reasoningEnabled = null;
+        if (request["reasoning"] is { } reasoningNode)
+        {
+            if (reasoningNode is not JsonObject { } switchNode || (switchNode["enabled"] is { } enabledNode && !(enabledNode is JsonValue e && e.TryGetValue<bool>(out _))))
+                return (null, dialect.InvalidField("'reasoning' : value must be an object such as {\"enabled\": false}", "reasoning"));
+            reasoningEnabled = switchNode["enabled"] is JsonValue enabled && enabled.TryGetValue<bool>(out var on) ? on : null;
+        }
         var (tools, toolError) = ToolRequest.Parse(request, dialect);
         if (tools is null) return (null, toolError);
         return (new ChatRequest(model, contents, stream, includeUsage, maxTokens, stop, Int(request["n"]) ?? 1, Int(request["seed"]), format, schema,
-            effort, reasoningFormat, includeReasoning, tools, lastRole, lastUserText), null);
+            effort, reasoningFormat, includeReasoning, reasoningEnabled, tools, lastRole, lastUserText), null);
     }
 
     private static bool TryString(JsonNode node, out string? text)

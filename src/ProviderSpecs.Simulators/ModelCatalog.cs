@@ -142,7 +142,8 @@ internal sealed class ModelCatalog
         foreach (var effort in efforts.Append(defaultEffort).Where(e => !ReasoningTraits.IsKnownEffort(e)))
             throw Invalid($"names the effort '{effort}'; known efforts are {string.Join(", ", ReasoningTraits.KnownEfforts)}");
         if (efforts.Count > 0 && !efforts.Contains(defaultEffort)) throw Invalid($"has 'defaultEffort' '{defaultEffort}', which is not one of its 'efforts'");
-        return new ReasoningTraits(output, efforts, defaultEffort, Formats: Bool(block["formats"]) ?? false);
+        return new ReasoningTraits(output, efforts, defaultEffort, Formats: Bool(block["formats"]) ?? false, Toggle: Bool(block["toggle"]) ?? false,
+            OnByDefault: Bool(block["onByDefault"]) ?? true);
     }
 
     private static int? Int(JsonNode? node) => node is JsonValue v && v.TryGetValue<int>(out var i) ? i : null;

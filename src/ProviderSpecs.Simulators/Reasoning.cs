@@ -24,10 +24,12 @@ internal enum ReasoningShown
 
 /// <summary>
 /// A model that thinks before it answers, from its catalog entry's <c>simulator.reasoning</c> block:
-/// <c>{"output": "field" | "think-tags", "efforts": [...], "defaultEffort": "...", "formats": true, "source": "..."}</c>.
+/// <c>{"output": "field" | "think-tags", "efforts": [...], "defaultEffort": "...", "formats": true, "toggle": true, "source": "..."}</c>.
 /// <see cref="Efforts"/> empty: the model takes no effort control. <see cref="Formats"/>: Groq's <c>reasoning_format</c> applies.
+/// <see cref="Toggle"/>: a hybrid model, whose thinking Together's <c>reasoning: {"enabled": …}</c> switches on or off
+/// (<see cref="OnByDefault"/> when the request does not say).
 /// </summary>
-internal sealed record ReasoningTraits(ReasoningOutput Output, IReadOnlyList<string> Efforts, string DefaultEffort, bool Formats)
+internal sealed record ReasoningTraits(ReasoningOutput Output, IReadOnlyList<string> Efforts, string DefaultEffort, bool Formats, bool Toggle = false, bool OnByDefault = true)
 {
     /// <summary>The effort of a model that takes no effort control, and Qwen 3's "thinking on" on Groq.</summary>
     public const string PlainEffort = "default";
@@ -41,6 +43,7 @@ internal sealed record ReasoningTraits(ReasoningOutput Output, IReadOnlyList<str
         [PlainEffort] = (24, 96),
         ["medium"] = (24, 96),
         ["high"] = (64, 256),
+        ["max"] = (128, 512),
     };
 
     public static IEnumerable<string> KnownEfforts => ThinkingLengths.Keys;

@@ -122,14 +122,16 @@ internal sealed class TogetherDialect : ProviderDialect
     public override ErrorReply ServerError() => new(500, "Internal server error", "server_error");
 
     // Together (docs.together.ai/docs/inference/chat/reasoning): reasoning models send their thinking in a reasoning
-    // field, DeepSeek-R1 between think tags in the content; reasoning_effort (low | medium | high) is GPT-OSS's. Controls
-    // a model does not take are ignored, as Together ignores fields it does not use, except an effort outside the model's.
+    // field, DeepSeek-R1 between think tags in the content; reasoning_effort (low | medium | high) is GPT-OSS's;
+    // reasoning: {"enabled": false} switches a hybrid model's thinking off (a reasoning-only model cannot be). Controls a
+    // model does not take are ignored, as Together ignores fields it does not use, except an effort outside the model's.
     public override ErrorReply? DecideReasoning(ChatRequest request, CatalogModel model, out ReasoningDecision decision)
     {
         decision = ReasoningDecision.NoReasoning;
         if (model.Reasoning is not { } traits) return null;
         if (request.ReasoningEffort is { } asked && traits.Efforts.Count > 0 && !traits.Efforts.Contains(asked))
             return InvalidField($"Input validation error: reasoning_effort must be one of {string.Join(", ", traits.Efforts)}; got '{asked}'", "reasoning_effort");
+        if (traits.Toggle && !(request.ReasoningEnabled ?? traits.OnByDefault)) return null;
         var effort = request.ReasoningEffort is { } given && traits.Efforts.Contains(given) ? given : traits.DefaultEffort;
         decision = new ReasoningDecision(traits.Output == ReasoningOutput.Field ? ReasoningShown.Field : ReasoningShown.InContent, effort);
         return null;

@@ -34,6 +34,35 @@ public sealed partial class FixtureTests
         return json.ToJsonString();
     };
 
+    [TestCase("groq", "simulators/groq-models.json")]
+    [TestCase("together_ai", "simulators/together-models.json")]
+    public void The_chat_models_that_think_are_the_ones_the_metadata_snapshot_marks_as_reasoning(string provider, string catalog)
+    {
+        // The snapshot is the provider layer's (fixtures/metadata); the simulators may not share its code, so it is read here.
+        var snapshot = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, "metadata", "models-snapshot.json")))!["models"]!.AsArray()
+            .Where(m => m!["provider"]!.GetValue<string>() == provider)
+            .ToDictionary(m => m!["id"]!.GetValue<string>(), m => m!["capabilities"]?["reasoning"]?.GetValue<bool>() == true);
+        var models = JsonNode.Parse(File.ReadAllText(Path.Combine(Fixtures, catalog)))!["models"]!.AsArray()
+            .Where(m => m!["simulator"]!["chat"]!.GetValue<bool>() && snapshot.ContainsKey(m["id"]!.GetValue<string>()))
+            .ToList();
+
+        models.Count.ShouldBeGreaterThan(3);
+        var disagree = models
+            .Where(m => (m!["simulator"]!["reasoning"] is not null) != snapshot[m["id"]!.GetValue<string>()])
+            .Select(m => $"{m!["id"]} (simulator thinks: {m["simulator"]!["reasoning"] is not null}, snapshot says reasoning: {snapshot[m["id"]!.GetValue<string>()]})")
+            .ToList();
+        disagree.ShouldBeEmpty();
+    }
+
+    [Test]
+    public async Task A_reasoning_block_with_an_unknown_output_fails_start_up_saying_what_to_give()
+    {
+        var (error, _) = await StartWithEditedFixtureAsync("simulators/groq-models.json",
+            EditJson(json => json["models"]![2]!["simulator"]!["reasoning"] = JsonNode.Parse("{\"output\": \"inline\", \"source\": \"x\"}")), provider: "groq");
+        error.Message.ShouldContain("'simulator.reasoning' has 'output' 'inline'");
+        error.Message.ShouldContain("\"field\"");
+    }
+
     [Test]
     public async Task A_fixture_that_does_not_parse_fails_start_up_naming_its_path()
     {

@@ -163,6 +163,23 @@ public sealed class ReasoningTests
         plain["choices"]![0]!["message"]!.AsObject().ContainsKey("reasoning").ShouldBeFalse();
     }
 
+    [Test]
+    public async Task Together_switches_a_hybrid_models_thinking_off_but_not_a_reasoning_only_models()
+    {
+        var on = await CompleteAsync(Together, "Qwen/Qwen3.5-9B");
+        on["choices"]![0]!["message"]!["reasoning"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
+        var off = await CompleteAsync(Together, "Qwen/Qwen3.5-9B", ",\"reasoning\":{\"enabled\":false}");
+        off["choices"]![0]!["message"]!.AsObject().ContainsKey("reasoning").ShouldBeFalse();
+        off["usage"]!["completion_tokens"]!.GetValue<int>().ShouldBeLessThan(on["usage"]!["completion_tokens"]!.GetValue<int>());
+
+        var always = await CompleteAsync(Together, "MiniMaxAI/MiniMax-M2.7", ",\"reasoning\":{\"enabled\":false}");
+        always["choices"]![0]!["message"]!["reasoning"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace("a reasoning-only model thinks whatever the switch says");
+
+        var (status, error) = await RefusedAsync(Together, "Qwen/Qwen3.5-9B", ",\"reasoning\":true");
+        status.ShouldBe(400);
+        error["param"]!.GetValue<string>().ShouldBe("reasoning");
+    }
+
     [TestCase("groq")]
     [TestCase("together_ai")]
     public async Task A_streamed_answer_sends_its_thinking_first_in_chunks_of_its_own(string provider)
