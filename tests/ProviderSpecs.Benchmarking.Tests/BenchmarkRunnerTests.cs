@@ -157,6 +157,27 @@ public class BenchmarkRunnerTests
     }
 
     [Test]
+    public async Task An_open_loop_reports_the_rate_its_schedule_offered_beside_the_nominal_one()
+    {
+        // A constant schedule offers exactly its rate; a Poisson one the rate of its draw, recomputed here from the schedule itself.
+        var constant = await BenchmarkRunner.RunAsync(TestTargets.Streaming(chunks: 1),
+            new BenchmarkRunOptions { Load = new OpenLoopLoad(500, ArrivalProcess.Constant, maxConcurrency: 8), MaxRequests = 20 });
+        constant.ScheduledRequestsPerSecond!.Value!.Value.ShouldBe(500, 1e-6);
+
+        var poisson = new OpenLoopLoad(2000, ArrivalProcess.Poisson, maxConcurrency: 16, seed: 42);
+        var result = await BenchmarkRunner.RunAsync(TestTargets.Streaming(chunks: 1), new BenchmarkRunOptions { Load = poisson, MaxRequests = 100 });
+        var schedule = poisson.CreateSchedule();
+        var offsets = Enumerable.Range(0, 100).Select(_ => schedule.NextOffsetSeconds()).ToList();
+        result.ScheduledRequestsPerSecond!.Value!.Value.ShouldBe(99 / (offsets[^1] - offsets[0]), 1e-6);
+        Math.Abs(result.ScheduledRequestsPerSecond.Value.Value - 2000).ShouldBeGreaterThan(1.0, "a draw of 100 arrivals is not exactly the nominal rate");
+
+        Reporting.MarkdownReport.Render(new Results.BenchmarkDocument { Metadata = Results.RunMetadata.Capture("simulated"), Scenarios = [result] })
+            .ShouldContain(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"- Offered: the schedule sent its arrivals at {result.ScheduledRequestsPerSecond.Value.Value:0.##} req/s (nominal 2000;"));
+        var closed = await BenchmarkRunner.RunAsync(TestTargets.Streaming(chunks: 1), new BenchmarkRunOptions { Load = new ClosedLoopLoad(2), MaxRequests = 4 });
+        closed.ScheduledRequestsPerSecond.ShouldBeNull();
+    }
+
+    [Test]
     public async Task A_closed_loop_has_no_schedule_so_no_send_lateness()
     {
         var result = await BenchmarkRunner.RunAsync(TestTargets.Streaming(chunks: 2),

@@ -119,6 +119,7 @@ public static class BenchmarkRunner
             OutputTokens = totals.OutputTokens,
             // With no success the run measured no rate: null, never 0 (an error rate is measured as long as requests started).
             RequestsPerSecond = new Rate(totals.Succeeded == 0 ? null : totals.Succeeded / seconds, "req/s", MetricDefinitions.RequestsPerSecond),
+            ScheduledRequestsPerSecond = load is OpenLoopLoad ? new Rate(measured.ScheduledRate, "req/s", MetricDefinitions.ScheduledRequestsPerSecond) : null,
             OutputTokensPerSecond = new Rate(totals.Succeeded == 0 ? null : totals.OutputTokens / seconds, "tok/s", MetricDefinitions.OutputTokensPerSecond),
             ErrorRate = new Rate(totals.Started == 0 ? null : (double)totals.Failed / totals.Started, "ratio", MetricDefinitions.ErrorRate),
             ErrorsByKey = new SortedDictionary<string, int>(totals.ErrorsByKey, StringComparer.Ordinal),
@@ -183,6 +184,15 @@ public static class BenchmarkRunner
 
         public int PeakInFlight => Volatile.Read(ref _peakInFlight);
 
+        private int _arrivalsSent;
+        private double _firstArrivalSeconds;
+        private double _lastArrivalSeconds;
+
+        /// <summary>Open loop: (arrivals sent − 1) ÷ (last − first scheduled arrival); null for fewer than two.</summary>
+        public double? ScheduledRate => _arrivalsSent < 2 || _lastArrivalSeconds <= _firstArrivalSeconds
+            ? null
+            : (_arrivalsSent - 1) / (_lastArrivalSeconds - _firstArrivalSeconds);
+
         /// <summary>Claims the next request index, or returns false when a bound is reached.</summary>
         private bool TryClaim(out long index)
         {
@@ -221,11 +231,14 @@ public static class BenchmarkRunner
             {
                 while (TryClaim(out var index))
                 {
-                    var due = start + (long)(schedule.NextOffsetSeconds() * Stopwatch.Frequency);
+                    var offset = schedule.NextOffsetSeconds();
+                    var due = start + (long)(offset * Stopwatch.Frequency);
                     // The pacer ends the wait on time (Task.Delay's timer ends it up to 4 ms late, and several together);
                     // an arrival already due is sent at once, and how late it went is recorded as its send lateness.
                     await PrecisePacer.Shared.WaitUntilAsync(due, cancellationToken).ConfigureAwait(false);
                     if (Stopwatch.GetTimestamp() >= _deadline) break;
+                    if (_arrivalsSent++ == 0) _firstArrivalSeconds = offset;
+                    _lastArrivalSeconds = offset;
                     await slotGate.WaitAsync(cancellationToken).ConfigureAwait(false);
                     freeSlots.TryPop(out var slot);
                     _ = RunInSlotAsync(slot, index, due, freeSlots, slotGate, cancellationToken);

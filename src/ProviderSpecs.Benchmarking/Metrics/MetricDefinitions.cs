@@ -12,6 +12,8 @@ public static class MetricDefinitions
     public const string Attempts = "HTTP attempts per request (1 = no retry)";
     public const string RateLimitRecovery = "time from the first rate-limited (429) response to the next success";
     public const string RequestsPerSecond = "run throughput: successful requests ÷ measured wall time";
+    public const string ScheduledRequestsPerSecond = "open loop: the rate its arrival schedule offered — (arrivals sent − 1) ÷ (last − first scheduled arrival); a Poisson draw's differs from the nominal --rate";
+    public const string FleetScheduledRequestsPerSecond = "open loop fleet: the workers' scheduled rates added (they offer their shares at once)";
     public const string OutputTokensPerSecond = "run throughput: output tokens of successful requests ÷ measured wall time";
     public const string FleetRequestsPerSecond = "fleet throughput: successful requests of every worker ÷ the span from the first worker's measured start to the last worker's measured end";
     public const string FleetOutputTokensPerSecond = "fleet throughput: output tokens of every worker's successful requests ÷ the span from the first worker's measured start to the last worker's measured end";

@@ -74,13 +74,13 @@ public static class MarkdownReport
         MetricDefinitions.Ttft, MetricDefinitions.Tpot, MetricDefinitions.InterTokenLatency, MetricDefinitions.EndToEnd,
         MetricDefinitions.OutputTokensPerSecondPerRequest, MetricDefinitions.QueueTime, MetricDefinitions.Attempts,
         MetricDefinitions.RateLimitRecovery, MetricDefinitions.RequestsPerSecond, MetricDefinitions.OutputTokensPerSecond,
-        MetricDefinitions.ErrorRate, MetricDefinitions.StatisticsOverSuccesses,
+        MetricDefinitions.ScheduledRequestsPerSecond, MetricDefinitions.ErrorRate, MetricDefinitions.StatisticsOverSuccesses,
     ];
 
     /// <summary>What a merged report adds to <see cref="Definitions"/>.</summary>
     public static readonly IReadOnlyList<string> MergedDefinitions =
     [
-        MetricDefinitions.FleetRequestsPerSecond, MetricDefinitions.FleetOutputTokensPerSecond,
+        MetricDefinitions.FleetRequestsPerSecond, MetricDefinitions.FleetOutputTokensPerSecond, MetricDefinitions.FleetScheduledRequestsPerSecond,
         "merged percentiles: the exact sum of every worker's HdrHistogram (the percentiles one histogram over all requests gives); min, max and mean from the workers' exact recorded figures",
     ];
 
@@ -113,6 +113,8 @@ public static class MarkdownReport
             md.AppendLine();
         }
         md.AppendLine(F($"- Throughput: {R(s.RequestsPerSecond)} req/s, {R(s.OutputTokensPerSecond)} output tok/s ({s.OutputTokens} tokens)."));
+        if (s.ScheduledRequestsPerSecond?.Value is { } scheduled)
+            md.AppendLine(F($"- Offered: the schedule sent its arrivals at {scheduled:0.##} req/s (nominal {s.Load.Level:0.###}; a Poisson schedule's rate is a draw around it, set by --seed)."));
         md.AppendLine(F($"- Errors: {(s.ErrorsByKey.Count == 0 ? "none" : string.Join(", ", s.ErrorsByKey.Select(e => $"{e.Key} × {e.Value}")))}; error rate {P(s.ErrorRate)}."));
         md.AppendLine(F($"- Rate limits: {s.RateLimitedResponses} × 429{(s.MaxRetryAfterSeconds is { } ra ? $", longest Retry-After {ra:0.###} s" : "")}{(s.RateLimitRecovery.IsEmpty ? "" : $", recovery p50 {N(s.RateLimitRecovery.P50)} ms / max {N(s.RateLimitRecovery.Max)} ms")}."));
         var r = s.Resources;

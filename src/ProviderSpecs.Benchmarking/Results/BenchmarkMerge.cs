@@ -255,6 +255,9 @@ public static class BenchmarkMerge
             OutputTokens = outputTokens,
             // With no success the fleet measured no rate: null, never 0.
             RequestsPerSecond = new Rate(succeeded == 0 ? null : succeeded / seconds, "req/s", MetricDefinitions.FleetRequestsPerSecond),
+            ScheduledRequestsPerSecond = parts.All(p => p.Result.ScheduledRequestsPerSecond?.Value is not null)
+                ? new Rate(parts.Sum(p => p.Result.ScheduledRequestsPerSecond!.Value!.Value), "req/s", MetricDefinitions.FleetScheduledRequestsPerSecond)
+                : null,
             OutputTokensPerSecond = new Rate(succeeded == 0 ? null : outputTokens / seconds, "tok/s", MetricDefinitions.FleetOutputTokensPerSecond),
             ErrorRate = new Rate(started == 0 ? null : (double)failed / started, "ratio", MetricDefinitions.ErrorRate),
             ErrorsByKey = errors,
