@@ -44,7 +44,7 @@ public sealed record ScenarioResult
     /// <summary>
     /// Open loop: the rate its schedule actually offered (<see cref="Metrics.MetricDefinitions.ScheduledRequestsPerSecond"/>):
     /// a Poisson schedule's realised rate is a draw around the nominal one (seed 42's first 100 arrivals at 20 req/s
-    /// come at 27.8 req/s). Null for a closed loop, for fewer than two arrivals, and in files written before it was recorded.
+    /// come at 28.0 req/s). Null for a closed loop, for fewer than two arrivals, and in files written before it was recorded.
     /// </summary>
     public Rate? ScheduledRequestsPerSecond { get; init; }
     public required Rate OutputTokensPerSecond { get; init; }
