@@ -21,7 +21,8 @@ internal sealed record ChatRequest(
     bool? ReasoningEnabled = null,
     ToolRequest? Tools = null,
     string LastRole = "user",
-    string LastUserText = "")
+    string LastUserText = "",
+    JsonObject? Body = null)
 {
     public ToolRequest ToolChoice => Tools ?? ToolRequest.None;
 
@@ -118,7 +119,7 @@ internal sealed record ChatRequest(
         var (tools, toolError) = ToolRequest.Parse(request, dialect);
         if (tools is null) return (null, toolError);
         return (new ChatRequest(model, contents, stream, includeUsage, maxTokens, stop, Int(request["n"]) ?? 1, Int(request["seed"]), format, schema,
-            effort, reasoningFormat, includeReasoning, reasoningEnabled, tools, lastRole, lastUserText), null);
+            effort, reasoningFormat, includeReasoning, reasoningEnabled, tools, lastRole, lastUserText, request), null);
     }
 
     private static bool TryString(JsonNode node, out string? text)

@@ -122,6 +122,37 @@ internal sealed class GroqDialect : ProviderDialect
         "Need more tokens? Upgrade to Dev Tier today at https://console.groq.com/settings/billing",
         "tokens", "rate_limit_exceeded");
 
+    // The request fields Groq's chat endpoint takes (groq-python's completion_create_params, late 2025). Groq validates
+    // its schema strictly: any other field is refused ("property 'store' is unsupported", captures 2024-2026), as is a
+    // thinking trace sent back on an assistant message ('reasoning_content' always, 'reasoning' on a model that does
+    // not reason — both seen live in 2026 by clients replaying history).
+    private static readonly HashSet<string> RequestFields = new(StringComparer.Ordinal)
+    {
+        "messages", "model", "citation_options", "compound_custom", "disable_tool_validation", "documents", "exclude_domains",
+        "frequency_penalty", "function_call", "functions", "include_domains", "include_reasoning", "logit_bias", "logprobs",
+        "max_completion_tokens", "max_tokens", "metadata", "n", "parallel_tool_calls", "presence_penalty", "reasoning_effort",
+        "reasoning_format", "response_format", "search_settings", "seed", "service_tier", "stop", "store", "stream",
+        "stream_options", "temperature", "tool_choice", "tools", "top_logprobs", "top_p", "user",
+    };
+
+    public override ErrorReply? UnsupportedField(ChatRequest request, CatalogModel model)
+    {
+        if (request.Body is not { } body) return null;
+        if (body.Select(p => p.Key).FirstOrDefault(name => !RequestFields.Contains(name)) is { } unknown)
+            return new(400, $"property '{unknown}' is unsupported", "invalid_request_error");
+        if (body["messages"] is not JsonArray messages) return null;
+        foreach (var (message, index) in messages.Select((m, i) => (m as JsonObject, i)))
+        {
+            if (message?["role"]?.ToString() != "assistant") continue;
+            var refused = message.ContainsKey("reasoning_content") ? "reasoning_content"
+                : message.ContainsKey("reasoning") && model.Reasoning is null ? "reasoning"
+                : null;
+            if (refused is not null)
+                return new(400, $"'messages.{index}' : for 'role:assistant' the following must be satisfied[('messages.{index}' : property '{refused}' is unsupported)]", "invalid_request_error");
+        }
+        return null;
+    }
+
     public override ErrorReply? UnsupportedN(int n) => n == 1 ? null : new(400, "'n' : number must be at most 1", "invalid_request_error", null, "n");
 
     public override ErrorReply? JsonSchemaUnsupported(string model) =>

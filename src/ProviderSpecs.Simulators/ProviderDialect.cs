@@ -67,6 +67,8 @@ internal abstract class ProviderDialect
     /// <summary>The answer to a prompt larger than the key's token limit; null where the provider has no such check.</summary>
     public abstract ErrorReply? RequestTooLarge(CatalogModel model, int promptTokens);
     public abstract ErrorReply? UnsupportedN(int n);
+    /// <summary>A request field or message property the provider refuses (Groq validates its schema strictly; Together ignores what it does not use).</summary>
+    public abstract ErrorReply? UnsupportedField(ChatRequest request, CatalogModel model);
     public abstract ErrorReply? JsonSchemaUnsupported(string model);
     public abstract ErrorReply InvalidJson();
     public abstract ErrorReply WrongContentType(string? contentType);

@@ -479,6 +479,7 @@ public sealed class SimulatedProvider
 
     private ErrorReply? Validate(ChatRequest request, CatalogModel model, int promptTokens, bool tokensEnforced)
     {
+        if (_dialect.UnsupportedField(request, model) is { } field) return field;
         if (!model.SupportsChat) return _dialect.NotAChatModel(model.Id);
         if (_dialect.UnsupportedN(request.N) is { } n) return n;
         if (request.ResponseFormat == "json_schema" && !model.SupportsJsonSchema && _dialect.JsonSchemaUnsupported(model.Id) is { } schema) return schema;

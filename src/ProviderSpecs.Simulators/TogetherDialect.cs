@@ -102,6 +102,8 @@ internal sealed class TogetherDialect : ProviderDialect
 
     public override ErrorReply? RequestTooLarge(CatalogModel model, int promptTokens) => null;
 
+    public override ErrorReply? UnsupportedField(ChatRequest request, CatalogModel model) => null;
+
     // Together accepts n > 1.
     public override ErrorReply? UnsupportedN(int n) => null;
 

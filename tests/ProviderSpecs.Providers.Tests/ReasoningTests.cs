@@ -79,3 +79,32 @@ public class ReasoningTests
         thinking.Reasoning.ShouldBeNull();
     }
 }
+
+/// <summary>A conversation that goes on after a reasoning model's answer sends the answer back without its thinking.</summary>
+public class ReasoningHistoryTests
+{
+    [Test]
+    public async Task An_answer_sent_back_in_the_history_leaves_its_thinking_out()
+    {
+        // Groq refuses reasoning fields on an assistant message ("property 'reasoning_content' is unsupported"), and the
+        // thinking is the model's own scratch work: the follow-up carries the answer's text only.
+        const string reply = """
+            {"id":"chatcmpl-r","object":"chat.completion","created":1730241104,"model":"openai/gpt-oss-20b",
+             "choices":[{"index":0,"message":{"role":"assistant","content":"Paris.","reasoning":"France's capital."},"logprobs":null,"finish_reason":"stop"}],
+             "usage":{"prompt_tokens":12,"completion_tokens":8,"total_tokens":20}}
+            """;
+        var handler = new StubHandler().Json(reply).Json(reply);
+        using var session = Stub.Session("groq", handler);
+        var chat = session.CreateChatClient("openai/gpt-oss-20b");
+        var first = await chat.CompleteAsync("Capital of France?");
+        first.Reasoning.ShouldBe("France's capital.");
+
+        List<ChatMessage> history = [new(ChatRole.User, "Capital of France?"), .. first.Response.Messages, new(ChatRole.User, "And of Italy?")];
+        await chat.CompleteAsync(history);
+
+        var sent = handler.Requests[^1].Body!;
+        sent.ShouldContain("\"Paris.\"");
+        sent.ShouldNotContain("France's capital.");
+        sent.ShouldNotContain("reasoning");
+    }
+}

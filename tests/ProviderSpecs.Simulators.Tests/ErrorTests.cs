@@ -96,3 +96,44 @@ public sealed class ErrorTests
         ((int)response.StatusCode).ShouldBe(400);
     }
 }
+
+/// <summary>Groq validates its request schema strictly; Together ignores fields it does not use.</summary>
+public sealed class StrictFieldTests
+{
+    [Test]
+    public async Task Groq_refuses_a_field_it_does_not_take_and_Together_ignores_it()
+    {
+        var groq = Groq.OpenScope("unknown field");
+        var (response, body) = await SendAsync(Post(Groq, groq.ApiKey, "/chat/completions", ChatBody("llama-3.1-8b-instant", extra: ",\"top_k\":40")));
+        ((int)response.StatusCode).ShouldBe(400, body);
+        body.ShouldContain("property 'top_k' is unsupported");
+
+        var together = Together.OpenScope("unknown field");
+        (response, body) = await SendAsync(Post(Together, together.ApiKey, "/chat/completions", ChatBody("meta-llama/Llama-3.3-70B-Instruct-Turbo", extra: ",\"top_k\":40,\"safety_model\":null")));
+        ((int)response.StatusCode).ShouldBe(200, body);
+    }
+
+    [TestCase("llama-3.1-8b-instant", "reasoning_content", true)]
+    [TestCase("openai/gpt-oss-20b", "reasoning_content", true)]
+    [TestCase("llama-3.1-8b-instant", "reasoning", true)]
+    [TestCase("openai/gpt-oss-20b", "reasoning", false)]
+    public async Task Groq_refuses_thinking_sent_back_on_an_assistant_message_as_it_does_live(string model, string field, bool refused)
+    {
+        var scope = Groq.OpenScope($"history {model} {field}");
+        var messages = new System.Text.Json.Nodes.JsonArray(
+            new System.Text.Json.Nodes.JsonObject { ["role"] = "user", ["content"] = "hi" },
+            new System.Text.Json.Nodes.JsonObject { ["role"] = "assistant", ["content"] = "Hello.", [field] = "The user greets." },
+            new System.Text.Json.Nodes.JsonObject { ["role"] = "user", ["content"] = "again" });
+        var request = new System.Text.Json.Nodes.JsonObject { ["model"] = model, ["messages"] = messages }.ToJsonString();
+        var (response, body) = await SendAsync(Post(Groq, scope.ApiKey, "/chat/completions", request));
+        if (refused)
+        {
+            ((int)response.StatusCode).ShouldBe(400, body);
+            body.ShouldContain($"'messages.1' : for 'role:assistant' the following must be satisfied[('messages.1' : property '{field}' is unsupported)]");
+        }
+        else
+        {
+            ((int)response.StatusCode).ShouldBe(200, body);
+        }
+    }
+}
