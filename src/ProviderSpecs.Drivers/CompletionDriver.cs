@@ -103,10 +103,11 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
     {
         _answers.ShouldNotBeEmpty("no completion was requested yet");
         var model = _answers[^1].Model;
-        var calls = Succeeded(_answers[^1]).FunctionCalls;
+        var answer = Succeeded(_answers[^1]);
+        var calls = answer.FunctionCalls;
         calls.ShouldNotBeEmpty("the last answer called no tool, so there is no result to send back");
         var history = new List<ChatMessage> { new(ChatRole.User, _lastPrompt!) };
-        history.AddRange(Succeeded(_answers[^1]).Response.Messages);
+        history.AddRange(answer.Response.Messages);
         history.Add(new ChatMessage(ChatRole.Tool,
             calls.Select(call => (AIContent)new FunctionResultContent(call.CallId, JsonNode.Parse(ToolCalled(call.Name).Result))).ToList()));
         var options = BuildOptions(_stop);

@@ -24,7 +24,8 @@ internal sealed record ChatRequest(
     string LastUserText = "",
     JsonObject? Body = null)
 {
-    public ToolRequest ToolChoice => Tools ?? ToolRequest.None;
+    /// <summary>The request's tools and tool choice (none offered when it has no <c>tools</c>).</summary>
+    public ToolRequest ToolUse => Tools ?? ToolRequest.None;
 
     public bool Structured => ResponseFormat is "json_object" or "json_schema";
 
@@ -165,7 +166,7 @@ internal sealed record PlannedAnswer(
     {
         var messages = string.Join('\u001e', request.MessageContents);
         var rng = StableRandom.From(seed, request.Model, request.Seed, request.ResponseFormat, messages);
-        var toCall = request.ToolChoice.ToCall(request.LastRole, request.LastUserText);
+        var toCall = request.ToolUse.ToCall(request.LastRole, request.LastUserText);
         // A model that calls functions says nothing else; each call's arguments follow the function's parameters.
         var calls = toCall.Select(tool => new PlannedToolCall(
             "call_" + StableRandom.Hex(rng, 24),
