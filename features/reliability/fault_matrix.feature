@@ -19,6 +19,7 @@ Feature: Every fault a provider can throw at a call ends in its error key
   | `connection-failed`  | the connection broke before an answer began                            | retry; check the network                                    |
   | `malformed-response` | the provider answered something that is not the expected JSON          | retry; do not trust any part of that answer                 |
   | `stream-interrupted` | a stream ended before the provider finished it                         | retry the whole request; the partial text is not an answer  |
+  | `tool-call-failed`   | Groq: the model's function call did not parse or follow the tool's parameters | send the same request again (it often succeeds), or simplify the tool |
 
   Timing faults hold the answer back longer than any timeout configured here (a slow first token: 3 s; a stalled
   stream: 5 s), so the timeout decides. The scenarios need fault injection, so they run on the simulated target
@@ -56,6 +57,8 @@ Feature: Every fault a provider can throw at a call ends in its error key
         | Groq     | an empty answer          | streaming     | stream-interrupted |
         | Groq     | a cut-off JSON answer    | non-streaming | malformed-response |
         | Groq     | a chunk that is not JSON | streaming     | malformed-response |
+        | Groq     | a function call the model got wrong | non-streaming | tool-call-failed |
+        | Groq     | a function call the model got wrong | streaming     | tool-call-failed |
 
       @together_ai
       Examples: Together AI

@@ -90,6 +90,7 @@ public sealed class ReliabilityDriver(ScenarioEndpoints endpoints, ScenarioTrans
         ["a chunk that is not JSON"] = FaultKind.GarbageChunk,
         ["a stalled stream"] = FaultKind.StalledStream,
         ["an unavailable model list"] = FaultKind.CatalogUnavailable,
+        ["a function call the model got wrong"] = FaultKind.ToolUseFailed,
     };
 
     /// <summary>A fault by the features' words, or by the simulators' name (<c>garbage-chunk</c>).</summary>

@@ -29,6 +29,8 @@ public enum FaultKind
     StalledStream,
     /// <summary><c>GET /models</c> (and <c>/models/{id}</c>) answers 503, so a consumer can test its catalog fallback.</summary>
     CatalogUnavailable,
+    /// <summary>Groq only: 400 <c>tool_use_failed</c> with the generation that was not a valid function call (<c>failed_generation</c>).</summary>
+    ToolUseFailed,
 }
 
 /// <summary>How a fault behaves. Unset values take the defaults documented on <see cref="FaultKind"/>.</summary>

@@ -36,6 +36,7 @@ internal sealed class GroqDialect : ProviderDialect
         var body = new JsonObject { ["message"] = error.Message, ["type"] = error.Type };
         if (error.Code is not null) body["code"] = error.Code;
         if (error.Param is not null) body["param"] = error.Param;
+        if (error.FailedGeneration is not null) body["failed_generation"] = error.FailedGeneration;
         return new JsonObject { ["error"] = body };
     }
 
@@ -174,6 +175,12 @@ internal sealed class GroqDialect : ProviderDialect
     public override ErrorReply Overloaded() => new(503, "Service Unavailable", "internal_server_error", "service_unavailable");
 
     public override ErrorReply ServerError() => new(500, "Internal Server Error", "internal_server_error");
+
+    // What Groq answers when the model's output is not a valid call of an offered function (captures 2024-2026; it comes
+    // and goes: the same request often succeeds again).
+    public ErrorReply ToolUseFailed() =>
+        new(400, "Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.", "invalid_request_error", "tool_use_failed",
+            FailedGeneration: "<function=get_weather>{\"city\": \"Paris\"</function>");
 
     public ErrorReply CapacityExceeded() =>
         new(498, "Flex tier capacity exceeded. This model is temporarily overloaded in flex tier, please try again later or switch to on_demand tier.",

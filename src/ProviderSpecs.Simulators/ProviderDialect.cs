@@ -13,7 +13,7 @@ public static class ProviderIds
 }
 
 /// <summary>An error answer before it is rendered in a provider's body shape.</summary>
-internal sealed record ErrorReply(int Status, string Message, string Type, string? Code = null, string? Param = null);
+internal sealed record ErrorReply(int Status, string Message, string Type, string? Code = null, string? Param = null, string? FailedGeneration = null);
 
 /// <summary>Token counts and (Groq) timings of one completion, in seconds;
 /// <see cref="ReasoningTokens"/>: how many of the completion tokens were thinking.</summary>

@@ -509,6 +509,9 @@ public sealed class SimulatedProvider
             case FaultKind.CapacityExceeded:
                 await exchange.FailAsync(this, ((GroqDialect)_dialect).CapacityExceeded());
                 return true;
+            case FaultKind.ToolUseFailed:
+                await exchange.FailAsync(this, ((GroqDialect)_dialect).ToolUseFailed());
+                return true;
             case FaultKind.ServerError:
                 await exchange.FailAsync(this, _dialect.ServerError());
                 return true;

@@ -71,6 +71,8 @@ public sealed class SimulatorScope
         if (options.RetryAfter is { } r && r < TimeSpan.Zero) throw new ArgumentException($"RetryAfter cannot be negative; got {r}.", nameof(options));
         if (kind == FaultKind.CapacityExceeded && ProviderId != ProviderIds.Groq)
             throw new ArgumentException($"'{FaultNames.NameOf(kind)}' (HTTP 498) exists only at Groq; use 'overloaded' (503) for {ProviderId}.", nameof(kind));
+        if (kind == FaultKind.ToolUseFailed && ProviderId != ProviderIds.Groq)
+            throw new ArgumentException($"'{FaultNames.NameOf(kind)}' (HTTP 400 tool_use_failed) exists only at Groq, which checks a model's function calls before answering.", nameof(kind));
         lock (_faultLock) _faults = [.. _faults, new ActiveFault(kind, options)];
     }
 

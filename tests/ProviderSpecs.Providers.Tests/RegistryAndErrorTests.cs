@@ -100,6 +100,7 @@ public class RateLimitParsingTests
     [TestCase(404, """{"error":{"message":"The model `x` does not exist or you do not have access to it.","code":"model_not_found"}}""", ErrorKeys.ModelNotFound)]
     [TestCase(400, """{"error":{"message":"Please reduce the length of the messages or completion.","type":"invalid_request_error","code":"context_length_exceeded"}}""", ErrorKeys.ContextLengthExceeded)]
     [TestCase(400, """{"error":{"message":"bad","type":"invalid_request_error"}}""", ErrorKeys.BadRequest)]
+    [TestCase(400, """{"error":{"message":"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.","type":"invalid_request_error","code":"tool_use_failed","failed_generation":"<function=f>{}"}}""", ErrorKeys.ToolCallFailed)]
     [TestCase(413, "{}", ErrorKeys.RequestTooLarge)]
     [TestCase(498, """{"error":{"message":"flex tier capacity exceeded","code":"capacity_exceeded"}}""", ErrorKeys.Overloaded)]
     [TestCase(503, "{}", ErrorKeys.Overloaded)]

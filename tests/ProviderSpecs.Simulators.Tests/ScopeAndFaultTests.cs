@@ -52,6 +52,20 @@ public sealed class ScopeAndFaultTests
     }
 
     [Test]
+    public async Task Tool_use_failed_answers_groqs_400_with_the_failed_generation_and_is_refused_for_together()
+    {
+        var scope = Groq.OpenScope("tool use failed");
+        scope.InjectFault("tool-use-failed", new FaultOptions { Count = 1 });
+        var (failed, body) = await SendAsync(Post(Groq, scope.ApiKey, "/chat/completions", ChatBody(Model)));
+        ((int)failed.StatusCode).ShouldBe(400);
+        var error = JsonNode.Parse(body)!["error"]!;
+        error["code"]!.GetValue<string>().ShouldBe("tool_use_failed");
+        error["type"]!.GetValue<string>().ShouldBe("invalid_request_error");
+        error["failed_generation"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
+        Should.Throw<ArgumentException>(() => Together.OpenScope("no tool_use_failed").InjectFault("tool-use-failed")).Message.ShouldContain("only at Groq");
+    }
+
+    [Test]
     public void Capacity_exceeded_is_refused_for_together_and_unknown_fault_names_list_the_known_ones()
     {
         Should.Throw<ArgumentException>(() => Together.OpenScope("no 498").InjectFault("capacity-exceeded")).Message.ShouldContain("overloaded");

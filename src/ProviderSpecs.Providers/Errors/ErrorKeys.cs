@@ -17,6 +17,8 @@ public static class ErrorKeys
     public const string MalformedResponse = "malformed-response";
     public const string StreamInterrupted = "stream-interrupted";
     public const string UnsupportedParameter = "unsupported-parameter";
+    /// <summary>The model's function call did not parse or did not follow the tool's parameters (Groq's <c>tool_use_failed</c>); the same request often succeeds again.</summary>
+    public const string ToolCallFailed = "tool-call-failed";
     public const string MissingCredential = "missing-credential";
     public const string UnknownProvider = "unknown-provider";
     /// <summary>The live budget (SPECS_LIVE_MAX_REQUESTS / SPECS_LIVE_MAX_TOKENS, or bench's --max-requests) could not cover the request: nothing was sent.</summary>
@@ -26,7 +28,7 @@ public static class ErrorKeys
     [
         Authentication, Permission, ModelNotFound, RateLimited, ContextLengthExceeded, RequestTooLarge, BadRequest,
         Overloaded, ServerError, Timeout, ConnectionFailed, MalformedResponse, StreamInterrupted,
-        UnsupportedParameter, MissingCredential, UnknownProvider, BudgetExhausted,
+        UnsupportedParameter, ToolCallFailed, MissingCredential, UnknownProvider, BudgetExhausted,
     ];
 
     /// <summary>The keys of <see cref="IsRetryable"/> as a set (the default of <c>ProviderFallbackChain.MoveOnFor</c>).</summary>

@@ -87,6 +87,7 @@ public static class ErrorMapper
             400 or 422 when text.Contains("context_length") || text.Contains("context length")
                             || text.Contains("maximum context") || text.Contains("reduce the length") => ErrorKeys.ContextLengthExceeded,
             400 or 422 when code == "model_not_found" => ErrorKeys.ModelNotFound,
+            400 when code == "tool_use_failed" => ErrorKeys.ToolCallFailed,
             >= 500 => ErrorKeys.ServerError,
             _ => ErrorKeys.BadRequest,
         };
