@@ -157,7 +157,7 @@ public sealed class CompletionDriver(ScenarioEndpoints endpoints, ScenarioTransc
             var stream = session.CreateChatClient(model).Stream(text, options);
             await foreach (var update in stream)
                 chunks.Add(new StreamChunk(chunks.Count, update.Text, Stopwatch.GetElapsedTime(started),
-                    string.Concat(update.Contents.OfType<TextReasoningContent>().Select(r => r.Text))));
+                    ReasoningText.Of(update.Contents) ?? ""));
             return new StreamedAnswer(chunks, stream.Result);
         }, transcript);
         _stream = (stream, await DriftFindingAsync(session, model, stream));

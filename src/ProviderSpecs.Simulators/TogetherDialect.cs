@@ -165,19 +165,24 @@ internal sealed class TogetherDialect : ProviderDialect
     // A chunk of thinking carries no content: the text is the reasoning field's alone.
     public override JsonObject ReasoningChunk(CompletionIdentity identity, string text, bool includeUsage)
     {
-        var chunk = TogetherChunk(identity, "", finishReason: null, seed: null, usage: null);
-        var delta = (JsonObject)chunk["choices"]![0]!["delta"]!;
-        delta["content"] = null;
+        var chunk = ChunkWithoutContent(identity, out var delta);
         delta["reasoning"] = text;
         return chunk;
     }
 
     public override JsonObject ToolCallChunk(CompletionIdentity identity, PlannedToolCall call, int index, bool includeUsage)
     {
-        var chunk = TogetherChunk(identity, "", finishReason: null, seed: null, usage: null);
-        var delta = (JsonObject)chunk["choices"]![0]!["delta"]!;
-        delta["content"] = null;
+        var chunk = ChunkWithoutContent(identity, out var delta);
         delta["tool_calls"] = ToolCalls([call], index);
+        return chunk;
+    }
+
+    // A chunk that carries something other than the answer's text (thinking, a function call): content null, text empty.
+    private static JsonObject ChunkWithoutContent(CompletionIdentity identity, out JsonObject delta)
+    {
+        var chunk = TogetherChunk(identity, "", finishReason: null, seed: null, usage: null);
+        delta = (JsonObject)chunk["choices"]![0]!["delta"]!;
+        delta["content"] = null;
         return chunk;
     }
 

@@ -106,7 +106,7 @@ public sealed class ChatCommand(CliContext context) : AsyncCommand<ChatSettings>
                     await foreach (var update in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
                     {
                         if (settings.Json) continue;
-                        if (settings.ShowReasoning && Thought(update) is { Length: > 0 } thought)
+                        if (settings.ShowReasoning && ReasoningText.Of(update.Contents) is { Length: > 0 } thought)
                         {
                             if (!thinking) context.Out.Write(ThinkingHeader);
                             context.Out.Write(thought);
@@ -186,8 +186,6 @@ public sealed class ChatCommand(CliContext context) : AsyncCommand<ChatSettings>
     }
 
     private const string ThinkingHeader = "thinking: ";
-
-    private static string Thought(ChatResponseUpdate update) => string.Concat(update.Contents.OfType<TextReasoningContent>().Select(r => r.Text));
 
     private static double? Ms(TimeSpan? value) => value is { } v ? Math.Round(v.TotalMilliseconds, 3) : null;
 }

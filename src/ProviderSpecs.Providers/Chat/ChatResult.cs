@@ -26,17 +26,7 @@ public sealed record ChatResult
     /// texts joined; null when there is none (a model that does not reason, reasoning hidden, or sent inside the text
     /// between <c>&lt;think&gt;</c> tags).
     /// </summary>
-    public string? Reasoning
-    {
-        get
-        {
-            string? joined = null;
-            foreach (var message in Response.Messages)
-                foreach (var content in message.Contents)
-                    if (content is TextReasoningContent reasoning) joined = joined is null ? reasoning.Text : joined + reasoning.Text;
-            return joined;
-        }
-    }
+    public string? Reasoning => ReasoningText.Of(Response.Messages.SelectMany(m => m.Contents));
     /// <summary>
     /// The functions the model asked to call (the reply's <see cref="FunctionCallContent"/>s, in order), for the caller to
     /// run and answer with a <see cref="FunctionResultContent"/> of the same call id; empty when it called none. The
