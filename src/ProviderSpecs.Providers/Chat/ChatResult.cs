@@ -36,7 +36,7 @@ public sealed record ChatResult
     public IReadOnlyList<FunctionCallContent> FunctionCalls =>
         Response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().ToList();
 
-    /// <summary>stop, length, tool_calls or content_filter (Together's <c>eos</c> becomes stop).</summary>
+    /// <summary>stop, length, tool_calls or content_filter (Together's <c>eos</c> becomes stop, Mistral's <c>model_length</c> length).</summary>
     public string? FinishReason { get; init; }
     /// <summary>The finish reason exactly as the provider sent it.</summary>
     public string? RawFinishReason { get; init; }

@@ -117,7 +117,7 @@ public sealed class ProviderChatClient : IChatClient
                 // The permit is per attempt: a call sleeping out a Retry-After between attempts holds none.
                 using var lease = await _resilience.AcquireAsync(_provider.Id, token).ConfigureAwait(false);
                 using var attemptTimeout = _resilience.StartDeadline(settings.FirstTokenTimeout, token);
-                var exchange = new WireExchange(extraBody, MaxTokensRename);
+                var exchange = new WireExchange(extraBody, _provider);
                 using var scope = WireExchange.Begin(exchange);
                 try
                 {
@@ -143,9 +143,6 @@ public sealed class ProviderChatClient : IChatClient
             throw Fail(e, attempts, "chat");
         }
     }
-
-    /// <summary>The provider's name for the output-token limit, when the SDK's is not it (see <see cref="ProviderDefinition.MaxTokensField"/>).</summary>
-    private string? MaxTokensRename => _provider.MaxTokensField == ProviderDefinition.DefaultMaxTokensField ? null : _provider.MaxTokensField;
 
     /// <summary>
     /// Adds a completion's <c>message.reasoning</c> (Groq's and Together's name for it) to the reply's message as the
@@ -191,7 +188,7 @@ public sealed class ProviderChatClient : IChatClient
                 // The permit is per attempt (held from opening to the end of the stream), not across Retry-After sleeps.
                 var lease = await _resilience.AcquireAsync(_provider.Id, token).ConfigureAwait(false);
                 var attemptTimeout = _resilience.StartDeadline(settings.FirstTokenTimeout, token);
-                var exchange = new WireExchange(extraBody, MaxTokensRename);
+                var exchange = new WireExchange(extraBody, _provider);
                 IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
                 try
                 {
@@ -300,7 +297,7 @@ public sealed class ProviderChatClient : IChatClient
     {
         null => null,
         "eos" or "stop" or "end_turn" => "stop",
-        "length" or "max_tokens" => "length",
+        "length" or "max_tokens" or "model_length" => "length",
         "tool_calls" or "function_call" => "tool_calls",
         _ => raw,
     };

@@ -7,10 +7,10 @@ using System.Text.Json.Nodes;
 namespace ProviderSpecs.Providers.Chat;
 
 /// <summary>
-/// OpenAI SDK pipeline policy that (1) adds provider-specific fields to the request body and sends the output-token
-/// limit under the provider's name for it, (2) records response headers and provider extras (x_groq, usage timings, a
+/// OpenAI SDK pipeline policy that (1) puts the request body in the provider's terms (its names for OpenAI's fields,
+/// without the fields it refuses, with its own fields added), (2) records response headers and provider extras (x_groq, usage timings, a
 /// whole completion's <c>message.reasoning</c>), (3) normalises finish reasons the SDK would reject
-/// (Together's <c>eos</c>), and (4) fails a 200 to a streaming request that is not an event stream. The event stream
+/// (Together's <c>eos</c>, Mistral's <c>model_length</c>), and (4) fails a 200 to a streaming request that is not an event stream. The event stream
 /// itself is read, and guarded, by <see cref="SseEventReader"/> with the attempt's exchange.
 /// </summary>
 internal sealed class ProviderWirePolicy : PipelinePolicy
@@ -34,8 +34,8 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
             await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
             return;
         }
-        if ((exchange.ExtraBody.Count > 0 || exchange.MaxTokensField is not null) && message.Request.Content is { } content)
-            message.Request.Content = await AddFieldsAsync(content, exchange.ExtraBody, exchange.MaxTokensField, message.CancellationToken).ConfigureAwait(false);
+        if (exchange.RewritesBody && message.Request.Content is { } content)
+            message.Request.Content = await RewriteBodyAsync(content, exchange, message.CancellationToken).ConfigureAwait(false);
 
         await ProcessNextAsync(message, pipeline, currentIndex).ConfigureAwait(false);
 
@@ -73,17 +73,18 @@ internal sealed class ProviderWirePolicy : PipelinePolicy
             : null;
 
     /// <summary>
-    /// The request body with the provider's own fields added and, when the provider names the output-token limit otherwise
-    /// (<paramref name="maxTokensField"/>), the SDK's <c>max_completion_tokens</c> sent under that name instead.
+    /// The request body in the provider's terms: the fields the SDK wrote under OpenAI's names sent under the provider's,
+    /// those it refuses left out, and the provider's own fields added.
     /// </summary>
-    private static async Task<BinaryContent> AddFieldsAsync(BinaryContent content, IReadOnlyDictionary<string, JsonNode?> fields, string? maxTokensField,
-        CancellationToken cancellationToken)
+    private static async Task<BinaryContent> RewriteBodyAsync(BinaryContent content, WireExchange exchange, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         await content.WriteToAsync(buffer, cancellationToken).ConfigureAwait(false);
         var body = JsonNode.Parse(buffer.ToArray())!.AsObject();
-        if (maxTokensField is not null && body.Remove(Registry.ProviderDefinition.DefaultMaxTokensField, out var limit)) body[maxTokensField] = limit;
-        foreach (var (name, value) in fields) body[name] = value?.DeepClone();
+        foreach (var (openAiName, providerName) in exchange.RenamedFields)
+            if (body.Remove(openAiName, out var value)) body[providerName] = value;
+        foreach (var name in exchange.OmittedFields) body.Remove(name);
+        foreach (var (name, value) in exchange.ExtraBody) body[name] = value?.DeepClone();
         return BinaryContent.Create(BinaryData.FromString(body.ToJsonString()));
     }
 }
@@ -108,7 +109,7 @@ internal static class WireJson
     {
         var bytes = body.ToMemory().Span;
         InspectJson(bytes, exchange, wholeCompletion: true);
-        return RewriteEos(bytes);
+        return RewriteFinishReasons(bytes);
     }
 
     /// <summary>Records extras of one SSE data payload; returns rewritten bytes when needed, else null.</summary>
@@ -117,7 +118,7 @@ internal static class WireJson
         // Only chunks carrying extras are parsed, so ordinary content chunks cost a few byte scans.
         if (payload.IndexOf(XGroq) >= 0 || payload.IndexOf(UsageTime) >= 0 || HasFinishReason(payload))
             InspectJson(payload, exchange, wholeCompletion: false);
-        return RewriteEos(payload);
+        return RewriteFinishReasons(payload);
     }
 
     private static void InspectJson(ReadOnlySpan<byte> json, WireExchange exchange, bool wholeCompletion)
@@ -203,10 +204,21 @@ internal static class WireJson
     }
 
     /// <summary>
-    /// Rewrites every <c>"finish_reason": "eos"</c> (Together's value, which the OpenAI SDK rejects) to <c>"stop"</c>,
-    /// whatever JSON whitespace surrounds the colon; null when there is none (the common case, no allocation).
+    /// Finish reasons of OpenAI-compatible providers that the OpenAI SDK's enum rejects, and the OpenAI value each means:
+    /// Together's <c>eos</c> (the model ended its answer) and Mistral's <c>model_length</c> (the context window was full).
     /// </summary>
-    internal static byte[]? RewriteEos(ReadOnlySpan<byte> json)
+    private static readonly (byte[] Provider, byte[] OpenAi)[] ForeignFinishReasons =
+    [
+        ("\"eos\""u8.ToArray(), "\"stop\""u8.ToArray()),
+        ("\"model_length\""u8.ToArray(), "\"length\""u8.ToArray()),
+    ];
+
+    /// <summary>
+    /// Rewrites every <c>"finish_reason"</c> whose value the OpenAI SDK rejects (<see cref="ForeignFinishReasons"/>) to the
+    /// OpenAI value it means, whatever JSON whitespace surrounds the colon; null when there is none (the common case, no
+    /// allocation). The raw value is recorded before (<see cref="WireExchange.RawFinishReason"/>).
+    /// </summary>
+    internal static byte[]? RewriteFinishReasons(ReadOnlySpan<byte> json)
     {
         List<byte>? output = null;
         var copied = 0;
@@ -220,12 +232,16 @@ internal static class WireJson
             var value = ValueStart(json[afterKey..]);
             if (value < 0) continue;
             var valueAt = afterKey + value;
-            if (!json[valueAt..].StartsWith("\"eos\""u8)) continue;
-            output ??= new List<byte>(json.Length + 8);
-            output.AddRange(json[copied..valueAt]);
-            output.AddRange("\"stop\""u8);
-            copied = valueAt + 5;
-            searchFrom = copied;
+            foreach (var (provider, openAi) in ForeignFinishReasons)
+            {
+                if (!json[valueAt..].StartsWith(provider)) continue;
+                output ??= new List<byte>(json.Length + 8);
+                output.AddRange(json[copied..valueAt]);
+                output.AddRange(openAi);
+                copied = valueAt + provider.Length;
+                searchFrom = copied;
+                break;
+            }
         }
         if (output is null) return null;
         output.AddRange(json[copied..]);

@@ -7,7 +7,7 @@ namespace ProviderSpecs.Providers.Chat;
 /// headers, Groq's timings and x_groq.id, the raw finish reason, whether the stream finished. Flows from the
 /// chat façade to <see cref="ProviderWirePolicy"/> through an AsyncLocal, because the SDK gives no per-call hook.
 /// </summary>
-internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraBody, string? maxTokensField = null)
+internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraBody, Registry.ProviderDefinition? provider = null)
 {
     private static readonly AsyncLocal<WireExchange?> CurrentExchange = new();
 
@@ -22,8 +22,14 @@ internal sealed class WireExchange(IReadOnlyDictionary<string, JsonNode?> extraB
 
     public IReadOnlyDictionary<string, JsonNode?> ExtraBody { get; } = extraBody;
 
-    /// <summary>The provider's name for the output-token limit when it is not the SDK's <c>max_completion_tokens</c>; else null.</summary>
-    public string? MaxTokensField { get; } = maxTokensField;
+    /// <summary>The provider's names for fields the SDK writes under OpenAI's (see <see cref="Registry.ProviderDefinition.RequestFieldNames"/>).</summary>
+    public IReadOnlyDictionary<string, string> RenamedFields { get; } = provider?.RequestFieldNames ?? new Dictionary<string, string>();
+
+    /// <summary>Fields the SDK writes that the provider refuses (see <see cref="Registry.ProviderDefinition.OmittedRequestFields"/>).</summary>
+    public IReadOnlyList<string> OmittedFields { get; } = provider?.OmittedRequestFields ?? [];
+
+    /// <summary>Whether the request body the SDK wrote must be rewritten before it is sent.</summary>
+    public bool RewritesBody => ExtraBody.Count > 0 || RenamedFields.Count > 0 || OmittedFields.Count > 0;
     public int? Status { get; set; }
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
     public string? ProviderResponseId { get; set; }

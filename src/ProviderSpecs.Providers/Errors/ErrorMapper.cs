@@ -103,12 +103,39 @@ public static class ErrorMapper
             var error = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var e) ? e : root;
             if (error.ValueKind == JsonValueKind.String) return (error.GetString(), null, null);
             if (error.ValueKind != JsonValueKind.Object) return (Truncate(body), null, null);
-            return (Text(error, "message"), Text(error, "type"), Text(error, "code"));
+            var message = Text(error, "message")
+                          ?? (error.TryGetProperty("message", out var nested) ? ValidationErrors(nested) : null)
+                          ?? ValidationErrors(error);
+            return (message, Text(error, "type"), Text(error, "code"));
         }
         catch (JsonException)
         {
             return (Truncate(body), null, null);
         }
+    }
+
+    /// <summary>
+    /// A validation failure in FastAPI's shape, <c>{"detail": [{"loc": ["body", "field"], "msg": "…"}]}</c> (Mistral's 422,
+    /// alone or as its error's <c>message</c>), as "field: msg; …"; null for any other shape. The rejected input is
+    /// left out: it may be a prompt or a key.
+    /// </summary>
+    private static string? ValidationErrors(JsonElement element)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty("detail", out var detail)) return null;
+        if (detail.ValueKind == JsonValueKind.String) return detail.GetString();
+        if (detail.ValueKind != JsonValueKind.Array) return null;
+        var problems = new List<string>();
+        foreach (var item in detail.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) continue;
+            var where = item.TryGetProperty("loc", out var loc) && loc.ValueKind == JsonValueKind.Array
+                ? string.Join('.', loc.EnumerateArray().Select(part => part.ValueKind == JsonValueKind.String ? part.GetString() : part.GetRawText())
+                    .SkipWhile(part => part == "body"))
+                : null;
+            var what = Text(item, "msg") ?? Text(item, "type");
+            if (what is not null) problems.Add(string.IsNullOrEmpty(where) ? what : $"{where}: {what}");
+        }
+        return problems.Count == 0 ? null : string.Join("; ", problems);
     }
 
     private static string? Text(JsonElement element, string name) =>

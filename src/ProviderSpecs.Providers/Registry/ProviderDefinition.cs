@@ -21,11 +21,22 @@ public sealed record ProviderDefinition
     public required ModelListShape ModelListShape { get; init; }
     public required RateLimitDialect RateLimitDialect { get; init; }
     /// <summary>
-    /// The request field the provider documents for the output-token limit (<c>ChatOptions.MaxOutputTokens</c>). The OpenAI
-    /// SDK writes <c>max_completion_tokens</c>; for a provider that documents another name (Together AI: <c>max_tokens</c>)
-    /// the layer sends the limit under that name, so the provider cannot take the limit for an unknown field and ignore it.
+    /// The provider's names for request fields the OpenAI SDK writes under OpenAI's, keyed by OpenAI's name. The layer
+    /// sends each under the provider's name, so a strict provider does not refuse it and a lenient one does not take it
+    /// for an unknown field and ignore it (Together AI and Mistral document the output-token limit only as
+    /// <c>max_tokens</c>; Mistral's seed is <c>random_seed</c>).
     /// </summary>
-    public string MaxTokensField { get; init; } = DefaultMaxTokensField;
+    public IReadOnlyDictionary<string, string> RequestFieldNames { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Request fields the OpenAI SDK writes that the provider refuses, which the layer leaves out (Mistral answers 422
+    /// <c>extra_forbidden</c> to <c>stream_options</c>, which the SDK adds to every stream; it sends usage on its last
+    /// chunk unasked).
+    /// </summary>
+    public IReadOnlyList<string> OmittedRequestFields { get; init; } = [];
+
+    /// <summary>The request field the provider documents for the output-token limit (<c>ChatOptions.MaxOutputTokens</c>).</summary>
+    public string MaxTokensField => RequestFieldNames.GetValueOrDefault(DefaultMaxTokensField, DefaultMaxTokensField);
 
     /// <summary>The field the OpenAI SDK writes the output-token limit as.</summary>
     public const string DefaultMaxTokensField = "max_completion_tokens";

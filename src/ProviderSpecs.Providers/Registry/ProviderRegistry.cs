@@ -32,6 +32,20 @@ public sealed class ProviderRegistry
                 if (!_byName.TryAdd(Normalise(name), provider))
                     throw new InvalidOperationException($"Provider registry names '{name}' twice; ids and aliases must be unique.");
             }
+            CheckRequestFields(provider);
+        }
+    }
+
+    /// <summary>A field is renamed to one name, never to an empty one or to another renamed field, and never both renamed and left out.</summary>
+    private static void CheckRequestFields(ProviderDefinition provider)
+    {
+        foreach (var (openAiName, providerName) in provider.RequestFieldNames)
+        {
+            if (string.IsNullOrWhiteSpace(openAiName) || string.IsNullOrWhiteSpace(providerName))
+                throw new InvalidOperationException($"Provider registry entry '{provider.Id}' renames a request field to or from an empty name; give both names in requestFieldNames.");
+            if (provider.RequestFieldNames.ContainsKey(providerName) || provider.OmittedRequestFields.Contains(openAiName))
+                throw new InvalidOperationException(
+                    $"Provider registry entry '{provider.Id}' sends '{openAiName}' as '{providerName}', which it also renames or leaves out; a field is renamed once or omitted, not both.");
         }
     }
 

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using ProviderSpecs.Providers.Errors;
+using ProviderSpecs.Providers.Registry;
+
+namespace ProviderSpecs.Providers.Tests;
+
+/// <summary>
+/// A provider whose API refuses fields it does not document (Mistral answers 422 <c>extra_forbidden</c>) gets each
+/// request in its own terms: the registry's names for OpenAI's fields, without the fields it refuses.
+/// </summary>
+public class StrictProviderTests
+{
+    private const string MistralKey = "mistral_test_key_0003";
+
+    private static string MistralChunk(string content, string? finish = null, string extra = "") =>
+        Stub.Chunk(content, finish, extra).Replace("\"model\":\"m\"", "\"model\":\"mistral-small-latest\"");
+
+    [Test]
+    public async Task Mistral_gets_its_own_field_names_and_never_stream_options()
+    {
+        var handler = new StubHandler()
+            .Json(Stub.TogetherCompletion("stop"))
+            .Sse(MistralChunk("Hi") + MistralChunk("", "stop") + "data: [DONE]\n\n");
+        using (var session = Stub.Session("mistral", handler, MistralKey))
+        {
+            var chat = session.CreateChatClient("mistral-small-latest");
+            await chat.CompleteAsync("hi", new ChatOptions { MaxOutputTokens = 5, Seed = 7 });
+            await chat.Stream("hi", new ChatOptions { MaxOutputTokens = 6, Seed = 8 }).CollectAsync();
+        }
+        foreach (var ((_, body), (limit, seed)) in handler.Requests.Zip(new[] { (5, 7), (6, 8) }))
+        {
+            using var sent = JsonDocument.Parse(body!);
+            var root = sent.RootElement;
+            root.GetProperty("max_tokens").GetInt32().ShouldBe(limit);
+            root.GetProperty("random_seed").GetInt64().ShouldBe(seed);
+            root.TryGetProperty("max_completion_tokens", out _).ShouldBeFalse(body);
+            root.TryGetProperty("seed", out _).ShouldBeFalse(body);
+            root.TryGetProperty("stream_options", out _).ShouldBeFalse(body);
+        }
+        JsonDocument.Parse(handler.Requests[1].Body!).RootElement.GetProperty("stream").GetBoolean().ShouldBeTrue();
+    }
+
+    [Test]
+    public async Task Providers_that_take_stream_options_still_get_it()
+    {
+        // The OpenAI SDK asks for usage on every stream; only a provider that refuses the field goes without.
+        var handler = new StubHandler().Sse(Stub.GroqStream());
+        using (var session = Stub.Session("groq", handler))
+            await session.CreateChatClient("llama-3.1-8b-instant").Stream("hi", new ChatOptions { Seed = 3 }).CollectAsync();
+        using var sent = JsonDocument.Parse(handler.Requests.Single().Body!);
+        sent.RootElement.GetProperty("stream_options").GetProperty("include_usage").GetBoolean().ShouldBeTrue();
+        sent.RootElement.GetProperty("seed").GetInt64().ShouldBe(3);
+    }
+
+    [Test]
+    public async Task A_stream_reports_the_usage_a_provider_sends_unasked()
+    {
+        // Mistral puts usage on the chunk that finishes the answer, without stream_options.
+        var handler = new StubHandler().Sse(MistralChunk("Hi")
+            + MistralChunk(" there", "stop", ",\"usage\":{\"prompt_tokens\":6,\"total_tokens\":9,\"completion_tokens\":3}")
+            + "data: [DONE]\n\n");
+        using var session = Stub.Session("mistral", handler, MistralKey);
+        var result = await session.CreateChatClient("mistral-small-latest").Stream("hi").CollectAsync();
+        result.Text.ShouldBe("Hi there");
+        result.Usage!.InputTokens.ShouldBe(6);
+        result.Usage.OutputTokens.ShouldBe(3);
+    }
+
+    [Test]
+    public async Task Mistrals_model_length_is_a_length_finish_whole_and_streamed()
+    {
+        // model_length: the context window filled up. The SDK's enum does not know it; the raw value is kept.
+        var whole = new StubHandler().Json(Stub.TogetherCompletion("model_length"));
+        using (var session = Stub.Session("mistral", whole, MistralKey))
+        {
+            var result = await session.CreateChatClient("mistral-small-latest").CompleteAsync("hi");
+            result.FinishReason.ShouldBe("length");
+            result.RawFinishReason.ShouldBe("model_length");
+        }
+        var streamed = new StubHandler().Sse(MistralChunk("Hi") + MistralChunk("", "model_length") + "data: [DONE]\n\n");
+        using (var session = Stub.Session("mistral", streamed, MistralKey))
+        {
+            var result = await session.CreateChatClient("mistral-small-latest").Stream("hi").CollectAsync();
+            result.FinishReason.ShouldBe("length");
+            result.RawFinishReason.ShouldBe("model_length");
+            result.Text.ShouldBe("Hi");
+        }
+    }
+
+    [Test]
+    public async Task A_refused_field_is_named_in_the_error()
+    {
+        // Mistral's 422: a FastAPI validation list inside the error's message; the rejected input is never quoted.
+        var handler = new StubHandler().Json("""
+            {"object":"error","message":{"detail":[{"type":"extra_forbidden","loc":["body","max_completion_tokens"],"msg":"Extra inputs are not permitted","input":32000},
+             {"type":"extra_forbidden","loc":["body","messages",0,"user","name"],"msg":"Extra inputs are not permitted","input":"secret-ish"}]},
+             "type":"invalid_request_error","param":null,"code":null}
+            """, HttpStatusCode.UnprocessableEntity);
+        using var session = Stub.Session("mistral", handler, MistralKey);
+        var error = await Should.ThrowAsync<ProviderException>(() => session.CreateChatClient("mistral-small-latest").CompleteAsync("hi"));
+        error.ErrorKey.ShouldBe(ErrorKeys.BadRequest);
+        error.HttpStatus.ShouldBe(422);
+        error.ProviderMessage.ShouldBe("max_completion_tokens: Extra inputs are not permitted; messages.0.user.name: Extra inputs are not permitted");
+        error.Message.ShouldContain("max_completion_tokens: Extra inputs are not permitted");
+        error.Message.ShouldNotContain("32000");
+        error.Message.ShouldNotContain("secret-ish");
+    }
+
+    [Test]
+    public void A_bare_validation_list_is_read_too()
+    {
+        ErrorMapper.ReadErrorBody("""{"detail":[{"loc":["body","stream_options","include_usage"],"msg":"Extra inputs are not permitted"}]}""")
+            .Message.ShouldBe("stream_options.include_usage: Extra inputs are not permitted");
+        ErrorMapper.ReadErrorBody("""{"detail":"Not Found"}""").Message.ShouldBe("Not Found");
+        ErrorMapper.ReadErrorBody("""{"error":{"message":"plain","type":"t"}}""").Message.ShouldBe("plain");
+    }
+
+    [Test]
+    public void The_registry_names_each_providers_fields_and_refuses_a_field_both_renamed_and_left_out()
+    {
+        var registry = ProviderRegistry.Default;
+        registry.Resolve("mistral").MaxTokensField.ShouldBe("max_tokens");
+        registry.Resolve("mistral").RequestFieldNames["seed"].ShouldBe("random_seed");
+        registry.Resolve("mistral").OmittedRequestFields.ShouldBe(["stream_options"]);
+        registry.Resolve("together").MaxTokensField.ShouldBe("max_tokens");
+        registry.Resolve("groq").MaxTokensField.ShouldBe(ProviderDefinition.DefaultMaxTokensField);
+        registry.Resolve("groq").OmittedRequestFields.ShouldBeEmpty();
+
+        var both = registry.Resolve("mistral") with
+        {
+            Id = "strict", Aliases = [],
+            RequestFieldNames = new Dictionary<string, string> { ["stream_options"] = "streaming" },
+        };
+        Should.Throw<InvalidOperationException>(() => new ProviderRegistry([both], registry.CommonOptions))
+            .Message.ShouldContain("'stream_options'");
+        var chained = both with
+        {
+            RequestFieldNames = new Dictionary<string, string> { ["seed"] = "random_seed", ["random_seed"] = "s" },
+            OmittedRequestFields = [],
+        };
+        Should.Throw<InvalidOperationException>(() => new ProviderRegistry([chained], registry.CommonOptions)).Message.ShouldContain("renamed once");
+    }
+}
