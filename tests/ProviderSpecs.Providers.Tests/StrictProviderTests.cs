@@ -125,6 +125,7 @@ public class StrictProviderTests
         registry.Resolve("mistral").RequestFieldNames["seed"].ShouldBe("random_seed");
         registry.Resolve("mistral").OmittedRequestFields.ShouldBe(["stream_options"]);
         registry.Resolve("together").MaxTokensField.ShouldBe("max_tokens");
+        registry.Resolve("deepseek").MaxTokensField.ShouldBe("max_tokens"); // it ignores max_completion_tokens silently
         registry.Resolve("groq").MaxTokensField.ShouldBe(ProviderDefinition.DefaultMaxTokensField);
         registry.Resolve("groq").OmittedRequestFields.ShouldBeEmpty();
 
