@@ -73,7 +73,6 @@ public class StreamReaderEquivalenceTests
     [TestCase("data: null\n\ndata: [DONE]\n\n")]
     [TestCase("data: {\"choices\":[{\"delta\":{\"role\":7}}]}\n\ndata: [DONE]\n\n")]
     [TestCase("data: \n\ndata: [DONE]\n\n")]
-    [TestCase("data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"eos\"}]}\n\ndata: [DONE]\n\n")]
     [TestCase("data: {\"choices\":[{\"delta\":{\"role\":\"narrator\"}}]}\n\ndata: [DONE]\n\n")]
     [TestCase("data: {\"created\":1.5}\n\ndata: [DONE]\n\n")]
     public async Task An_unreadable_chunk_fails_as_it_did_with_the_sdk(string sse)
@@ -83,6 +82,18 @@ public class StreamReaderEquivalenceTests
         // Mapped to the same error key, whether the chunk came first or mid-stream.
         foreach (var started in new[] { false, true })
             Key(actual, started).ShouldBe(Key(expected, started), actual.ToString());
+    }
+
+    [Test]
+    public async Task A_finish_reason_the_sdk_did_not_know_is_kept_where_the_sdk_failed()
+    {
+        // The one intended difference: a provider's own finish reason (DeepSeek's insufficient_system_resource) is a
+        // valid chunk, not a malformed one. The SDK failed the stream on it; the layer keeps the update and the word.
+        const string sse = "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}]}\n\ndata: {\"choices\":[{\"delta\":{},\"finish_reason\":\"insufficient_system_resource\"}]}\n\ndata: [DONE]\n\n";
+        await Should.ThrowAsync<ArgumentOutOfRangeException>(() => CollectAsync(sse, lean: false));
+        var (updates, _) = await CollectAsync(sse, lean: true);
+        updates.Count.ShouldBe(2);
+        updates[1].ShouldContain("\"insufficient_system_resource\"");
     }
 
     private static string Key(Exception e, bool streamStarted) =>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ProviderSpecs.Providers.Chat;
 using ProviderSpecs.Providers.Errors;
 using ProviderSpecs.Providers.Registry;
 
@@ -87,6 +88,63 @@ public class StrictProviderTests
             result.RawFinishReason.ShouldBe("model_length");
             result.Text.ShouldBe("Hi");
         }
+    }
+
+    [Test]
+    public async Task A_finish_reason_the_layer_does_not_know_is_kept_with_the_answer_whole_and_streamed()
+    {
+        // DeepSeek ends an answer it cut for lack of capacity with insufficient_system_resource; the SDK's enum has no
+        // such value. The answer is kept and the provider's word is the finish reason, never a malformed response.
+        var whole = new StubHandler().Json(Stub.TogetherCompletion("insufficient_system_resource"));
+        using (var session = Stub.Session("deepseek", whole, "sk-test-0004"))
+        {
+            var result = await session.CreateChatClient("deepseek-chat").CompleteAsync("hi");
+            result.Text.ShouldBe("Hi there");
+            result.FinishReason.ShouldBe("insufficient_system_resource");
+            result.RawFinishReason.ShouldBe("insufficient_system_resource");
+            result.Response.FinishReason!.Value.Value.ShouldBe("insufficient_system_resource");
+        }
+        var streamed = new StubHandler().Sse(Stub.Chunk("Hi", finish: "") + Stub.Chunk(" there") + Stub.Chunk("", "insufficient_system_resource") + "data: [DONE]\n\n");
+        using (var session = Stub.Session("deepseek", streamed, "sk-test-0004"))
+        {
+            var result = await session.CreateChatClient("deepseek-chat").Stream("hi").CollectAsync();
+            result.Text.ShouldBe("Hi there");
+            result.FinishReason.ShouldBe("insufficient_system_resource");
+            result.RawFinishReason.ShouldBe("insufficient_system_resource");
+        }
+        // A known alias still normalises, whole and streamed: max_tokens is length.
+        var alias = new StubHandler().Json(Stub.TogetherCompletion("max_tokens")).Sse(Stub.Chunk("Hi") + Stub.Chunk("", "max_tokens") + "data: [DONE]\n\n");
+        using (var session = Stub.Session("deepseek", alias, "sk-test-0004"))
+        {
+            var chat = session.CreateChatClient("deepseek-chat");
+            (await chat.CompleteAsync("hi")).FinishReason.ShouldBe("length");
+            (await chat.Stream("hi").CollectAsync()).FinishReason.ShouldBe("length");
+        }
+    }
+
+    [Test]
+    public async Task An_empty_finish_reason_finishes_nothing()
+    {
+        var whole = new StubHandler().Json(Stub.TogetherCompletion(""));
+        using var session = Stub.Session("deepseek", whole, "sk-test-0004");
+        var result = await session.CreateChatClient("deepseek-chat").CompleteAsync("hi");
+        result.Text.ShouldBe("Hi there");
+        result.FinishReason.ShouldBeNull();
+        result.RawFinishReason.ShouldBe("");
+    }
+
+    [Test]
+    public void Only_finish_reason_values_outside_openais_become_the_placeholder()
+    {
+        string? Rewritten(string json) => WireJson.RewriteFinishReasons(System.Text.Encoding.UTF8.GetBytes(json), placeholderForUnknown: true) is { } bytes
+            ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+        Rewritten("""{"finish_reason":"error","x":"error"}""").ShouldBe("""{"finish_reason":"stop","x":"error"}""");
+        Rewritten("""{"finish_reason" : "","n":1}""").ShouldBe("""{"finish_reason" : "stop","n":1}""");
+        Rewritten("""{"finish_reason":"model_length"}""").ShouldBe("""{"finish_reason":"length"}""");
+        foreach (var known in new[] { "stop", "length", "tool_calls", "content_filter", "function_call" })
+            Rewritten($$"""{"finish_reason":"{{known}}"}""").ShouldBeNull();
+        Rewritten("""{"finish_reason":null}""").ShouldBeNull();
+        WireJson.RewriteFinishReasons("""{"finish_reason":"error"}"""u8).ShouldBeNull(); // streamed chunks keep the word: the decoder takes it
     }
 
     [Test]

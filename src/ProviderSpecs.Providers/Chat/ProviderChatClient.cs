@@ -123,6 +123,7 @@ public sealed class ProviderChatClient : IChatClient
                 {
                     var reply = await _inner.GetResponseAsync(messages, options, attemptTimeout.Token).ConfigureAwait(false);
                     AddReasoning(reply, exchange.Reasoning);
+                    RestoreFinishReason(reply, exchange.RawFinishReason);
                     ObserveLimits(exchange, null);
                     return (reply, exchange);
                 }
@@ -155,6 +156,17 @@ public sealed class ProviderChatClient : IChatClient
         for (var i = 0; i < contents.Count; i++)
             if (contents[i] is TextReasoningContent) return;
         contents.Add(new TextReasoningContent(reasoning));
+    }
+
+    /// <summary>
+    /// Puts a finish reason the SDK's enum does not take back on the reply, normalised where the layer knows it
+    /// (<see cref="NormaliseFinishReason"/>), else as the provider sent it: the SDK read a placeholder
+    /// (<see cref="WireJson.InspectCompletion"/>).
+    /// </summary>
+    private static void RestoreFinishReason(ChatResponse reply, string? raw)
+    {
+        if (raw is null || WireJson.OpenAiFinishReasons.Contains(raw)) return;
+        reply.FinishReason = NormaliseFinishReason(raw) is { } normalised ? new ChatFinishReason(normalised) : null;
     }
 
     public Task<ChatResult> CompleteAsync(string prompt, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
@@ -293,9 +305,10 @@ public sealed class ProviderChatClient : IChatClient
         };
     }
 
+    /// <summary>OpenAI's word for a provider's finish reason where the layer knows one; any other value as it came.</summary>
     internal static string? NormaliseFinishReason(string? raw) => raw switch
     {
-        null => null,
+        _ when string.IsNullOrWhiteSpace(raw) => null,
         "eos" or "stop" or "end_turn" => "stop",
         "length" or "max_tokens" or "model_length" => "length",
         "tool_calls" or "function_call" => "tool_calls",

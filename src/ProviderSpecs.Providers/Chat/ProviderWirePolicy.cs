@@ -104,12 +104,16 @@ internal static class WireJson
     private static readonly byte[] XGroq = "\"x_groq\""u8.ToArray();
     private static readonly byte[] UsageTime = "\"total_time\""u8.ToArray();
 
-    /// <summary>Records extras of a whole completion; returns rewritten bytes when the finish reason needed normalising.</summary>
+    /// <summary>
+    /// Records extras of a whole completion; returns rewritten bytes when the finish reason needed normalising. A finish
+    /// reason the SDK's enum does not take and the layer does not know either reaches the SDK as <c>stop</c>, a
+    /// placeholder: the call puts the provider's own word back on the reply (<see cref="ProviderChatClient"/>).
+    /// </summary>
     public static byte[]? InspectCompletion(BinaryData body, WireExchange exchange)
     {
         var bytes = body.ToMemory().Span;
         InspectJson(bytes, exchange, wholeCompletion: true);
-        return RewriteFinishReasons(bytes);
+        return RewriteFinishReasons(bytes, placeholderForUnknown: true);
     }
 
     /// <summary>Records extras of one SSE data payload; returns rewritten bytes when needed, else null.</summary>
@@ -144,9 +148,12 @@ internal static class WireJson
             if (root.TryGetProperty("usage", out var usage)) ReadTimings(usage, exchange);
             if (root.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array)
             {
+                var firstChoice = wholeCompletion;
                 foreach (var choice in choices.EnumerateArray())
                 {
-                    if (choice.TryGetProperty("finish_reason", out var reason) && reason.ValueKind == JsonValueKind.String)
+                    // A streamed chunk's empty reason finishes nothing; a whole completion's is kept as sent (it has no other).
+                    if (choice.TryGetProperty("finish_reason", out var reason) && reason.ValueKind == JsonValueKind.String
+                        && (firstChoice || !string.IsNullOrWhiteSpace(reason.GetString())))
                         exchange.RawFinishReason = reason.GetString();
                     // The first choice's, as the adapter reads reasoning_content ($.choices[0].message.reasoning_content).
                     if (wholeCompletion && exchange.Reasoning is null && choice.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.Object
@@ -213,12 +220,18 @@ internal static class WireJson
         ("\"model_length\""u8.ToArray(), "\"length\""u8.ToArray()),
     ];
 
+    private static readonly byte[] PlaceholderFinishReason = "\"stop\""u8.ToArray();
+
+    /// <summary>The finish reasons the OpenAI SDK's enum takes.</summary>
+    internal static readonly string[] OpenAiFinishReasons = ["stop", "length", "tool_calls", "content_filter", "function_call"];
+
     /// <summary>
     /// Rewrites every <c>"finish_reason"</c> whose value the OpenAI SDK rejects (<see cref="ForeignFinishReasons"/>) to the
-    /// OpenAI value it means, whatever JSON whitespace surrounds the colon; null when there is none (the common case, no
-    /// allocation). The raw value is recorded before (<see cref="WireExchange.RawFinishReason"/>).
+    /// OpenAI value it means, whatever JSON whitespace surrounds the colon, and, with <paramref name="placeholderForUnknown"/>,
+    /// any other value outside <see cref="OpenAiFinishReasons"/> to <c>stop</c>; null when there is none (the common case,
+    /// no allocation). The raw value is recorded before (<see cref="WireExchange.RawFinishReason"/>).
     /// </summary>
-    internal static byte[]? RewriteFinishReasons(ReadOnlySpan<byte> json)
+    internal static byte[]? RewriteFinishReasons(ReadOnlySpan<byte> json, bool placeholderForUnknown = false)
     {
         List<byte>? output = null;
         var copied = 0;
@@ -232,20 +245,29 @@ internal static class WireJson
             var value = ValueStart(json[afterKey..]);
             if (value < 0) continue;
             var valueAt = afterKey + value;
-            foreach (var (provider, openAi) in ForeignFinishReasons)
-            {
-                if (!json[valueAt..].StartsWith(provider)) continue;
-                output ??= new List<byte>(json.Length + 8);
-                output.AddRange(json[copied..valueAt]);
-                output.AddRange(openAi);
-                copied = valueAt + provider.Length;
-                searchFrom = copied;
-                break;
-            }
+            var (length, replacement) = Replacement(json[valueAt..], placeholderForUnknown);
+            if (replacement is null) continue;
+            output ??= new List<byte>(json.Length + 8);
+            output.AddRange(json[copied..valueAt]);
+            output.AddRange(replacement);
+            copied = valueAt + length;
+            searchFrom = copied;
         }
         if (output is null) return null;
         output.AddRange(json[copied..]);
         return output.ToArray();
+    }
+
+    /// <summary>What a finish reason's value (starting at its opening quote) is rewritten to, and its length; null replacement for none.</summary>
+    private static (int Length, byte[]? Replacement) Replacement(ReadOnlySpan<byte> value, bool placeholderForUnknown)
+    {
+        foreach (var (provider, openAi) in ForeignFinishReasons)
+            if (value.StartsWith(provider)) return (provider.Length, openAi);
+        if (!placeholderForUnknown || value.IsEmpty || value[0] != (byte)'"') return (0, null);
+        var close = value[1..].IndexOf((byte)'"');
+        if (close < 0) return (0, null);
+        var text = Encoding.UTF8.GetString(value.Slice(1, close));
+        return OpenAiFinishReasons.Contains(text) ? (0, null) : (close + 2, PlaceholderFinishReason);
     }
 
     internal static string Describe(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);

@@ -205,7 +205,8 @@ internal sealed class StreamChunkDecoder
                 else if (reader.ValueTextEquals("finish_reason"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType != JsonTokenType.Null) choice.FinishReason = FinishReason(ref reader);
+                    if (reader.TokenType == JsonTokenType.String) choice.FinishReason = FinishReason(ref reader);
+                    else if (reader.TokenType != JsonTokenType.Null) throw new JsonException("A streamed choice's finish_reason is not a string.");
                 }
                 else if (reader.ValueTextEquals("index"u8))
                 {
@@ -306,7 +307,8 @@ internal sealed class StreamChunkDecoder
     private static readonly ChatRole Developer = new("developer");
     private static readonly ChatRole Function = new("Function"); // the adapter names it after the SDK's enum member
 
-    private static ChatFinishReason FinishReason(ref Utf8JsonReader reader)
+    /// <summary>The choice's finish reason; null for an empty one (some servers send <c>""</c> on chunks that finish nothing).</summary>
+    private static ChatFinishReason? FinishReason(ref Utf8JsonReader reader)
     {
         if (reader.ValueTextEquals("stop"u8)) return ChatFinishReason.Stop;
         if (reader.ValueTextEquals("length"u8)) return ChatFinishReason.Length;
@@ -316,7 +318,9 @@ internal sealed class StreamChunkDecoder
         if (string.Equals(value, "tool_calls", StringComparison.OrdinalIgnoreCase)) return ChatFinishReason.ToolCalls;
         if (string.Equals(value, "function_call", StringComparison.OrdinalIgnoreCase)) return ChatFinishReason.ToolCalls;
         if (string.Equals(value, "content_filter", StringComparison.OrdinalIgnoreCase)) return ChatFinishReason.ContentFilter;
-        throw new ArgumentOutOfRangeException("value", value, "Unknown ChatFinishReason value.");
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        // A provider's own reason (DeepSeek's insufficient_system_resource, OpenRouter's error): kept, not a malformed chunk.
+        return new ChatFinishReason(ProviderChatClient.NormaliseFinishReason(value)!);
     }
 
     private struct Choice
