@@ -1,5 +1,8 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
+using ProviderSpecs.Providers.Errors;
+using ProviderSpecs.Providers.Resilience;
 
 namespace ProviderSpecs.Providers.Tests;
 
@@ -55,5 +58,44 @@ public class FunctionCallTests
             """;
         using var session = Stub.Session("groq", new StubHandler().Json(body));
         (await session.CreateChatClient("m").CompleteAsync("hi")).FunctionCalls.ShouldBeEmpty();
+    }
+
+    private const string ToolUseFailed = """
+        {"error":{"message":"Failed to call a function. Please adjust your prompt. See 'failed_generation' for more details.",
+         "type":"invalid_request_error","code":"tool_use_failed","failed_generation":"<function=get_weather>{\"city\": Paris}</function>"}}
+        """;
+
+    [Test]
+    public async Task A_function_call_the_model_got_wrong_is_tried_again_only_when_asked()
+    {
+        var answer = """
+            {"id":"chatcmpl-t","object":"chat.completion","created":1730241104,"model":"llama-3.3-70b-versatile",
+             "choices":[{"index":0,"message":{"role":"assistant","tool_calls":[CALL]},"logprobs":null,"finish_reason":"tool_calls"}],
+             "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}
+            """.Replace("CALL", Call);
+        var fast = new ResilienceOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(1), UseJitter = false };
+
+        var asDefault = new StubHandler().Json(ToolUseFailed, HttpStatusCode.BadRequest).Json(answer);
+        using (var session = Stub.Session("groq", asDefault, resilience: fast))
+        {
+            var error = await Should.ThrowAsync<ProviderException>(() => session.CreateChatClient("llama-3.3-70b-versatile").CompleteAsync("Weather in Paris?"));
+            error.ErrorKey.ShouldBe(ErrorKeys.ToolCallFailed);
+            error.Attempts.ShouldHaveSingleItem();
+        }
+        asDefault.Requests.Count.ShouldBe(1);
+
+        var retried = new StubHandler().Json(ToolUseFailed, HttpStatusCode.BadRequest).Json(answer);
+        using (var session = Stub.Session("groq", retried, resilience: fast with { RetryToolCallFailures = true }))
+        {
+            var result = await session.CreateChatClient("llama-3.3-70b-versatile").CompleteAsync("Weather in Paris?");
+            result.FunctionCalls.Single().Name.ShouldBe("get_weather");
+            result.Attempts.Select(a => a.Outcome).ShouldBe([ErrorKeys.ToolCallFailed, AttemptRecord.Success]);
+        }
+        // Other 400s are never retried, whatever this option says.
+        var badRequest = new StubHandler().Json("""{"error":{"message":"bad","type":"invalid_request_error"}}""", HttpStatusCode.BadRequest).Json(answer);
+        using (var session = Stub.Session("groq", badRequest, resilience: fast with { RetryToolCallFailures = true }))
+            (await Should.ThrowAsync<ProviderException>(() => session.CreateChatClient("llama-3.3-70b-versatile").CompleteAsync("hi")))
+                .ErrorKey.ShouldBe(ErrorKeys.BadRequest);
+        badRequest.Requests.Count.ShouldBe(1);
     }
 }

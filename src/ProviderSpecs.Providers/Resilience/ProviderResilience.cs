@@ -101,9 +101,7 @@ public sealed class ProviderResilience : IAsyncDisposable
     private bool ExceedsRetryAfterCap(ProviderException error, out TimeSpan wait)
     {
         wait = error.RateLimit?.SuggestedDelay ?? TimeSpan.Zero;
-        return error is not ConcurrencyLimitException && error.IsRetryable
-            && (error.ErrorKey != ErrorKeys.Timeout || Options.RetryTimeouts)
-            && wait > Options.MaxRetryAfter;
+        return error is not ConcurrencyLimitException && Options.RetriesKeyOf(error) && wait > Options.MaxRetryAfter;
     }
 
     private static string Describe(TimeSpan span) =>

@@ -20,6 +20,12 @@ public sealed record ResilienceOptions
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
     /// <summary>Whether a timed-out attempt is retried (a timed-out request may still be billed).</summary>
     public bool RetryTimeouts { get; init; } = true;
+    /// <summary>
+    /// Whether a function call the model got wrong (<c>tool-call-failed</c>: Groq's 400 <c>tool_use_failed</c>) is tried
+    /// again. It comes and goes, so the same request often succeeds; but it is a 400 whose generation the provider ran, so
+    /// retrying is the caller's choice. Off by default.
+    /// </summary>
+    public bool RetryToolCallFailures { get; init; }
     /// <summary>Calls in flight per provider session; further calls queue.</summary>
     public int MaxConcurrency { get; init; } = 32;
     public int MaxQueuedCalls { get; init; } = 1024;
@@ -27,9 +33,12 @@ public sealed record ResilienceOptions
     public static ResilienceOptions NoRetries { get; } = new() { MaxRetries = 0 };
 
     internal bool ShouldRetry(ProviderException error) =>
-        error.IsRetryable
-        && (error.ErrorKey != ErrorKeys.Timeout || RetryTimeouts)
-        && !(error.RateLimit?.SuggestedDelay > MaxRetryAfter);
+        RetriesKeyOf(error) && !(error.RateLimit?.SuggestedDelay > MaxRetryAfter);
+
+    /// <summary>Whether the error's key is one these options retry, whatever wait the provider asks for.</summary>
+    internal bool RetriesKeyOf(ProviderException error) =>
+        (error.IsRetryable && (error.ErrorKey != ErrorKeys.Timeout || RetryTimeouts))
+        || (error.ErrorKey == ErrorKeys.ToolCallFailed && RetryToolCallFailures);
 
     internal void Validate()
     {
