@@ -35,7 +35,20 @@ public class ProvidersAndModelsTests
         providers["groq"].GetProperty("keyVariable").GetString().ShouldBe("GROQ_API_KEY");
         providers["together_ai"].GetProperty("keyFound").GetBoolean().ShouldBeFalse();
         providers["groq"].GetProperty("chain").GetArrayLength().ShouldBe(4);
+        providers["groq"].GetProperty("requestFields").GetArrayLength().ShouldBe(0);
+        providers["mistral"].GetProperty("requestFields").EnumerateArray().Select(f => f.GetString()).ShouldBe(
+            ["max_completion_tokens is sent as max_tokens", "seed is sent as random_seed", "stream_options is left out"]);
         run.All.ShouldNotContain(CliHarness.FakeGroqKey);
+    }
+
+    [Test]
+    public async Task Providers_explain_says_how_a_providers_requests_differ_from_openais()
+    {
+        var run = await CliHarness.RunAsync(["providers", "--explain"], GroqKey);
+
+        run.ExitCode.ShouldBe(0, run.ToString());
+        run.Output.ShouldContain("requests in its own terms: max_completion_tokens is sent as max_tokens; seed is sent as random_seed; stream_options is left out");
+        run.Output.ShouldContain("requests in its own terms: max_completion_tokens is sent as max_tokens\n");
     }
 
     [Test]

@@ -13,7 +13,7 @@ public sealed class ProvidersSettings : CommandSettings
     public bool Json { get; init; }
 
     [CommandOption("--explain")]
-    [Description("Also show, per provider, every place the credential chain looked (keys masked).")]
+    [Description("Also show, per provider, every place the credential chain looked (keys masked) and how its requests differ from OpenAI's.")]
     public bool Explain { get; init; }
 }
 
@@ -31,7 +31,7 @@ public sealed class ProvidersCommand(CliContext context) : Command<ProvidersSett
             return new ProviderRow(p.Id, p.DisplayName, p.Aliases, baseUrl, string.IsNullOrWhiteSpace(overrideUrl) ? "registry" : p.BaseUrlEnvVar,
                 p.KeyEnvVar, p.BaseUrlEnvVar, credential.Found, credential.Source, credential.Found ? credential.MaskedKey : null,
                 [.. credential.Warnings, .. credential.Chain.Where(s => s.Outcome == CredentialOutcome.Unreadable).Select(s => $"{s.Location} could not be read{(s.Detail is null ? "" : $" ({s.Detail})")}; fix or remove it.")],
-                settings.Explain ? credential.Chain.Select(s => s.ToString()).ToList() : null);
+                settings.Explain ? credential.Chain.Select(s => s.ToString()).ToList() : null, p.DescribeRequestFields());
         }).ToList();
 
         if (settings.Json)
@@ -56,11 +56,14 @@ public sealed class ProvidersCommand(CliContext context) : Command<ProvidersSett
             {
                 context.Console.MarkupLine($"[bold]{Markup.Escape(r.Id)}[/]:");
                 foreach (var step in chain) context.Console.MarkupLine($"  {Markup.Escape(step)}");
+                if (r.RequestFields.Count > 0)
+                    context.Console.MarkupLine($"  requests in its own terms: {Markup.Escape(string.Join("; ", r.RequestFields))}");
             }
         }
         return ExitCodes.Ok;
     }
 
     private sealed record ProviderRow(string Id, string Name, IReadOnlyList<string> Aliases, string BaseUrl, string BaseUrlSource, string KeyVariable,
-        string BaseUrlVariable, bool KeyFound, string? KeySource, string? MaskedKey, IReadOnlyList<string> Warnings, IReadOnlyList<string>? Chain);
+        string BaseUrlVariable, bool KeyFound, string? KeySource, string? MaskedKey, IReadOnlyList<string> Warnings, IReadOnlyList<string>? Chain,
+        IReadOnlyList<string> RequestFields);
 }

@@ -35,6 +35,13 @@ public sealed record ProviderDefinition
     /// </summary>
     public IReadOnlyList<string> OmittedRequestFields { get; init; } = [];
 
+    /// <summary>How the provider's requests differ from what the OpenAI SDK writes, a line each ("max_completion_tokens is sent as max_tokens").</summary>
+    public IReadOnlyList<string> DescribeRequestFields() =>
+    [
+        .. RequestFieldNames.Select(pair => $"{pair.Key} is sent as {pair.Value}"),
+        .. OmittedRequestFields.Select(name => $"{name} is left out"),
+    ];
+
     /// <summary>The request field the provider documents for the output-token limit (<c>ChatOptions.MaxOutputTokens</c>).</summary>
     public string MaxTokensField => RequestFieldNames.GetValueOrDefault(DefaultMaxTokensField, DefaultMaxTokensField);
 
