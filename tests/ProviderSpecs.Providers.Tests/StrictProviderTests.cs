@@ -44,6 +44,27 @@ public class StrictProviderTests
     }
 
     [Test]
+    public async Task A_common_option_given_by_name_follows_the_same_terms()
+    {
+        var handler = new StubHandler().Json(Stub.TogetherCompletion("stop"));
+        using var session = Stub.Session("mistral", handler, MistralKey);
+        var chat = session.CreateChatClient("mistral-small-latest");
+        await chat.CompleteAsync("hi", new ChatOptions { AdditionalProperties = new() { ["seed"] = 9, ["max_completion_tokens"] = 4 } });
+        using (var sent = JsonDocument.Parse(handler.Requests.Single().Body!))
+        {
+            sent.RootElement.GetProperty("random_seed").GetInt32().ShouldBe(9);
+            sent.RootElement.GetProperty("max_tokens").GetInt32().ShouldBe(4);
+            sent.RootElement.TryGetProperty("seed", out _).ShouldBeFalse();
+        }
+        // A field the provider refuses is refused before sending, like any option it does not take.
+        var error = await Should.ThrowAsync<ProviderException>(() => chat.CompleteAsync("hi",
+            new ChatOptions { AdditionalProperties = new() { ["stream_options"] = new Dictionary<string, bool> { ["include_usage"] = true } } }));
+        error.ErrorKey.ShouldBe(ErrorKeys.UnsupportedParameter);
+        error.Message.ShouldContain("Mistral refuses it");
+        handler.Requests.Count.ShouldBe(1);
+    }
+
+    [Test]
     public async Task Providers_that_take_stream_options_still_get_it()
     {
         // The OpenAI SDK asks for usage on every stream; only a provider that refuses the field goes without.

@@ -355,7 +355,12 @@ public sealed class ProviderChatClient : IChatClient
             {
                 throw Unsupported(name, node, "it is not a request option this provider accepts");
             }
-            fields[name] = node;
+            else if (_provider.OmittedRequestFields.Contains(name))
+            {
+                throw Unsupported(name, node, $"{_provider.DisplayName} refuses it (the layer leaves it out of every request)");
+            }
+            // A common option the provider names otherwise goes under its name, as the SDK's own fields do.
+            fields[_provider.RequestFieldNames.GetValueOrDefault(name, name)] = node;
         }
         return fields;
     }
