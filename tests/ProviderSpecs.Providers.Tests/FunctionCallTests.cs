@@ -14,15 +14,17 @@ public class FunctionCallTests
 {
     private const string Call = """{"id":"call_a1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\",\"unit\":\"celsius\"}"}}""";
 
+    /// <summary>A whole completion whose answer is <see cref="Call"/>.</summary>
+    private static readonly string WholeAnswer = """
+        {"id":"chatcmpl-t","object":"chat.completion","created":1730241104,"model":"llama-3.3-70b-versatile",
+         "choices":[{"index":0,"message":{"role":"assistant","tool_calls":[CALL]},"logprobs":null,"finish_reason":"tool_calls"}],
+         "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}
+        """.Replace("CALL", Call);
+
     [Test]
     public async Task A_whole_completion_lists_its_calls_with_ids_names_and_arguments()
     {
-        var body = """
-            {"id":"chatcmpl-t","object":"chat.completion","created":1730241104,"model":"llama-3.3-70b-versatile",
-             "choices":[{"index":0,"message":{"role":"assistant","tool_calls":[CALL]},"logprobs":null,"finish_reason":"tool_calls"}],
-             "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}
-            """.Replace("CALL", Call);
-        using var session = Stub.Session("groq", new StubHandler().Json(body));
+        using var session = Stub.Session("groq", new StubHandler().Json(WholeAnswer));
         var result = await session.CreateChatClient("llama-3.3-70b-versatile").CompleteAsync("Weather in Paris?");
 
         result.FinishReason.ShouldBe("tool_calls");
@@ -68,14 +70,9 @@ public class FunctionCallTests
     [Test]
     public async Task A_function_call_the_model_got_wrong_is_tried_again_only_when_asked()
     {
-        var answer = """
-            {"id":"chatcmpl-t","object":"chat.completion","created":1730241104,"model":"llama-3.3-70b-versatile",
-             "choices":[{"index":0,"message":{"role":"assistant","tool_calls":[CALL]},"logprobs":null,"finish_reason":"tool_calls"}],
-             "usage":{"prompt_tokens":40,"completion_tokens":12,"total_tokens":52}}
-            """.Replace("CALL", Call);
         var fast = new ResilienceOptions { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(1), UseJitter = false };
 
-        var asDefault = new StubHandler().Json(ToolUseFailed, HttpStatusCode.BadRequest).Json(answer);
+        var asDefault = new StubHandler().Json(ToolUseFailed, HttpStatusCode.BadRequest).Json(WholeAnswer);
         using (var session = Stub.Session("groq", asDefault, resilience: fast))
         {
             var error = await Should.ThrowAsync<ProviderException>(() => session.CreateChatClient("llama-3.3-70b-versatile").CompleteAsync("Weather in Paris?"));
@@ -84,7 +81,7 @@ public class FunctionCallTests
         }
         asDefault.Requests.Count.ShouldBe(1);
 
-        var retried = new StubHandler().Json(ToolUseFailed, HttpStatusCode.BadRequest).Json(answer);
+        var retried = new StubHandler().Json(ToolUseFailed, HttpStatusCode.BadRequest).Json(WholeAnswer);
         using (var session = Stub.Session("groq", retried, resilience: fast with { RetryToolCallFailures = true }))
         {
             var result = await session.CreateChatClient("llama-3.3-70b-versatile").CompleteAsync("Weather in Paris?");
@@ -92,7 +89,7 @@ public class FunctionCallTests
             result.Attempts.Select(a => a.Outcome).ShouldBe([ErrorKeys.ToolCallFailed, AttemptRecord.Success]);
         }
         // Other 400s are never retried, whatever this option says.
-        var badRequest = new StubHandler().Json("""{"error":{"message":"bad","type":"invalid_request_error"}}""", HttpStatusCode.BadRequest).Json(answer);
+        var badRequest = new StubHandler().Json("""{"error":{"message":"bad","type":"invalid_request_error"}}""", HttpStatusCode.BadRequest).Json(WholeAnswer);
         using (var session = Stub.Session("groq", badRequest, resilience: fast with { RetryToolCallFailures = true }))
             (await Should.ThrowAsync<ProviderException>(() => session.CreateChatClient("llama-3.3-70b-versatile").CompleteAsync("hi")))
                 .ErrorKey.ShouldBe(ErrorKeys.BadRequest);
