@@ -19,6 +19,7 @@ using ProviderSpecs.Providers.Catalog;
 using ProviderSpecs.Providers.Chat;
 using ProviderSpecs.Providers.Resilience;
 using ProviderSpecs.Providers.Errors;
+using ProviderSpecs.Providers.Registry;
 using ProviderSpecs.Providers.Telemetry;
 using ProviderSpecs.Simulators;
 using ChatMessage = Microsoft.Extensions.AI.ChatMessage;
@@ -134,6 +135,38 @@ public sealed class GuideSnippetTests
         // end-snippet
         session.Credential.Source.ShouldBe("explicit");
         session.Credential.Explain().ShouldNotContain(keyFromYourVault);
+    }
+
+    [Test]
+    public async Task Register_a_provider()
+    {
+        // Stands in for a company gateway in front of Groq that documents max_tokens and refuses stream_options.
+        var gatewayUrl = _simulators["groq"].BaseUrl;
+        var gatewayKey = _simulators["groq"].DefaultApiKey;
+        // begin-snippet: register-a-provider
+        var gateway = new ProviderDefinition
+        {
+            Id = "acme-gateway", DisplayName = "ACME gateway", Adapter = "openai-compatible",
+            BaseUrl = new Uri("https://llm.acme.example/openai/v1"),
+            KeyEnvVar = "ACME_GATEWAY_KEY", BaseUrlEnvVar = "ACME_GATEWAY_BASE_URL",
+            ModelListShape = ModelListShape.OpenAiList, RateLimitDialect = RateLimitDialect.OpenAi,
+            // How its requests differ from what the OpenAI SDK writes:
+            RequestFieldNames = new Dictionary<string, string> { ["max_completion_tokens"] = "max_tokens" },
+            OmittedRequestFields = ["stream_options"],
+        };
+        var registry = new ProviderRegistry([.. ProviderRegistry.Default.Providers, gateway], ProviderRegistry.Default.CommonOptions);
+        await using var session = ProviderSession.Open("acme-gateway", new ProviderSessionOptions
+        {
+            Registry = registry, ApiKey = gatewayKey, BaseUrl = gatewayUrl,
+        });
+        var answer = await session.CreateChatClient("llama-3.1-8b-instant")
+            .Stream("Hello", new ChatOptions { MaxOutputTokens = 16 }).CollectAsync();
+        // end-snippet
+        answer.Text.ShouldNotBeNullOrWhiteSpace();
+        using var sent = JsonDocument.Parse(_simulators["groq"].DefaultScope.Requests[^1].Body);
+        sent.RootElement.GetProperty("max_tokens").GetInt32().ShouldBe(16);
+        sent.RootElement.TryGetProperty("max_completion_tokens", out _).ShouldBeFalse();
+        sent.RootElement.TryGetProperty("stream_options", out _).ShouldBeFalse();
     }
 
     [Test]
