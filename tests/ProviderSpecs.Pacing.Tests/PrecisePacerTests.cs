@@ -26,14 +26,16 @@ public sealed class PrecisePacerTests
     {
         using var pacer = new PrecisePacer();
         var ended = new List<int>();
-        var offsetsMs = new[] { 40, 10, 30, 20, 50 };
+        // 100 ms apart: each wait's continuation runs on the thread pool, and on a loaded machine (the whole test command
+        // runs its projects in parallel) a 10 ms spacing let two continuations swap after the pacer had released them in order.
+        var offsetsMs = new[] { 400, 100, 300, 200, 500 };
         var tasks = offsetsMs.Select(async ms =>
         {
             await pacer.WaitUntilAsync(In(TimeSpan.FromMilliseconds(ms)));
             lock (ended) ended.Add(ms);
         }).ToList();
         await Task.WhenAll(tasks);
-        ended.ShouldBe([10, 20, 30, 40, 50]);
+        ended.ShouldBe([100, 200, 300, 400, 500]);
     }
 
     [Test]
