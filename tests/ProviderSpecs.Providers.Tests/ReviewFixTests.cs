@@ -54,13 +54,14 @@ public class ReviewFixTests
     [Test]
     public void The_finish_reason_rewrite_touches_only_finish_reason_values()
     {
-        Encoding.UTF8.GetString(WireJson.RewriteFinishReasons("""{"a":"eos","finish_reason" : "eos","b":{"finish_reason":"eos"}}"""u8)!)
+        Encoding.UTF8.GetString(WireJson.ReplaceForeignFinishReasons("""{"a":"eos","finish_reason" : "eos","b":{"finish_reason":"eos"}}"""u8)!)
             .ShouldBe("""{"a":"eos","finish_reason" : "stop","b":{"finish_reason":"stop"}}""");
-        Encoding.UTF8.GetString(WireJson.RewriteFinishReasons("""{"model_length":1,"finish_reason":"model_length","c":[{"finish_reason": "eos"}]}"""u8)!)
-            .ShouldBe("""{"model_length":1,"finish_reason":"length","c":[{"finish_reason": "stop"}]}""");
-        WireJson.RewriteFinishReasons("""{"finish_reason": "eos_token","content":"finish_reason eos"}"""u8).ShouldBeNull();
-        WireJson.RewriteFinishReasons("""{"finish_reason":"model_length_x"}"""u8).ShouldBeNull();
-        WireJson.RewriteFinishReasons("""{"finish_reason":null}"""u8).ShouldBeNull();
+        Encoding.UTF8.GetString(WireJson.ReplaceForeignFinishReasons("""{"model_length":1,"finish_reason":"model_length","c":[{"finish_reason": "eos"}]}"""u8)!)
+            .ShouldBe("""{"model_length":1,"finish_reason":"stop","c":[{"finish_reason": "stop"}]}""");
+        Encoding.UTF8.GetString(WireJson.ReplaceForeignFinishReasons("""{"finish_reason": "eos_token","content":"finish_reason eos"}"""u8)!)
+            .ShouldBe("""{"finish_reason": "stop","content":"finish_reason eos"}""");
+        WireJson.ReplaceForeignFinishReasons("""{"finish_reason":"length","content":"finish_reason eos"}"""u8).ShouldBeNull();
+        WireJson.ReplaceForeignFinishReasons("""{"finish_reason":null}"""u8).ShouldBeNull();
     }
 
     // 2. Garbage content is malformed-response, before or after the stream started.

@@ -305,13 +305,16 @@ public sealed class ProviderChatClient : IChatClient
         };
     }
 
-    /// <summary>OpenAI's word for a provider's finish reason where the layer knows one; any other value as it came.</summary>
-    internal static string? NormaliseFinishReason(string? raw) => raw switch
+    /// <summary>
+    /// OpenAI's word for a provider's finish reason where the layer knows one (in any case, as the SDK read them); any
+    /// other value as it came; null for none.
+    /// </summary>
+    internal static string? NormaliseFinishReason(string? raw) => string.IsNullOrWhiteSpace(raw) ? null : raw.ToLowerInvariant() switch
     {
-        _ when string.IsNullOrWhiteSpace(raw) => null,
         "eos" or "stop" or "end_turn" => "stop",
         "length" or "max_tokens" or "model_length" => "length",
         "tool_calls" or "function_call" => "tool_calls",
+        "content_filter" => "content_filter",
         _ => raw,
     };
 

@@ -9,8 +9,8 @@ namespace ProviderSpecs.Providers.Chat;
 /// <summary>
 /// OpenAI SDK pipeline policy that (1) puts the request body in the provider's terms (its names for OpenAI's fields,
 /// without the fields it refuses, with its own fields added), (2) records response headers and provider extras (x_groq, usage timings, a
-/// whole completion's <c>message.reasoning</c>), (3) normalises finish reasons the SDK would reject
-/// (Together's <c>eos</c>, Mistral's <c>model_length</c>), and (4) fails a 200 to a streaming request that is not an event stream. The event stream
+/// whole completion's <c>message.reasoning</c>), (3) hides from the SDK a whole completion's finish reason its enum would
+/// reject (Together's <c>eos</c>, Mistral's <c>model_length</c>, any other provider's word), and (4) fails a 200 to a streaming request that is not an event stream. The event stream
 /// itself is read, and guarded, by <see cref="SseEventReader"/> with the attempt's exchange.
 /// </summary>
 internal sealed class ProviderWirePolicy : PipelinePolicy
@@ -105,24 +105,24 @@ internal static class WireJson
     private static readonly byte[] UsageTime = "\"total_time\""u8.ToArray();
 
     /// <summary>
-    /// Records extras of a whole completion; returns rewritten bytes when the finish reason needed normalising. A finish
-    /// reason the SDK's enum does not take and the layer does not know either reaches the SDK as <c>stop</c>, a
-    /// placeholder: the call puts the provider's own word back on the reply (<see cref="ProviderChatClient"/>).
+    /// Records extras of a whole completion; returns rewritten bytes when a finish reason is one the SDK's enum does not
+    /// take (Together's <c>eos</c>, Mistral's <c>model_length</c>, any other provider's word). The SDK reads a placeholder,
+    /// <c>stop</c>, and the call puts the word back on the reply, normalised where the layer knows it
+    /// (<see cref="ProviderChatClient"/>); a stream's chunks need no rewrite, as the layer's decoder reads any word.
     /// </summary>
     public static byte[]? InspectCompletion(BinaryData body, WireExchange exchange)
     {
         var bytes = body.ToMemory().Span;
         InspectJson(bytes, exchange, wholeCompletion: true);
-        return RewriteFinishReasons(bytes, placeholderForUnknown: true);
+        return ReplaceForeignFinishReasons(bytes);
     }
 
-    /// <summary>Records extras of one SSE data payload; returns rewritten bytes when needed, else null.</summary>
-    public static byte[]? InspectChunk(ReadOnlySpan<byte> payload, WireExchange exchange)
+    /// <summary>Records extras of one SSE data payload.</summary>
+    public static void InspectChunk(ReadOnlySpan<byte> payload, WireExchange exchange)
     {
         // Only chunks carrying extras are parsed, so ordinary content chunks cost a few byte scans.
         if (payload.IndexOf(XGroq) >= 0 || payload.IndexOf(UsageTime) >= 0 || HasFinishReason(payload))
             InspectJson(payload, exchange, wholeCompletion: false);
-        return RewriteFinishReasons(payload);
     }
 
     private static void InspectJson(ReadOnlySpan<byte> json, WireExchange exchange, bool wholeCompletion)
@@ -210,28 +210,17 @@ internal static class WireJson
         return i;
     }
 
-    /// <summary>
-    /// Finish reasons of OpenAI-compatible providers that the OpenAI SDK's enum rejects, and the OpenAI value each means:
-    /// Together's <c>eos</c> (the model ended its answer) and Mistral's <c>model_length</c> (the context window was full).
-    /// </summary>
-    private static readonly (byte[] Provider, byte[] OpenAi)[] ForeignFinishReasons =
-    [
-        ("\"eos\""u8.ToArray(), "\"stop\""u8.ToArray()),
-        ("\"model_length\""u8.ToArray(), "\"length\""u8.ToArray()),
-    ];
-
     private static readonly byte[] PlaceholderFinishReason = "\"stop\""u8.ToArray();
 
     /// <summary>The finish reasons the OpenAI SDK's enum takes.</summary>
     internal static readonly string[] OpenAiFinishReasons = ["stop", "length", "tool_calls", "content_filter", "function_call"];
 
     /// <summary>
-    /// Rewrites every <c>"finish_reason"</c> whose value the OpenAI SDK rejects (<see cref="ForeignFinishReasons"/>) to the
-    /// OpenAI value it means, whatever JSON whitespace surrounds the colon, and, with <paramref name="placeholderForUnknown"/>,
-    /// any other value outside <see cref="OpenAiFinishReasons"/> to <c>stop</c>; null when there is none (the common case,
-    /// no allocation). The raw value is recorded before (<see cref="WireExchange.RawFinishReason"/>).
+    /// Rewrites every <c>"finish_reason"</c> string outside <see cref="OpenAiFinishReasons"/> to the placeholder <c>stop</c>,
+    /// whatever JSON whitespace surrounds the colon; null when there is none (the common case, no allocation). The raw
+    /// value is recorded before (<see cref="WireExchange.RawFinishReason"/>).
     /// </summary>
-    internal static byte[]? RewriteFinishReasons(ReadOnlySpan<byte> json, bool placeholderForUnknown = false)
+    internal static byte[]? ReplaceForeignFinishReasons(ReadOnlySpan<byte> json)
     {
         List<byte>? output = null;
         var copied = 0;
@@ -245,11 +234,10 @@ internal static class WireJson
             var value = ValueStart(json[afterKey..]);
             if (value < 0) continue;
             var valueAt = afterKey + value;
-            var (length, replacement) = Replacement(json[valueAt..], placeholderForUnknown);
-            if (replacement is null) continue;
+            if (ForeignStringLength(json[valueAt..]) is not { } length) continue;
             output ??= new List<byte>(json.Length + 8);
             output.AddRange(json[copied..valueAt]);
-            output.AddRange(replacement);
+            output.AddRange(PlaceholderFinishReason);
             copied = valueAt + length;
             searchFrom = copied;
         }
@@ -258,16 +246,13 @@ internal static class WireJson
         return output.ToArray();
     }
 
-    /// <summary>What a finish reason's value (starting at its opening quote) is rewritten to, and its length; null replacement for none.</summary>
-    private static (int Length, byte[]? Replacement) Replacement(ReadOnlySpan<byte> value, bool placeholderForUnknown)
+    /// <summary>The length, quotes included, of a JSON string value outside <see cref="OpenAiFinishReasons"/>; null for any other value.</summary>
+    private static int? ForeignStringLength(ReadOnlySpan<byte> value)
     {
-        foreach (var (provider, openAi) in ForeignFinishReasons)
-            if (value.StartsWith(provider)) return (provider.Length, openAi);
-        if (!placeholderForUnknown || value.IsEmpty || value[0] != (byte)'"') return (0, null);
+        if (value.IsEmpty || value[0] != (byte)'"') return null;
         var close = value[1..].IndexOf((byte)'"');
-        if (close < 0) return (0, null);
-        var text = Encoding.UTF8.GetString(value.Slice(1, close));
-        return OpenAiFinishReasons.Contains(text) ? (0, null) : (close + 2, PlaceholderFinishReason);
+        if (close < 0) return null;
+        return OpenAiFinishReasons.Contains(Encoding.UTF8.GetString(value.Slice(1, close))) ? null : close + 2;
     }
 
     internal static string Describe(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);

@@ -12,7 +12,7 @@ namespace ProviderSpecs.Providers.Chat;
 /// from the response body into pooled buffers: one pass over the bytes, and nothing allocated per event.
 /// <para>
 /// With the attempt's <see cref="WireExchange"/> it also guards the stream: it records each <c>data</c> payload's
-/// extras, rewrites finish reasons the SDK's enum rejects (Together's <c>eos</c>, Mistral's <c>model_length</c>) to OpenAI's, fails with
+/// extras (the decoder reads any finish reason, normalising Together's <c>eos</c> and Mistral's <c>model_length</c>), fails with
 /// <c>stream-interrupted</c> when the body ends before <c>data: [DONE]</c> (a cut-off stream is not a shorter success),
 /// and with <c>malformed-response</c> when a line before the first event is not an SSE line at all (JSON, HTML).
 /// </para>
@@ -138,7 +138,7 @@ internal sealed class SseEventReader(Stream body, WireExchange? exchange) : IDis
         return false;
     }
 
-    /// <summary>Records a data payload's extras and <c>[DONE]</c>; returns the payload the decoder gets (foreign finish reasons rewritten).</summary>
+    /// <summary>Records a data payload's extras and <c>[DONE]</c>; returns the payload the decoder gets.</summary>
     private ReadOnlySpan<byte> Guard(ReadOnlySpan<byte> value)
     {
         if (exchange is null) return value;
@@ -150,7 +150,8 @@ internal sealed class SseEventReader(Stream body, WireExchange? exchange) : IDis
         }
         if (payload.IsEmpty) return value;
         exchange.StreamEvents++;
-        return WireJson.InspectChunk(payload, exchange) ?? value;
+        WireJson.InspectChunk(payload, exchange);
+        return value;
     }
 
     private void AppendData(ReadOnlySpan<byte> value)

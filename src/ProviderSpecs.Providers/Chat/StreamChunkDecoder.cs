@@ -307,20 +307,16 @@ internal sealed class StreamChunkDecoder
     private static readonly ChatRole Developer = new("developer");
     private static readonly ChatRole Function = new("Function"); // the adapter names it after the SDK's enum member
 
-    /// <summary>The choice's finish reason; null for an empty one (some servers send <c>""</c> on chunks that finish nothing).</summary>
+    /// <summary>
+    /// The choice's finish reason, normalised by the layer's one table (<see cref="ProviderChatClient.NormaliseFinishReason"/>:
+    /// Together's <c>eos</c> is stop, Mistral's <c>model_length</c> length); a provider's own word (DeepSeek's
+    /// insufficient_system_resource) is kept, not a malformed chunk; an empty one (<c>""</c>, on chunks that finish nothing) is null.
+    /// </summary>
     private static ChatFinishReason? FinishReason(ref Utf8JsonReader reader)
     {
         if (reader.ValueTextEquals("stop"u8)) return ChatFinishReason.Stop;
         if (reader.ValueTextEquals("length"u8)) return ChatFinishReason.Length;
-        var value = reader.GetString();
-        if (string.Equals(value, "stop", StringComparison.OrdinalIgnoreCase)) return ChatFinishReason.Stop;
-        if (string.Equals(value, "length", StringComparison.OrdinalIgnoreCase)) return ChatFinishReason.Length;
-        if (string.Equals(value, "tool_calls", StringComparison.OrdinalIgnoreCase)) return ChatFinishReason.ToolCalls;
-        if (string.Equals(value, "function_call", StringComparison.OrdinalIgnoreCase)) return ChatFinishReason.ToolCalls;
-        if (string.Equals(value, "content_filter", StringComparison.OrdinalIgnoreCase)) return ChatFinishReason.ContentFilter;
-        if (string.IsNullOrWhiteSpace(value)) return null;
-        // A provider's own reason (DeepSeek's insufficient_system_resource, OpenRouter's error): kept, not a malformed chunk.
-        return new ChatFinishReason(ProviderChatClient.NormaliseFinishReason(value)!);
+        return ProviderChatClient.NormaliseFinishReason(reader.GetString()) is { } reason ? new ChatFinishReason(reason) : null;
     }
 
     private struct Choice
